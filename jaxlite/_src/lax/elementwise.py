@@ -1,0 +1,1039 @@
+"""Elementwise primitives: arithmetic, exp/log, trig, comparisons, logic, select, conversion.
+
+Each block defines a primitive and then its rules: impl (NumPy), abstract eval (via the factories),
+jvp (ad), transpose (ad, only for linear primitives) and batching.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from jaxlite._src import core, dtypes
+from jaxlite._src.core import Primitive, ShapedArray, Tracer
+from jaxlite._src.interpreters import ad, batching
+from jaxlite._src.interpreters.ad import Zero, is_undefined_primal
+from jaxlite._src.lax.utils import (_any, _bool, _bool_or_int, _complex, _float, _inexact, _int, _num,
+                                    _ordered, _signedint, broadcasting_shape_rule, check_accepted_dtypes,
+                                    naryop_dtype_rule, standard_primitive)
+
+__all__ = [
+    "neg", "sign", "floor", "ceil", "round", "is_finite", "exp", "exp2", "log", "expm1", "log1p",
+    "tanh", "logistic", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh",
+    "atanh", "sqrt", "rsqrt", "cbrt", "abs", "square", "reciprocal", "integer_pow", "pow", "add", "sub",
+    "mul", "div", "rem", "max", "min", "atan2", "nextafter", "bitwise_not", "bitwise_and",
+    "bitwise_or", "bitwise_xor", "shift_left", "shift_right_logical", "shift_right_arithmetic",
+    "population_count", "clz", "eq", "ne", "lt", "le", "gt", "ge", "select_n", "select", "clamp",
+    "convert_element_type", "bitcast_convert_type", "real", "imag", "conj", "complex", "erf", "erfc",
+    "erf_inv", "lgamma", "digamma", "stop_gradient", "RoundingMethod", "copy_p", "add_p", "sub_p",
+    "mul_p", "div_p", "neg_p", "exp_p", "log_p", "sin_p", "cos_p", "tanh_p", "integer_pow_p",
+    "convert_element_type_p", "select_n_p", "eq_p", "ne_p", "lt_p", "le_p", "gt_p", "ge_p", "max_p",
+    "min_p", "pow_p", "sqrt_p", "logistic_p", "abs_p", "sign_p", "not_p", "and_p", "or_p", "xor_p",
+    "is_finite_p", "exp2_p", "expm1_p", "log1p_p", "tan_p", "rem_p", "atan2_p", "rsqrt_p", "cbrt_p",
+    "erf_p", "erfc_p", "erf_inv_p", "lgamma_p", "digamma_p", "floor_p", "ceil_p", "round_p",
+    "nextafter_p", "clamp_p", "real_p", "imag_p", "conj_p", "complex_p", "square_p",
+    "bitcast_convert_type_p", "asin_p", "acos_p", "atan_p", "sinh_p", "cosh_p", "asinh_p",
+    "acosh_p", "atanh_p", "population_count_p", "clz_p", "shift_left_p", "shift_right_logical_p",
+    "shift_right_arithmetic_p", "copy", "reduce_precision", "reduce_precision_p", "full", "full_like",
+    "zeros_like_array", "_convert_element_type",
+]
+
+
+# ---------------------------------------------------------------------------------------------------
+# argument handling for the lax-level wrappers
+# ---------------------------------------------------------------------------------------------------
+
+def _is_py_scalar(x):
+    return type(x) in (int, float, complex, bool)
+
+
+def _lax_args(*args):
+    """Python scalars take the dtype of the array arguments (weakly), as lax allows."""
+    if not any(_is_py_scalar(a) for a in args):
+        return args
+    ref = next((a for a in args if not _is_py_scalar(a)), None)
+    if ref is None:
+        return args
+    dt = getattr(ref, "dtype", None) or np.asarray(ref).dtype
+    out = []
+    for a in args:
+        if _is_py_scalar(a):
+            a = _convert_element_type(a, dt, weak_type=True)
+        out.append(a)
+    return out
+
+
+def _broadcast_scalar(x, shape):
+    from jaxlite._src.lax.shapes import broadcast_in_dim
+    return broadcast_in_dim(x, shape, ())
+
+
+def unop(name, impl, accepted=_num, typename="number", weak_rule=None):
+    def dtype_rule(x, **params):
+        check_accepted_dtypes(name, [x], accepted, typename)
+        return x.dtype
+    prim = standard_primitive(name, lambda x, **p: x.shape, dtype_rule, impl, weak_rule)
+    batching.defvectorized(prim)
+    return prim
+
+
+def naryop(name, impl, accepted=_num, typename="number", out_dtype=None):
+    dtype_rule = naryop_dtype_rule(name, accepted, typename)
+    if out_dtype is not None:
+        base = dtype_rule
+
+        def dtype_rule(*avals, **params):
+            base(*avals, **params)
+            return np.dtype(out_dtype)
+        weak = lambda *avals, **p: False  # noqa: E731
+    else:
+        weak = None
+    prim = standard_primitive(name, lambda *avals, **p: broadcasting_shape_rule(name, *avals), dtype_rule,
+                              impl, weak)
+    batching.defbroadcasting(prim)
+    return prim
+
+
+def _unary(prim):
+    def f(x):
+        return prim.bind(x)
+    f.__name__ = prim.name
+    return f
+
+
+def _binary(prim):
+    def f(x, y):
+        x, y = _lax_args(x, y)
+        return prim.bind(x, y)
+    f.__name__ = prim.name
+    return f
+
+
+def _errstate(fn):
+    def impl(*args, **params):
+        with np.errstate(all="ignore"):
+            return fn(*args, **params)
+    return impl
+
+
+# ---------------------------------------------------------------------------------------------------
+# arithmetic
+# ---------------------------------------------------------------------------------------------------
+
+neg_p = unop("neg", _errstate(np.negative))
+ad.deflinear(neg_p, lambda ct, x: [neg(ct)])
+neg = _unary(neg_p)
+
+add_p = naryop("add", _errstate(np.add))
+
+
+def _add_jvp(primals, tangents):
+    x, y = primals
+    tx, ty = tangents
+    ans = add_p.bind(x, y)
+    if type(tx) is Zero:
+        return ans, ty
+    if type(ty) is Zero:
+        return ans, tx
+    return ans, add_p.bind(tx, ty)
+
+
+def _unbroadcast_ct(ct, x):
+    return ct
+
+
+ad.primitive_jvps[add_p] = _add_jvp
+ad.primitive_transposes[add_p] = lambda ct, x, y: [ct if is_undefined_primal(x) else None,
+                                                   ct if is_undefined_primal(y) else None]
+add = _binary(add_p)
+
+sub_p = naryop("sub", _errstate(np.subtract))
+
+
+def _sub_jvp(primals, tangents):
+    x, y = primals
+    tx, ty = tangents
+    ans = sub_p.bind(x, y)
+    if type(tx) is Zero:
+        return ans, neg(ty)
+    if type(ty) is Zero:
+        return ans, tx
+    return ans, sub_p.bind(tx, ty)
+
+
+def _sub_transpose(ct, x, y):
+    if type(ct) is Zero:
+        return [None, None]
+    return [ct if is_undefined_primal(x) else None, neg(ct) if is_undefined_primal(y) else None]
+
+
+ad.primitive_jvps[sub_p] = _sub_jvp
+ad.primitive_transposes[sub_p] = _sub_transpose
+sub = _binary(sub_p)
+
+mul_p = naryop("mul", _errstate(np.multiply))
+ad.defbilinear(mul_p, lambda ct, x, y: mul(ct, y), lambda ct, x, y: mul(x, ct))
+mul = _binary(mul_p)
+
+
+def _div_impl(x, y):
+    if x.dtype.kind in "iu":
+        # C-style truncating integer division (XLA semantics); division by zero gives garbage, not an error
+        with np.errstate(all="ignore"):
+            q = np.trunc(np.true_divide(x, np.where(y == 0, 1, y))).astype(x.dtype) if x.dtype.kind == "i" \
+                else np.floor_divide(x, np.where(y == 0, 1, y))
+            return np.where(y == 0, np.array(-1 if x.dtype.kind == "i" else np.iinfo(x.dtype).max,
+                                             x.dtype), q).astype(x.dtype)
+    with np.errstate(all="ignore"):
+        return np.true_divide(x, y)
+
+
+div_p = naryop("div", _div_impl)
+ad.defjvp(div_p, lambda g, x, y: div(g, y), lambda g, x, y: mul(mul(neg(g), x), integer_pow(y, -2)))
+
+
+def _div_transpose(ct, x, y):
+    assert is_undefined_primal(x) and not is_undefined_primal(y)
+    return [div(ct, y), None]
+
+
+ad.primitive_transposes[div_p] = _div_transpose
+div = _binary(div_p)
+
+
+def _rem_impl(x, y):
+    with np.errstate(all="ignore"):
+        if x.dtype.kind in "iu":
+            safe = np.where(y == 0, 1, y)
+            return np.where(y == 0, x, np.fmod(x, safe)).astype(x.dtype)
+        return np.fmod(x, y)
+
+
+rem_p = naryop("rem", _rem_impl)
+ad.defjvp(rem_p, lambda g, x, y: g, lambda g, x, y: mul(neg(g), mul(sign(div(x, y)), floor(abs(div(x, y))))))
+rem = _binary(rem_p)
+
+
+def _minmax_jvp(prim, pick_x):
+    def jvp(primals, tangents):
+        x, y = primals
+        tx, ty = tangents
+        ans = prim.bind(x, y)
+        # ties split the tangent evenly, as JAX does
+        xw = select_n(eq(x, y), select_n(pick_x(x, y), _zeros(x), _ones(x)), _full_like_val(x, 0.5))
+        yw = sub(_ones(x), xw)
+        out = Zero.from_primal_value(ans)
+        if type(tx) is not Zero:
+            out = ad.add_tangents(out, mul(tx, xw))
+        if type(ty) is not Zero:
+            out = ad.add_tangents(out, mul(ty, yw))
+        return ans, out
+    return jvp
+
+
+def _np_max(x, y):
+    return np.maximum(x, y)
+
+
+def _np_min(x, y):
+    return np.minimum(x, y)
+
+
+max_p = naryop("max", _np_max, _any, "any")
+ad.primitive_jvps[max_p] = _minmax_jvp(max_p, lambda x, y: gt(x, y))
+max = _binary(max_p)
+min_p = naryop("min", _np_min, _any, "any")
+ad.primitive_jvps[min_p] = _minmax_jvp(min_p, lambda x, y: lt(x, y))
+min = _binary(min_p)
+
+
+def _pow_impl(x, y):
+    with np.errstate(all="ignore"):
+        return np.power(x, y)
+
+
+pow_p = standard_primitive(
+    "pow", lambda x, y: broadcasting_shape_rule("pow", x, y),
+    lambda x, y: (check_accepted_dtypes("pow", [x], _inexact, "inexact"), x.dtype)[1],
+    _pow_impl)
+batching.defbroadcasting(pow_p)
+
+
+def _pow_jvp_lhs(g, ans, x, y):
+    y_ = convert_element_type(y, x.dtype) if y.dtype != x.dtype else y
+    return mul(g, mul(y_, pow(x, sub(y_, _ones(y_)))))
+
+
+def _pow_jvp_rhs(g, ans, x, y):
+    logx = select_n(eq(x, _zeros(x)), log(x), _zeros(x))
+    return mul(convert_element_type(g, ans.dtype) if g.dtype != ans.dtype else g, mul(ans, logx))
+
+
+ad.defjvp2(pow_p, _pow_jvp_lhs, _pow_jvp_rhs)
+
+
+def pow(x, y):
+    x, y = _lax_args(x, y)
+    return pow_p.bind(x, y)
+
+
+def _integer_pow_impl(x, *, y):
+    with np.errstate(all="ignore"):
+        if y == 0:
+            return np.ones_like(x)
+        if y == 2:
+            return np.multiply(x, x)
+        if y < 0 and x.dtype.kind in "iu":
+            return np.power(x.astype(np.float64), y).astype(x.dtype)
+        return np.power(x, np.asarray(y, x.dtype) if y > 0 else y).astype(x.dtype)
+
+
+def _integer_pow_dtype(x, *, y):
+    check_accepted_dtypes("integer_pow", [x], _num, "number")
+    if y < 0 and dtypes.issubdtype(x.dtype, np.integer):
+        raise TypeError("Integers cannot be raised to negative powers, got integer_pow(x, {y})")
+    return x.dtype
+
+
+integer_pow_p = standard_primitive("integer_pow", lambda x, **p: x.shape, _integer_pow_dtype,
+                                   _integer_pow_impl)
+batching.defvectorized(integer_pow_p)
+
+
+def _integer_pow_jvp(g, x, *, y):
+    if y == 0:
+        return _zeros(g)
+    return mul(g, mul(_full_like_val(x, y), integer_pow(x, y - 1))) if y != 1 else g
+
+
+ad.defjvp(integer_pow_p, _integer_pow_jvp)
+
+
+def integer_pow(x, y: int):
+    return integer_pow_p.bind(x, y=int(y))
+
+
+def square(x):
+    return integer_pow(x, 2)
+
+
+square_p = integer_pow_p
+
+
+def reciprocal(x):
+    return integer_pow(x, -1)
+
+
+def _sign_impl(x):
+    if x.dtype.kind == "c":
+        with np.errstate(all="ignore"):
+            a = np.abs(x)
+            return np.where(a == 0, 0, x / np.where(a == 0, 1, a)).astype(x.dtype)
+    return np.sign(x)
+
+
+sign_p = unop("sign", _sign_impl, _num)
+ad.defjvp_zero(sign_p)
+sign = _unary(sign_p)
+
+floor_p = unop("floor", np.floor, _float, "floating")
+ad.defjvp_zero(floor_p)
+floor = _unary(floor_p)
+ceil_p = unop("ceil", np.ceil, _float, "floating")
+ad.defjvp_zero(ceil_p)
+ceil = _unary(ceil_p)
+
+
+class RoundingMethod:
+    AWAY_FROM_ZERO = 0
+    TO_NEAREST_EVEN = 1
+
+
+def _round_impl(x, *, rounding_method):
+    if int(rounding_method) == 1:
+        return np.round(x)
+    return (np.sign(x) * np.floor(np.abs(x) + 0.5)).astype(x.dtype)
+
+
+round_p = unop("round", _round_impl, _float, "floating")
+ad.defjvp_zero(round_p)
+
+
+def round(x, rounding_method=RoundingMethod.AWAY_FROM_ZERO):
+    return round_p.bind(x, rounding_method=int(rounding_method))
+
+
+is_finite_p = standard_primitive(
+    "is_finite", lambda x: x.shape,
+    lambda x: (check_accepted_dtypes("is_finite", [x], _float, "floating"), np.dtype(bool))[1],
+    np.isfinite, lambda x: False)
+batching.defvectorized(is_finite_p)
+ad.defjvp_zero(is_finite_p)
+is_finite = _unary(is_finite_p)
+
+
+def _abs_dtype(x):
+    check_accepted_dtypes("abs", [x], _num, "number")
+    if dtypes.issubdtype(x.dtype, np.complexfloating):
+        return np.dtype(np.float32) if x.dtype == np.complex64 else np.dtype(np.float64)
+    return x.dtype
+
+
+abs_p = standard_primitive("abs", lambda x: x.shape, _abs_dtype, np.abs)
+batching.defvectorized(abs_p)
+
+
+def _abs_jvp(g, ans, x):
+    if dtypes.issubdtype(x.dtype, np.complexfloating):
+        return real(mul(conj(div(x, convert_element_type(ans, x.dtype))), g))
+    return select_n(ge(x, _zeros(x)), neg(g), g) if False else mul(sign(x), g)
+
+
+ad.defjvp2(abs_p, _abs_jvp)
+abs = _unary(abs_p)
+
+# ---------------------------------------------------------------------------------------------------
+# exp / log / trig / special
+# ---------------------------------------------------------------------------------------------------
+
+exp_p = unop("exp", _errstate(np.exp), _inexact, "inexact")
+ad.defjvp2(exp_p, lambda g, ans, x: mul(g, ans))
+exp = _unary(exp_p)
+
+exp2_p = unop("exp2", _errstate(np.exp2), _inexact, "inexact")
+ad.defjvp2(exp2_p, lambda g, ans, x: mul(g, mul(ans, _full_like_val(x, np.log(2)))))
+exp2 = _unary(exp2_p)
+
+log_p = unop("log", _errstate(np.log), _inexact, "inexact")
+ad.defjvp(log_p, lambda g, x: div(g, x))
+log = _unary(log_p)
+
+expm1_p = unop("expm1", _errstate(np.expm1), _inexact, "inexact")
+ad.defjvp2(expm1_p, lambda g, ans, x: mul(g, add(ans, _ones(ans))))
+expm1 = _unary(expm1_p)
+
+log1p_p = unop("log1p", _errstate(np.log1p), _inexact, "inexact")
+ad.defjvp(log1p_p, lambda g, x: div(g, add(x, _ones(x))))
+log1p = _unary(log1p_p)
+
+tanh_p = unop("tanh", _errstate(np.tanh), _inexact, "inexact")
+ad.defjvp2(tanh_p, lambda g, ans, x: mul(g, sub(_ones(x), mul(ans, ans))))
+tanh = _unary(tanh_p)
+
+
+def _logistic_impl(x):
+    with np.errstate(all="ignore"):
+        if x.dtype.kind == "c":
+            return 1 / (1 + np.exp(-x))
+        # numerically stable in both tails
+        e = np.exp(-np.abs(x))
+        return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype)
+
+
+logistic_p = unop("logistic", _logistic_impl, _inexact, "inexact")
+ad.defjvp2(logistic_p, lambda g, ans, x: mul(g, mul(ans, sub(_ones(ans), ans))))
+logistic = _unary(logistic_p)
+
+sin_p = unop("sin", _errstate(np.sin), _inexact, "inexact")
+ad.defjvp(sin_p, lambda g, x: mul(g, cos(x)))
+sin = _unary(sin_p)
+
+cos_p = unop("cos", _errstate(np.cos), _inexact, "inexact")
+ad.defjvp(cos_p, lambda g, x: neg(mul(g, sin(x))))
+cos = _unary(cos_p)
+
+tan_p = unop("tan", _errstate(np.tan), _inexact, "inexact")
+ad.defjvp2(tan_p, lambda g, ans, x: mul(g, add(_ones(x), mul(ans, ans))))
+tan = _unary(tan_p)
+
+asin_p = unop("asin", _errstate(np.arcsin), _inexact, "inexact")
+ad.defjvp(asin_p, lambda g, x: mul(g, rsqrt(sub(_ones(x), mul(x, x)))))
+asin = _unary(asin_p)
+
+acos_p = unop("acos", _errstate(np.arccos), _inexact, "inexact")
+ad.defjvp(acos_p, lambda g, x: neg(mul(g, rsqrt(sub(_ones(x), mul(x, x))))))
+acos = _unary(acos_p)
+
+atan_p = unop("atan", _errstate(np.arctan), _inexact, "inexact")
+ad.defjvp(atan_p, lambda g, x: div(g, add(_ones(x), mul(x, x))))
+atan = _unary(atan_p)
+
+sinh_p = unop("sinh", _errstate(np.sinh), _inexact, "inexact")
+ad.defjvp(sinh_p, lambda g, x: mul(g, cosh(x)))
+sinh = _unary(sinh_p)
+
+cosh_p = unop("cosh", _errstate(np.cosh), _inexact, "inexact")
+ad.defjvp(cosh_p, lambda g, x: mul(g, sinh(x)))
+cosh = _unary(cosh_p)
+
+asinh_p = unop("asinh", _errstate(np.arcsinh), _inexact, "inexact")
+ad.defjvp(asinh_p, lambda g, x: mul(g, rsqrt(add(mul(x, x), _ones(x)))))
+asinh = _unary(asinh_p)
+
+acosh_p = unop("acosh", _errstate(np.arccosh), _inexact, "inexact")
+ad.defjvp(acosh_p, lambda g, x: mul(g, rsqrt(mul(sub(x, _ones(x)), add(x, _ones(x))))))
+acosh = _unary(acosh_p)
+
+atanh_p = unop("atanh", _errstate(np.arctanh), _inexact, "inexact")
+ad.defjvp(atanh_p, lambda g, x: div(g, sub(_ones(x), mul(x, x))))
+atanh = _unary(atanh_p)
+
+atan2_p = naryop("atan2", _errstate(np.arctan2), _float, "floating")
+ad.defjvp(atan2_p,
+          lambda g, x, y: mul(g, div(y, add(mul(x, x), mul(y, y)))),
+          lambda g, x, y: mul(g, div(neg(x), add(mul(x, x), mul(y, y)))))
+atan2 = _binary(atan2_p)
+
+sqrt_p = unop("sqrt", _errstate(np.sqrt), _inexact, "inexact")
+ad.defjvp2(sqrt_p, lambda g, ans, x: div(g, mul(_full_like_val(ans, 2), ans)))
+sqrt = _unary(sqrt_p)
+
+
+def _rsqrt_impl(x):
+    with np.errstate(all="ignore"):
+        return (1 / np.sqrt(x)).astype(x.dtype)
+
+
+rsqrt_p = unop("rsqrt", _rsqrt_impl, _inexact, "inexact")
+ad.defjvp2(rsqrt_p, lambda g, ans, x: mul(g, mul(_full_like_val(x, -0.5), div(ans, x))))
+rsqrt = _unary(rsqrt_p)
+
+cbrt_p = unop("cbrt", _errstate(np.cbrt), _float, "floating")
+ad.defjvp2(cbrt_p, lambda g, ans, x: mul(g, div(_full_like_val(x, 1 / 3), mul(ans, ans))))
+cbrt = _unary(cbrt_p)
+
+
+def _special(name):
+    def impl(x):
+        import scipy.special as sc  # imported lazily: keeps `import jaxlite` light
+        with np.errstate(all="ignore"):
+            out = getattr(sc, name)(x.astype(np.float64) if x.dtype.itemsize < 4 or x.dtype == dtypes.bfloat16
+                                    else x)
+        return np.asarray(out).astype(x.dtype)
+    return impl
+
+
+erf_p = unop("erf", _special("erf"), _float, "floating")
+ad.defjvp(erf_p, lambda g, x: mul(g, mul(_full_like_val(x, 2 / np.sqrt(np.pi)), exp(neg(mul(x, x))))))
+erf = _unary(erf_p)
+
+erfc_p = unop("erfc", _special("erfc"), _float, "floating")
+ad.defjvp(erfc_p, lambda g, x: mul(g, mul(_full_like_val(x, -2 / np.sqrt(np.pi)), exp(neg(mul(x, x))))))
+erfc = _unary(erfc_p)
+
+erf_inv_p = unop("erf_inv", _special("erfinv"), _float, "floating")
+ad.defjvp2(erf_inv_p, lambda g, ans, x: mul(g, mul(_full_like_val(x, np.sqrt(np.pi) / 2),
+                                                      exp(mul(ans, ans)))))
+erf_inv = _unary(erf_inv_p)
+
+lgamma_p = unop("lgamma", _special("gammaln"), _float, "floating")
+digamma_p = unop("digamma", _special("digamma"), _float, "floating")
+ad.defjvp(lgamma_p, lambda g, x: mul(g, digamma(x)))
+lgamma = _unary(lgamma_p)
+digamma = _unary(digamma_p)
+
+
+def _polygamma1(x):
+    def impl(v):
+        import scipy.special as sc
+        return np.asarray(sc.polygamma(1, v)).astype(v.dtype)
+    return impl
+
+
+polygamma1_p = unop("polygamma1", lambda x: _polygamma1(x)(x), _float, "floating")
+ad.defjvp(digamma_p, lambda g, x: mul(g, polygamma1_p.bind(x)))
+
+# ---------------------------------------------------------------------------------------------------
+# complex numbers
+# ---------------------------------------------------------------------------------------------------
+
+
+def _real_dtype(x):
+    check_accepted_dtypes("real", [x], _complex, "complex")
+    return np.dtype(np.float32) if x.dtype == np.complex64 else np.dtype(np.float64)
+
+
+real_p = standard_primitive("real", lambda x: x.shape, _real_dtype, np.real)
+batching.defvectorized(real_p)
+ad.deflinear(real_p, lambda ct, x: [complex(ct, _zeros(ct))])
+real = _unary(real_p)
+
+imag_p = standard_primitive("imag", lambda x: x.shape, _real_dtype, np.imag)
+batching.defvectorized(imag_p)
+ad.deflinear(imag_p, lambda ct, x: [complex(_zeros(ct), neg(ct))])
+imag = _unary(imag_p)
+
+
+def _complex_dtype(x, y):
+    check_accepted_dtypes("complex", [x, y], (np.float32, np.float64), "float32 or float64")
+    return np.dtype(np.complex64) if x.dtype == np.float32 else np.dtype(np.complex128)
+
+
+complex_p = standard_primitive("complex", lambda x, y: broadcasting_shape_rule("complex", x, y),
+                               _complex_dtype, lambda x, y: x + 1j * y)
+batching.defbroadcasting(complex_p)
+ad.deflinear(complex_p, lambda ct, x, y: [real(ct), neg(imag(ct))])
+complex = _binary(complex_p)
+
+conj_p = standard_primitive("conj", lambda x, **p: x.shape,
+                            lambda x, **p: x.dtype if x.dtype.kind == "c" else
+                            np.dtype(np.complex64 if x.dtype != np.float64 else np.complex128),
+                            lambda x, **p: np.conj(x))
+batching.defvectorized(conj_p)
+ad.deflinear(conj_p, lambda ct, x, **p: [conj(ct)])
+
+
+def conj(x):
+    return conj_p.bind(x, input_dtype=np.dtype(getattr(x, "dtype", np.asarray(x).dtype)))
+
+
+# ---------------------------------------------------------------------------------------------------
+# comparisons, logic, bits
+# ---------------------------------------------------------------------------------------------------
+
+def _cmp(name, fn):
+    prim = naryop(name, fn, _any, "any", out_dtype=np.bool_)
+    ad.defjvp_zero(prim)
+    return prim
+
+
+eq_p = _cmp("eq", np.equal)
+ne_p = _cmp("ne", np.not_equal)
+lt_p = _cmp("lt", np.less)
+le_p = _cmp("le", np.less_equal)
+gt_p = _cmp("gt", np.greater)
+ge_p = _cmp("ge", np.greater_equal)
+eq, ne, lt, le, gt, ge = (_binary(p) for p in (eq_p, ne_p, lt_p, le_p, gt_p, ge_p))
+
+not_p = unop("not", lambda x: np.logical_not(x) if x.dtype == np.bool_ else np.invert(x), _bool_or_int,
+             "bool or integer")
+ad.defjvp_zero(not_p)
+bitwise_not = _unary(not_p)
+
+
+def _logic(name, boolfn, intfn):
+    prim = naryop(name, lambda x, y: boolfn(x, y) if x.dtype == np.bool_ else intfn(x, y), _bool_or_int,
+                  "bool or integer")
+    ad.defjvp_zero(prim)
+    return prim
+
+
+and_p = _logic("and", np.logical_and, np.bitwise_and)
+or_p = _logic("or", np.logical_or, np.bitwise_or)
+xor_p = _logic("xor", np.logical_xor, np.bitwise_xor)
+bitwise_and, bitwise_or, bitwise_xor = _binary(and_p), _binary(or_p), _binary(xor_p)
+
+
+def _shift_left(x, y):
+    bits = x.dtype.itemsize * 8
+    yy = y.astype(np.uint64) if y.dtype.kind == "u" else y.astype(np.int64)
+    out = np.left_shift(x, np.clip(yy, 0, bits - 1).astype(x.dtype))
+    return np.where((yy < 0) | (yy >= bits), np.zeros_like(x), out).astype(x.dtype)
+
+
+def _shift_right_logical(x, y):
+    bits = x.dtype.itemsize * 8
+    udt = np.dtype(f"uint{bits}")
+    yy = y.astype(np.int64)
+    ux = x.view(udt) if isinstance(x, np.ndarray) else np.asarray(x).view(udt)
+    out = np.right_shift(ux, np.clip(yy, 0, bits - 1).astype(udt)).view(x.dtype)
+    return np.where((yy < 0) | (yy >= bits), np.zeros_like(x), out).astype(x.dtype)
+
+
+def _shift_right_arithmetic(x, y):
+    bits = x.dtype.itemsize * 8
+    sdt = np.dtype(f"int{bits}")
+    yy = y.astype(np.int64)
+    sx = np.asarray(x).view(sdt)
+    out = np.right_shift(sx, np.clip(yy, 0, bits - 1).astype(sdt)).view(x.dtype)
+    fill = np.right_shift(sx, np.asarray(bits - 1, sdt)).view(x.dtype)
+    return np.where((yy < 0) | (yy >= bits), fill, out).astype(x.dtype)
+
+
+shift_left_p = naryop("shift_left", _shift_left, _int, "integer")
+shift_right_logical_p = naryop("shift_right_logical", _shift_right_logical, _int, "integer")
+shift_right_arithmetic_p = naryop("shift_right_arithmetic", _shift_right_arithmetic, _int, "integer")
+for _p in (shift_left_p, shift_right_logical_p, shift_right_arithmetic_p):
+    ad.defjvp_zero(_p)
+shift_left = _binary(shift_left_p)
+shift_right_logical = _binary(shift_right_logical_p)
+shift_right_arithmetic = _binary(shift_right_arithmetic_p)
+
+
+def _popcount(x):
+    bits = x.dtype.itemsize * 8
+    u = np.asarray(x).view(np.dtype(f"uint{bits}")).astype(np.uint64)
+    count = np.zeros(u.shape, np.uint64)
+    for i in range(bits):
+        count += (u >> np.uint64(i)) & np.uint64(1)
+    return count.astype(x.dtype)
+
+
+def _clz(x):
+    bits = x.dtype.itemsize * 8
+    u = np.asarray(x).view(np.dtype(f"uint{bits}")).astype(np.uint64)
+    out = np.full(u.shape, bits, np.int64)
+    for i in range(bits):
+        set_ = ((u >> np.uint64(i)) & np.uint64(1)).astype(bool)
+        out = np.where(set_, bits - 1 - i, out)
+    return out.astype(x.dtype)
+
+
+population_count_p = unop("population_count", _popcount, _int, "integer")
+clz_p = unop("clz", _clz, _int, "integer")
+ad.defjvp_zero(population_count_p)
+ad.defjvp_zero(clz_p)
+population_count = _unary(population_count_p)
+clz = _unary(clz_p)
+
+
+def _nextafter_impl(x, y):
+    return np.nextafter(x, y)
+
+
+nextafter_p = naryop("nextafter", _nextafter_impl, _float, "floating")
+ad.defjvp_zero(nextafter_p)
+nextafter = _binary(nextafter_p)
+
+# ---------------------------------------------------------------------------------------------------
+# select_n, clamp
+# ---------------------------------------------------------------------------------------------------
+
+
+def _select_n_impl(which, *cases):
+    if len(cases) == 1:
+        return cases[0]
+    if which.dtype == np.bool_:
+        return np.where(which, cases[1], cases[0])
+    return np.choose(which.astype(np.intp), cases, mode="clip") if which.ndim else cases[int(which)]
+
+
+def _select_n_abstract(which, *cases):
+    if not cases:
+        raise TypeError("select_n must have at least one case")
+    for c in cases[1:]:
+        if c.shape != cases[0].shape:
+            raise TypeError(f"select_n cases must have the same shapes, got "
+                            f"{[c.shape for c in cases]}.")
+        if c.dtype != cases[0].dtype:
+            raise TypeError(f"select_n cases must have the same dtypes, got "
+                            f"{[c.dtype.name for c in cases]}.")
+    if which.shape and which.shape != cases[0].shape:
+        raise TypeError(f"select_n `which` must be scalar or have the same shape as cases, got `which` "
+                        f"shape {which.shape} but case shape {cases[0].shape}.")
+    if which.dtype != np.bool_ and not dtypes.issubdtype(which.dtype, np.integer):
+        raise TypeError(f"select_n `which` must be boolean or integer type, got {which.dtype.name}.")
+    if which.dtype == np.bool_ and len(cases) > 2:
+        raise TypeError("select_n with boolean `which` cannot have more than 2 cases")
+    return ShapedArray(cases[0].shape, cases[0].dtype, all(c.weak_type for c in cases))
+
+
+select_n_p = Primitive("select_n")
+select_n_p.def_impl(_select_n_impl)
+select_n_p.def_abstract_eval(_select_n_abstract)
+
+
+def _select_n_jvp(primals, tangents):
+    which, *cases = primals
+    _, *case_ts = tangents
+    ans = select_n_p.bind(which, *cases)
+    if all(type(t) is Zero for t in case_ts):
+        return ans, Zero.from_primal_value(ans)
+    ts = [ad.instantiate_zeros(t) for t in case_ts]
+    return ans, select_n_p.bind(which, *ts)
+
+
+def _select_n_transpose(ct, which, *cases):
+    assert not is_undefined_primal(which)
+    if type(ct) is Zero:
+        return [None] + [None] * len(cases)
+    zeros = _zeros(ct)
+    return [None] + [select_n(which, *[ct if j == i else zeros for j in range(len(cases))])
+                     if is_undefined_primal(c) else None for i, c in enumerate(cases)]
+
+
+ad.primitive_jvps[select_n_p] = _select_n_jvp
+ad.primitive_transposes[select_n_p] = _select_n_transpose
+
+
+def _select_n_batch(vals, dims):
+    which, *cases = vals
+    wd, *cds = dims
+    size = batching.axis_size_of(vals, dims)
+    case_aval = core.get_aval(cases[0]) if cds[0] is None else None
+    # bring everything to the front; a scalar unbatched predicate stays scalar
+    if wd is None and core.get_aval(which).ndim == 0:
+        cases = [batching.bdim_at_front(c, d, size) for c, d in zip(cases, cds)]
+        return select_n_p.bind(which, *cases), 0
+    cases = [batching.bdim_at_front(c, d, size) for c, d in zip(cases, cds)]
+    w = batching.bdim_at_front(which, wd, size)
+    full_shape = core.get_aval(cases[0]).shape
+    if core.get_aval(w).shape != full_shape:
+        from jaxlite._src.lax.shapes import broadcast_in_dim
+        w = broadcast_in_dim(w, full_shape, (0,) if core.get_aval(w).ndim == 1 else
+                             tuple(range(core.get_aval(w).ndim)))
+    return select_n_p.bind(w, *cases), 0
+
+
+batching.primitive_batchers[select_n_p] = _select_n_batch
+
+
+def select_n(which, *cases):
+    """``cases[which]`` elementwise: ``which`` is a bool (2 cases) or int array, or a scalar."""
+    return select_n_p.bind(which, *cases)
+
+
+def select(pred, on_true, on_false):
+    """``on_true`` where ``pred`` else ``on_false`` (``select_n(pred, on_false, on_true)``)."""
+    return select_n_p.bind(pred, on_false, on_true)
+
+
+def _clamp_impl(lo, x, hi):
+    return np.clip(x, lo, hi).astype(x.dtype)
+
+
+def _clamp_abstract(lo, x, hi):
+    for name, b in (("min", lo), ("max", hi)):
+        if b.shape and b.shape != x.shape:
+            raise TypeError(f"clamp requires {name}.shape == operand.shape or {name}.shape == (), got "
+                            f"{b.shape}.")
+        if b.dtype != x.dtype:
+            raise TypeError(f"clamp requires {name}.dtype == operand.dtype, got {b.dtype.name} and "
+                            f"{x.dtype.name}.")
+    return ShapedArray(x.shape, x.dtype, x.weak_type)
+
+
+clamp_p = Primitive("clamp")
+clamp_p.def_impl(_clamp_impl)
+clamp_p.def_abstract_eval(_clamp_abstract)
+ad.defjvp(clamp_p,
+          lambda g, lo, x, hi: select(lt(lo, x), _zeros(g), g) if False else
+          mul(g, convert_element_type(gt(lo, x), g.dtype)),
+          lambda g, lo, x, hi: mul(g, convert_element_type(bitwise_and(ge(x, lo), le(x, hi)), g.dtype)),
+          lambda g, lo, x, hi: mul(g, convert_element_type(lt(hi, x), g.dtype)))
+
+
+def _clamp_batch(vals, dims):
+    size = batching.axis_size_of(vals, dims)
+    lo, x, hi = vals
+    ld, xd, hd = dims
+    x = batching.bdim_at_front(x, xd, size)
+    shape = core.get_aval(x).shape
+    from jaxlite._src.lax.shapes import broadcast_in_dim
+
+    def fix(b, d):
+        a = core.get_aval(b)
+        if d is None and a.ndim == 0:
+            return b
+        b = batching.bdim_at_front(b, d, size)
+        if core.get_aval(b).shape != shape:
+            b = broadcast_in_dim(b, shape, (0,))
+        return b
+    return clamp_p.bind(fix(lo, ld), x, fix(hi, hd)), 0
+
+
+batching.primitive_batchers[clamp_p] = _clamp_batch
+
+
+def clamp(min, x, max):
+    """Clip ``x`` into ``[min, max]``; the bounds are scalars or of ``x``'s shape."""
+    min, x, max = _lax_args(min, x, max)
+    return clamp_p.bind(min, x, max)
+
+
+# ---------------------------------------------------------------------------------------------------
+# dtype conversion
+# ---------------------------------------------------------------------------------------------------
+
+def _convert_impl(x, *, new_dtype, weak_type, sharding):
+    if x.dtype.kind == "c" and new_dtype.kind != "c":
+        x = np.real(x)
+    if x.dtype.kind == "f" and new_dtype.kind in "iu":
+        # float -> int: truncate, NaN -> 0, saturate at the integer range (XLA semantics)
+        info = np.iinfo(new_dtype)
+        with np.errstate(all="ignore"):
+            t = np.trunc(x.astype(np.float64))
+            t = np.where(np.isnan(t), 0, t)
+            t = np.clip(t, float(info.min), float(info.max))
+            return t.astype(new_dtype)
+    if new_dtype == np.bool_:
+        return x != 0
+    with np.errstate(all="ignore"):
+        return x.astype(new_dtype)
+
+
+def _convert_abstract(x, *, new_dtype, weak_type, sharding):
+    return ShapedArray(x.shape, new_dtype, weak_type)
+
+
+convert_element_type_p = Primitive("convert_element_type")
+convert_element_type_p.def_impl(_convert_impl)
+convert_element_type_p.def_abstract_eval(_convert_abstract)
+convert_element_type_p.pp_params = lambda p: {"new_dtype": p["new_dtype"], "weak_type": p["weak_type"]}
+batching.defvectorized(convert_element_type_p)
+
+
+def _convert_jvp(primals, tangents, *, new_dtype, weak_type, sharding):
+    (x,), (t,) = primals, tangents
+    ans = convert_element_type_p.bind(x, new_dtype=new_dtype, weak_type=weak_type, sharding=sharding)
+    if type(t) is Zero or not dtypes.issubdtype(new_dtype, np.inexact) or dtypes.is_float0(t.dtype):
+        return ans, Zero.from_primal_value(ans)
+    return ans, convert_element_type_p.bind(t, new_dtype=new_dtype, weak_type=weak_type, sharding=sharding)
+
+
+def _convert_transpose(ct, x, *, new_dtype, weak_type, sharding):
+    old = x.aval
+    if type(ct) is Zero:
+        return [None]
+    if not dtypes.issubdtype(old.dtype, np.inexact):
+        return [None]
+    return [convert_element_type_p.bind(ct, new_dtype=old.dtype, weak_type=old.weak_type, sharding=None)]
+
+
+ad.primitive_jvps[convert_element_type_p] = _convert_jvp
+ad.primitive_transposes[convert_element_type_p] = _convert_transpose
+
+
+def _convert_element_type(operand, new_dtype=None, weak_type=False, sharding=None):
+    if new_dtype is None:
+        new_dtype = core.get_aval(operand).dtype
+    new_dtype = dtypes.canonicalize_dtype(np.dtype(new_dtype) if not isinstance(new_dtype, np.dtype)
+                                          else new_dtype)
+    if not isinstance(operand, Tracer):
+        # constants are converted at once, also while tracing (they appear as literals/consts)
+        val, aval = core.to_value_and_aval(operand)
+        if aval.dtype == new_dtype and aval.weak_type == weak_type and isinstance(operand, core.Array):
+            return operand
+        out = _convert_impl(np.asarray(val), new_dtype=new_dtype, weak_type=weak_type, sharding=None)
+        return core.Array._from_np(np.asarray(out), weak_type)
+    aval = operand.aval
+    if aval.dtype == new_dtype and aval.weak_type == weak_type:
+        return operand
+    return convert_element_type_p.bind(operand, new_dtype=new_dtype, weak_type=bool(weak_type),
+                                       sharding=sharding)
+
+
+def convert_element_type(operand, new_dtype):
+    """Cast ``operand`` to ``new_dtype`` (float->int truncates toward zero; complex->real takes the real
+    part)."""
+    return _convert_element_type(operand, new_dtype, weak_type=False)
+
+
+def _bitcast_impl(x, *, new_dtype):
+    old = x.dtype
+    if old.itemsize == new_dtype.itemsize:
+        return np.asarray(x).view(new_dtype)
+    if old.itemsize > new_dtype.itemsize:
+        r = old.itemsize // new_dtype.itemsize
+        return np.ascontiguousarray(x).view(new_dtype).reshape(x.shape + (r,))
+    r = new_dtype.itemsize // old.itemsize
+    return np.ascontiguousarray(x).view(new_dtype).reshape(x.shape[:-1])
+
+
+def _bitcast_abstract(x, *, new_dtype):
+    old = x.dtype
+    if old.itemsize == new_dtype.itemsize:
+        shape = x.shape
+    elif old.itemsize > new_dtype.itemsize:
+        shape = x.shape + (old.itemsize // new_dtype.itemsize,)
+    else:
+        r = new_dtype.itemsize // old.itemsize
+        if not x.shape or x.shape[-1] != r:
+            raise TypeError(f"bitcast_convert_type from {old.name} to {new_dtype.name}: the last "
+                            f"dimension of the operand must be {r}, got shape {x.shape}")
+        shape = x.shape[:-1]
+    return ShapedArray(shape, new_dtype, False)
+
+
+bitcast_convert_type_p = Primitive("bitcast_convert_type")
+bitcast_convert_type_p.def_impl(_bitcast_impl)
+bitcast_convert_type_p.def_abstract_eval(_bitcast_abstract)
+ad.defjvp_zero(bitcast_convert_type_p)
+batching.defvectorized(bitcast_convert_type_p)
+
+
+def bitcast_convert_type(operand, new_dtype):
+    return bitcast_convert_type_p.bind(operand, new_dtype=dtypes.canonicalize_dtype(np.dtype(new_dtype)))
+
+
+def _reduce_precision_impl(x, *, exponent_bits, mantissa_bits):
+    return x
+
+
+reduce_precision_p = unop("reduce_precision", _reduce_precision_impl, _float, "floating")
+ad.deflinear(reduce_precision_p, lambda ct, x, **p: [reduce_precision_p.bind(ct, **p)])
+
+
+def reduce_precision(operand, exponent_bits, mantissa_bits):
+    return reduce_precision_p.bind(operand, exponent_bits=exponent_bits, mantissa_bits=mantissa_bits)
+
+
+copy_p = unop("copy_p", lambda x: np.array(x, copy=True), _any, "any")
+ad.deflinear(copy_p, lambda ct, x: [copy_p.bind(ct)])
+
+
+def copy(x):
+    return copy_p.bind(x)
+
+
+# ---------------------------------------------------------------------------------------------------
+# stop_gradient: an identity the JVP trace treats as constant
+# ---------------------------------------------------------------------------------------------------
+
+def stop_gradient(x):
+    """The identity, but with zero derivative: ``grad(lambda x: stop_gradient(x) * x)(3.) == 3.``."""
+    from jaxlite._src import tree_util
+
+    def stop(v):
+        if isinstance(v, Tracer) and dtypes.issubdtype(v.aval.dtype, np.inexact):
+            return _stop_gradient_p.bind(v)
+        return v
+    return tree_util.tree_map(stop, x)
+
+
+_stop_gradient_p = Primitive("stop_gradient")
+_stop_gradient_p.def_impl(lambda x: x)
+_stop_gradient_p.def_abstract_eval(lambda x: x)
+batching.defvectorized(_stop_gradient_p)
+ad.defjvp_zero(_stop_gradient_p)
+
+
+# ---------------------------------------------------------------------------------------------------
+# small constant helpers (used by rules above and by jnp)
+# ---------------------------------------------------------------------------------------------------
+
+def full(shape, fill_value, dtype=None, *, weak_type=False, sharding=None):
+    """An array of ``shape`` filled with ``fill_value`` (``broadcast_in_dim`` of a scalar)."""
+    from jaxlite._src.lax.shapes import broadcast_in_dim
+    from jaxlite._src.lax.utils import canonicalize_shape
+    shape = canonicalize_shape(shape)
+    if dtype is None:
+        weak_type = weak_type or dtypes.is_weakly_typed(fill_value)
+        dtype = dtypes.result_type(fill_value)
+    fill = _convert_element_type(fill_value, dtype, weak_type)
+    if not shape:
+        return fill
+    return broadcast_in_dim(fill, shape, ())
+
+
+def full_like(x, fill_value, dtype=None, shape=None):
+    aval = core.get_aval(x)
+    return full(aval.shape if shape is None else shape, fill_value, dtype or aval.dtype,
+                weak_type=(dtype is None and aval.weak_type))
+
+
+def zeros_like_array(x):
+    return full_like(x, 0)
+
+
+def _zeros(x):
+    aval = core.get_aval(x)
+    return full(aval.shape, 0, aval.dtype, weak_type=aval.weak_type)
+
+
+def _ones(x):
+    aval = core.get_aval(x)
+    return full(aval.shape, 1, aval.dtype, weak_type=aval.weak_type)
+
+
+def _full_like_val(x, val):
+    aval = core.get_aval(x)
+    return full(aval.shape, val, aval.dtype, weak_type=aval.weak_type)

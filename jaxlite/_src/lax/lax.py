@@ -1,0 +1,6 @@
+"""All lax functions in one namespace (used internally by rules and by jax.numpy)."""
+from jaxlite._src.lax.elementwise import *  # noqa: F401,F403
+from jaxlite._src.lax.shapes import *  # noqa: F401,F403
+from jaxlite._src.lax.reductions import *  # noqa: F401,F403
+from jaxlite._src.lax.linalg import *  # noqa: F401,F403
+from jaxlite._src.lax.elementwise import _convert_element_type, _zeros, _ones  # noqa: F401

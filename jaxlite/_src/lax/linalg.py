@@ -1,0 +1,225 @@
+"""dot_general (and later the decompositions): matrix products on NumPy/BLAS."""
+from __future__ import annotations
+
+import numpy as np
+
+from jaxlite._src import core, dtypes
+from jaxlite._src.core import Primitive, ShapedArray
+from jaxlite._src.interpreters import ad, batching
+from jaxlite._src.interpreters.ad import Zero, is_undefined_primal
+
+__all__ = ["dot_general", "dot", "batch_matmul", "dot_general_p", "Precision", "DotAlgorithmPreset"]
+
+
+class Precision:
+    DEFAULT = "DEFAULT"
+    HIGH = "HIGH"
+    HIGHEST = "HIGHEST"
+
+
+class DotAlgorithmPreset:
+    DEFAULT = "DEFAULT"
+
+
+def _remaining(n, *taken):
+    s = set()
+    for t in taken:
+        s.update(t)
+    return [i for i in range(n) if i not in s]
+
+
+def _dot_general_impl(x, y, *, dimension_numbers, precision, preferred_element_type, out_sharding):
+    (xc, yc), (xb, yb) = dimension_numbers
+    out_dtype = preferred_element_type
+    x = np.asarray(x)
+    y = np.asarray(y)
+    if x.dtype != out_dtype:
+        x = x.astype(out_dtype)
+    if y.dtype != out_dtype:
+        y = y.astype(out_dtype)
+    # fast paths for the common matrix cases
+    if not xb:
+        if x.ndim == 2 and y.ndim == 2 and xc == (1,) and yc == (0,):
+            return np.dot(x, y)
+        if x.ndim == 1 and y.ndim == 1 and xc == (0,) and yc == (0,):
+            return np.asarray(np.dot(x, y))
+        if y.ndim == 2 and xc == (x.ndim - 1,) and yc == (0,):
+            return np.matmul(x, y)
+        if x.ndim == 2 and y.ndim == 1 and xc == (1,) and yc == (0,):
+            return np.dot(x, y)
+    xf = _remaining(x.ndim, xc, xb)
+    yf = _remaining(y.ndim, yc, yb)
+    xt = np.transpose(x, list(xb) + xf + list(xc))
+    yt = np.transpose(y, list(yb) + list(yc) + yf)
+    bshape = [x.shape[i] for i in xb]
+    xfs = [x.shape[i] for i in xf]
+    yfs = [y.shape[i] for i in yf]
+    k = int(np.prod([x.shape[i] for i in xc], dtype=np.int64))
+    m = int(np.prod(xfs, dtype=np.int64))
+    n = int(np.prod(yfs, dtype=np.int64))
+    b = int(np.prod(bshape, dtype=np.int64))
+    out = np.matmul(xt.reshape(b, m, k), yt.reshape(b, k, n))
+    return out.reshape(bshape + xfs + yfs)
+
+
+def _dot_general_abstract(x, y, *, dimension_numbers, precision, preferred_element_type, out_sharding):
+    (xc, yc), (xb, yb) = dimension_numbers
+    if len(xc) != len(yc) or len(xb) != len(yb):
+        raise TypeError(f"dot_general requires equal numbers of lhs and rhs contracting and batch "
+                        f"dimensions, got dimension_numbers {dimension_numbers}.")
+    for a, b in zip(xb, yb):
+        if x.shape[a] != y.shape[b]:
+            raise TypeError(f"dot_general requires lhs batch dimensions and rhs batch dimensions to have "
+                            f"the same shape, got {tuple(x.shape[i] for i in xb)} and "
+                            f"{tuple(y.shape[i] for i in yb)}.")
+    for a, b in zip(xc, yc):
+        if x.shape[a] != y.shape[b]:
+            raise TypeError(f"dot_general requires contracting dimensions to have the same shape, got "
+                            f"{tuple(x.shape[i] for i in xc)} and {tuple(y.shape[i] for i in yc)} "
+                            f"(lhs shape {x.shape}, rhs shape {y.shape}).")
+    if x.dtype != y.dtype and preferred_element_type is None:
+        raise TypeError(f"dot_general requires operands of the same dtype, got {x.dtype.name} and "
+                        f"{y.dtype.name}")
+    shape = ([x.shape[i] for i in xb] + [x.shape[i] for i in _remaining(x.ndim, xc, xb)]
+             + [y.shape[i] for i in _remaining(y.ndim, yc, yb)])
+    return ShapedArray(shape, preferred_element_type, x.weak_type and y.weak_type)
+
+
+dot_general_p = Primitive("dot_general")
+dot_general_p.def_impl(_dot_general_impl)
+dot_general_p.def_abstract_eval(_dot_general_abstract)
+
+
+class _DN(tuple):
+    """Prints dimension numbers the way JAX does: (([1], [0]), ([], []))."""
+
+    def __str__(self):
+        (xc, yc), (xb, yb) = self
+        return f"(({list(xc)}, {list(yc)}), ({list(xb)}, {list(yb)}))"
+
+
+def _dot_pp(params):
+    out = {"dimension_numbers": _DN(params["dimension_numbers"])}
+    if params["precision"] is not None:
+        out["precision"] = params["precision"]
+    out["preferred_element_type"] = params["preferred_element_type"]
+    return out
+
+
+dot_general_p.pp_params = _dot_pp
+
+
+def _ranges_like(*xs):
+    start = 0
+    for x in xs:
+        yield tuple(range(start, start + len(x)))
+        start += len(x)
+
+
+def _dot_transpose_lhs(ct, x_aval, y_aval_or_val, dimension_numbers, preferred, swap_ans=False, y=None):
+    (xc, yc), (xb, yb) = dimension_numbers
+    x_ndim = x_aval.ndim
+    y_ndim = core.get_aval(y).ndim
+    x_kept = _remaining(x_ndim, xc, xb)
+    y_kept = _remaining(y_ndim, yc, yb)
+    if swap_ans:
+        ans_batch, ans_y, _ = _ranges_like(xb, y_kept, x_kept)
+    else:
+        ans_batch, _, ans_y = _ranges_like(xb, x_kept, y_kept)
+    dims = ((tuple(ans_y), tuple(y_kept)), (tuple(ans_batch), tuple(yb)))
+    x_contract_sorted_by_y = list(np.take(xc, np.argsort(yc))) if xc else []
+    out_axes = np.argsort(list(xb) + x_kept + x_contract_sorted_by_y)
+    from jaxlite._src.lax.shapes import transpose
+    res = dot_general(ct, y, dims, preferred_element_type=x_aval.dtype)
+    return transpose(res, tuple(int(a) for a in out_axes))
+
+
+def _dot_general_transpose(ct, x, y, *, dimension_numbers, precision, preferred_element_type,
+                           out_sharding):
+    if type(ct) is Zero:
+        return [None, None]
+    if is_undefined_primal(x) and not is_undefined_primal(y):
+        return [_dot_transpose_lhs(ct, x.aval, None, dimension_numbers, preferred_element_type, y=y), None]
+    if is_undefined_primal(y) and not is_undefined_primal(x):
+        (xc, yc), (xb, yb) = dimension_numbers
+        swapped = ((yc, xc), (yb, xb))
+        return [None, _dot_transpose_lhs(ct, y.aval, None, swapped, preferred_element_type, swap_ans=True,
+                                         y=x)]
+    raise ValueError("transpose of dot_general: exactly one operand must be linear")
+
+
+def _dot_jvp(primals, tangents, **params):
+    x, y = primals
+    tx, ty = tangents
+    ans = dot_general_p.bind(x, y, **params)
+    out = Zero.from_primal_value(ans)
+    if type(tx) is not Zero:
+        out = ad.add_tangents(out, dot_general_p.bind(tx, y, **params))
+    if type(ty) is not Zero:
+        out = ad.add_tangents(out, dot_general_p.bind(x, ty, **params))
+    return ans, out
+
+
+ad.primitive_jvps[dot_general_p] = _dot_jvp
+ad.primitive_transposes[dot_general_p] = _dot_general_transpose
+
+
+def _dot_general_batch(vals, dims, *, dimension_numbers, **params):
+    (x, y), (xd, yd) = vals, dims
+    (xc, yc), (xb, yb) = dimension_numbers
+    if xd is not None and yd is not None:
+        x = batching.moveaxis(x, xd, 0)
+        y = batching.moveaxis(y, yd, 0)
+        shift = lambda t: tuple(i + 1 for i in t)  # noqa: E731
+        dn = ((shift(xc), shift(yc)), ((0,) + shift(xb), (0,) + shift(yb)))
+        return dot_general_p.bind(x, y, dimension_numbers=dn, **params), 0
+    if xd is not None:
+        x = batching.moveaxis(x, xd, 0)
+        shift = lambda t: tuple(i + 1 for i in t)  # noqa: E731
+        dn = ((shift(xc), yc), (shift(xb), yb))
+        return dot_general_p.bind(x, y, dimension_numbers=dn, **params), len(xb)
+    y = batching.moveaxis(y, yd, 0)
+    shift = lambda t: tuple(i + 1 for i in t)  # noqa: E731
+    dn = ((xc, shift(yc)), (xb, shift(yb)))
+    x_free = core.get_aval(x).ndim - len(xc) - len(xb)
+    return dot_general_p.bind(x, y, dimension_numbers=dn, **params), len(xb) + x_free
+
+
+batching.primitive_batchers[dot_general_p] = _dot_general_batch
+
+
+def dot_general(lhs, rhs, dimension_numbers, precision=None, preferred_element_type=None,
+                out_sharding=None):
+    """General tensor contraction: ``dimension_numbers = ((lhs_contract, rhs_contract),
+    (lhs_batch, rhs_batch))``; output dims are batch, lhs free, rhs free."""
+    (xc, yc), (xb, yb) = dimension_numbers
+    dn = ((tuple(int(i) for i in xc), tuple(int(i) for i in yc)),
+          (tuple(int(i) for i in xb), tuple(int(i) for i in yb)))
+    la, ra = core.get_aval(lhs), core.get_aval(rhs)
+    if preferred_element_type is None:
+        if la.dtype != ra.dtype:
+            raise TypeError(f"dot_general requires operands of the same dtype, got {la.dtype.name} and "
+                            f"{ra.dtype.name}; use jnp.dot/jnp.matmul to promote, or pass "
+                            f"preferred_element_type.")
+        pet = la.dtype
+    else:
+        pet = dtypes.canonicalize_dtype(np.dtype(preferred_element_type))
+    if precision is not None and not isinstance(precision, (tuple, str)):
+        precision = str(precision)
+    return dot_general_p.bind(lhs, rhs, dimension_numbers=dn, precision=precision,
+                              preferred_element_type=pet, out_sharding=out_sharding)
+
+
+def dot(lhs, rhs, precision=None, preferred_element_type=None):
+    """Vector/matrix product contracting the last dim of lhs with the first of rhs (ndim <= 2)."""
+    la, ra = core.get_aval(lhs), core.get_aval(rhs)
+    if la.ndim in (1, 2) and ra.ndim in (1, 2):
+        return dot_general(lhs, rhs, (((la.ndim - 1,), (0,)), ((), ())), precision, preferred_element_type)
+    raise TypeError(f"Incompatible shapes for dot: got {la.shape} and {ra.shape}.")
+
+
+def batch_matmul(lhs, rhs, precision=None):
+    la = core.get_aval(lhs)
+    nb = la.ndim - 2
+    return dot_general(lhs, rhs, (((la.ndim - 1,), (la.ndim - 2,)), (tuple(range(nb)), tuple(range(nb)))),
+                       precision)

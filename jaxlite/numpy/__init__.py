@@ -1,0 +1,5 @@
+"""jax.numpy: the NumPy API on jaxlite arrays (re-exported from jaxlite._src.numpy)."""
+from jaxlite._src.numpy.lax_numpy import *  # noqa: F401,F403
+from jaxlite._src.numpy.ufuncs import *  # noqa: F401,F403
+from jaxlite._src.numpy.reductions import *  # noqa: F401,F403
+from jaxlite._src.numpy import array_methods as _array_methods  # noqa: F401  (installs operators)
