@@ -35,6 +35,8 @@ _SHORT = {
 
 
 def short_dtype_name(dtype) -> str:
+    if isinstance(dtype, dtypes.ExtendedDType):  # e.g. key<fry> (typed PRNG keys, _src/prng.py)
+        return dtype.name
     if dtypes.is_float0(dtype):
         return "float0"
     name = np.dtype(dtype).name
@@ -49,7 +51,8 @@ class ShapedArray:
 
     def __init__(self, shape, dtype, weak_type: bool = False):
         self.shape = tuple(shape)
-        self.dtype = np.dtype(dtype)
+        # extended dtypes (key<fry>) are not NumPy dtypes; their rules live with them (_src/prng.py)
+        self.dtype = dtype if isinstance(dtype, dtypes.ExtendedDType) else np.dtype(dtype)
         self.weak_type = bool(weak_type)
         self._hash = None
 
@@ -129,6 +132,10 @@ class Primitive:
         self.abstract_eval: Callable | None = None
         # optional custom printing of params in jaxprs: f(params) -> dict of shown params
         self.pp_params: Callable | None = None
+        # params printed before the (otherwise sorted) rest, e.g. jit's ``name``
+        self.pp_params_first: tuple = ()
+        # name of a param holding a sub-jaxpr whose binders print with the names of the eqn's atoms
+        self.pp_alias_jaxpr: str | None = None
 
     def __repr__(self):
         return self.name
@@ -234,6 +241,8 @@ class EvalTrace(Trace):
 def _wrap(v, aval):
     if isinstance(aval, AbstractToken):
         return v
+    if isinstance(aval.dtype, dtypes.ExtendedDType):  # physical value -> e.g. a PRNGKeyArray
+        return aval.dtype._rules.make_array(v, aval)
     if type(v) is not np.ndarray:
         v = np.asarray(v)
     if v.dtype != aval.dtype:
@@ -511,6 +520,9 @@ class Literal:
     __slots__ = ("val", "aval")
 
     def __init__(self, val, aval):
+        if getattr(aval, "weak_type", False) and isinstance(val, (np.ndarray, np.generic)):
+            # a weakly typed literal evaluates to a Python scalar, so that binding it stays weak
+            val = val.item()
         self.val = val
         self.aval = aval
 
@@ -571,7 +583,7 @@ class Jaxpr:
         return new
 
     def pretty_print(self, **kw):
-        return pp_jaxpr(self, _Names(), indent=0)
+        return pp_jaxpr(self, _Names(_dropvars(self)), indent=0)
 
     def __str__(self):
         return self.pretty_print()
@@ -613,7 +625,7 @@ class ClosedJaxpr:
         return ClosedJaxpr(kw.get("jaxpr", self.jaxpr), kw.get("consts", self.consts))
 
     def pretty_print(self, **kw):
-        return pp_jaxpr(self.jaxpr, _Names(), indent=0)
+        return pp_jaxpr(self.jaxpr, _Names(_dropvars(self.jaxpr)), indent=0)
 
     def __str__(self):
         return self.pretty_print()
@@ -646,8 +658,11 @@ def _var_name(n: int) -> str:
 
 
 class _Names:
-    def __init__(self):
-        self.names = {}
+    """Variable names of a printed jaxpr; shared by nested jaxprs so that every name is unique."""
+
+    def __init__(self, preset=None):
+        self.names = dict(preset or {})
+        self.count = 0
 
     def __call__(self, v):
         if isinstance(v, Literal):
@@ -656,8 +671,38 @@ class _Names:
             return "_"
         n = self.names.get(v)
         if n is None:
-            n = self.names[v] = _var_name(len(self.names))
+            n = self.names[v] = _var_name(self.count)
+            self.count += 1
         return n
+
+    def suggest_same(self, for_vars, like_vars):
+        """Name each of ``for_vars`` (binders of a sub-jaxpr) like the atom it is bound to."""
+        if len(for_vars) != len(like_vars):
+            return
+        used = set()
+        for f, l in zip(for_vars, like_vars):
+            if (isinstance(l, Var) and not isinstance(l, Literal) and l not in used
+                    and isinstance(f, Var) and f not in self.names):
+                used.add(l)
+                self.names[f] = self(l)
+
+    def state(self):
+        return dict(self.names), self.count
+
+    def restore(self, state):
+        self.names, self.count = dict(state[0]), state[1]
+
+
+def _dropvars(jaxpr) -> dict:
+    """Outputs of equations that nothing reads print as ``_``."""
+    names = {}
+    used = {v for v in jaxpr.outvars if isinstance(v, Var)}
+    for eqn in reversed(jaxpr.eqns):
+        for v in eqn.outvars:
+            if v not in used:
+                names[v] = "_"
+        used.update(v for v in eqn.invars if isinstance(v, Var))
+    return names
 
 
 def pp_literal(lit: Literal) -> str:
@@ -702,6 +747,12 @@ def pp_eqn(eqn: JaxprEqn, names: _Names, indent: int = 4, flat: bool = False) ->
     """One equation. ``flat``: params on one line (used when the whole jaxpr fits on a line)."""
     prim = eqn.primitive
     params = eqn.params if prim.pp_params is None else prim.pp_params(eqn.params)
+    if prim.pp_alias_jaxpr is not None:
+        # a call primitive's sub-jaxpr binders take the names of the atoms bound to them (as JAX)
+        sub = eqn.params[prim.pp_alias_jaxpr]
+        sub = sub.jaxpr if isinstance(sub, ClosedJaxpr) else sub
+        names.suggest_same(sub.invars, eqn.invars)
+        names.suggest_same(sub.outvars, eqn.outvars)
     outs = " ".join(f"{names(v)}:{v.aval.str_short()}" if not isinstance(v, DropVar) else
                     f"_:{v.aval.str_short()}" for v in eqn.outvars)
     pad = " " * indent
@@ -710,7 +761,9 @@ def pp_eqn(eqn: JaxprEqn, names: _Names, indent: int = 4, flat: bool = False) ->
         head = f"{pad}{outs} = {prim.name}"
         return f"{head} {ins}" if ins else head
     # the params are printed (and sub-jaxprs named) before the operands, as JAX does
-    items = [(k, _pp_param_value(params[k], names, indent)) for k in sorted(params)]
+    first = [k for k in prim.pp_params_first if k in params]
+    order = first + sorted(k for k in params if k not in first)
+    items = [(k, _pp_param_value(params[k], names, indent)) for k in order]
     ins = " ".join(names(v) for v in eqn.invars)
     one_line = f"{pad}{outs} = {prim.name}[{' '.join(f'{k}={s}' for k, s in items)}] {ins}"
     multi = any("\n" in s for _, s in items)
@@ -725,14 +778,15 @@ def pp_jaxpr(jaxpr: Jaxpr, names: _Names, indent: int = 0, consts=None) -> str:
     cvars = " ".join(f"{names(v)}:{v.aval.str_short()}" for v in jaxpr.constvars)
     ivars = " ".join(f"{names(v)}:{v.aval.str_short()}" for v in jaxpr.invars)
     head = f"{{ lambda {cvars}; {ivars}. let" if cvars else f"{{ lambda ; {ivars}. let"
-    saved = dict(names.names)
+    saved = names.state()
     eqn_lines = [pp_eqn(e, names, 0, flat=True) for e in jaxpr.eqns]
     outs = " ".join(names(v) for v in jaxpr.outvars)
-    out_tuple = f"({outs},)" if len(jaxpr.outvars) == 1 else f"({outs})"
+    outs_c = ", ".join(names(v) for v in jaxpr.outvars)
+    out_tuple = f"({outs_c},)" if len(jaxpr.outvars) == 1 else f"({outs_c})"
     flat = f"{head} {'; '.join(eqn_lines)} in {out_tuple} }}"
     if "\n" not in flat and len(flat) + indent <= WIDTH:
         return flat
-    names.names = saved  # name again in the same order for the multi-line form
+    names.restore(saved)  # name again in the same order for the multi-line form
     eqn_lines = [pp_eqn(e, names, indent + 4) for e in jaxpr.eqns]
     outs = " ".join(names(v) for v in jaxpr.outvars)
     body = "\n".join(eqn_lines)

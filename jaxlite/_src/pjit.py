@@ -34,6 +34,8 @@ def _jit_pp_params(params):
 jit_p.def_impl(_jit_impl)
 jit_p.def_abstract_eval(_jit_abstract_eval)
 jit_p.pp_params = _jit_pp_params
+jit_p.pp_params_first = ("name",)
+jit_p.pp_alias_jaxpr = "jaxpr"
 numpy_backend.lowerings[jit_p] = _jit_lowering
 
 
@@ -41,3 +43,114 @@ def jit_params(closed: ClosedJaxpr, name: str, donated=None):
     n = len(closed.jaxpr.invars)
     return dict(jaxpr=closed, name=name, donated_invars=tuple(donated or (False,) * n),
                 inline=False, keep_unused=False)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Transformation rules: each transforms the inner jaxpr and binds jit_p again
+# ---------------------------------------------------------------------------------------------------
+
+def _jit_jvp(primals, tangents, *, jaxpr: ClosedJaxpr, name, **params):
+    from jaxlite._src.interpreters import ad
+    nonzeros = [type(t) not in (ad.Zero, ad.SymbolicZero) for t in tangents]
+    jvp_closed, out_nz = ad.jvp_jaxpr(jaxpr, nonzeros, instantiate=False)
+    nz_tangents = [t for t, nz in zip(tangents, nonzeros) if nz]
+    outs = jit_p.bind(*primals, *nz_tangents, **jit_params(jvp_closed, name))
+    n = len(jaxpr.out_avals)
+    p_out, it = outs[:n], iter(outs[n:])
+    t_out = [next(it) if nz else ad.Zero(a.to_tangent_aval()) for a, nz in zip(jaxpr.out_avals, out_nz)]
+    return p_out, t_out
+
+
+def _jit_partial_eval(trace, *args, jaxpr: ClosedJaxpr, name, **params):
+    """Known inputs run now as one jit; unknown ones are staged as another jit fed by residuals."""
+    from jaxlite._src.interpreters import ad
+    unknowns = [trace.is_unknown(a) for a in args]
+    known_jaxpr, unknown_jaxpr, out_unknowns, num_res = ad.partial_eval_jaxpr_nounits(
+        jaxpr, unknowns, instantiate=False)
+    known_args = [a for a, u in zip(args, unknowns) if not u]
+    with core.set_current_trace(trace.parent_trace):
+        known_outs = jit_p.bind(*known_args, **jit_params(known_jaxpr, name))
+    n_known_out = len(known_outs) - num_res
+    known_vals, residuals = known_outs[:n_known_out], known_outs[n_known_out:]
+    atoms = ([trace.to_atom(r) for r in residuals] +
+             [trace.to_atom(a) for a, u in zip(args, unknowns) if u])
+    unknown_outs = trace.emit(jit_p, atoms, unknown_jaxpr.out_avals,
+                              jit_params(unknown_jaxpr, name))
+    k_it, u_it = iter(known_vals), iter(unknown_outs)
+    return [next(u_it) if u else next(k_it) for u in out_unknowns]
+
+
+def _jit_transpose(cts, *args, jaxpr: ClosedJaxpr, name, **params):
+    from jaxlite._src.interpreters import ad
+    from jaxlite._src.interpreters import partial_eval as pe
+    inner = jaxpr.jaxpr
+    linear = [ad.is_undefined_primal(a) for a in args]
+    res_vars = [v for v, lin in zip(inner.invars, linear) if not lin]
+    lin_vars = [v for v, lin in zip(inner.invars, linear) if lin]
+    lin_avals = [v.aval for v in lin_vars]
+    moved = core.Jaxpr(list(inner.constvars) + res_vars, lin_vars, inner.outvars, inner.eqns,
+                       inner.effects, inner.debug_info)
+    residuals = [a for a, lin in zip(args, linear) if not lin]
+    cts = [ad.instantiate_zeros(c) for c in cts]
+    n_res = len(residuals)
+
+    def transposed(*res_and_cts):
+        res, ct = res_and_cts[:n_res], res_and_cts[n_res:]
+        outs = ad.backward_pass(moved, list(jaxpr.consts) + list(res), lin_avals, list(ct))
+        return [ad.instantiate_zeros(o) for o in outs]
+
+    in_avals = [core.get_aval(r) for r in residuals] + [core.get_aval(c) for c in cts]
+    t_jaxpr, _, t_consts = pe.trace_to_jaxpr_dynamic(transposed, in_avals)
+    closed, hoisted = _close_hoisting(t_jaxpr, t_consts)
+    cts_in = jit_p.bind(*hoisted, *residuals, *cts, **jit_params(closed, name))
+    it = iter(cts_in)
+    return [next(it) if lin else None for lin in linear]
+
+
+def _close_hoisting(jaxpr, consts):
+    """ClosedJaxpr of ``jaxpr`` whose tracer-valued consts become leading inputs (returned)."""
+    tracer_idx = [i for i, c in enumerate(consts) if isinstance(c, core.Tracer)]
+    if not tracer_idx:
+        return ClosedJaxpr(jaxpr, list(consts)), []
+    keep = [i for i in range(len(consts)) if i not in set(tracer_idx)]
+    new = core.Jaxpr([jaxpr.constvars[i] for i in keep],
+                     [jaxpr.constvars[i] for i in tracer_idx] + list(jaxpr.invars),
+                     jaxpr.outvars, jaxpr.eqns, jaxpr.effects, jaxpr.debug_info)
+    return ClosedJaxpr(new, [consts[i] for i in keep]), [consts[i] for i in tracer_idx]
+
+
+def _jit_batch(axis_data, vals, dims, *, jaxpr: ClosedJaxpr, name, **params):
+    from jaxlite._src.interpreters import batching
+    from jaxlite._src.interpreters import partial_eval as pe
+    size = axis_data.size
+    in_avals = []
+    for v, d in zip(vals, dims):
+        a = core.get_aval(v)
+        if d is not None:
+            shape = list(a.shape)
+            shape.pop(d)
+            a = core.ShapedArray(tuple(shape), a.dtype, a.weak_type)
+        in_avals.append(a)
+    n_out = len(jaxpr.out_avals)
+    fun = core.jaxpr_as_fun(jaxpr)
+
+    def batched(*args):
+        return batching.vmap_flat(fun, args, dims, [0] * n_out, size, axis_data.name,
+                                  axis_data.spmd_name)
+
+    batched_avals = [core.get_aval(v) for v in vals]
+    b_jaxpr, _, b_consts = pe.trace_to_jaxpr_dynamic(batched, batched_avals)
+    closed, hoisted = _close_hoisting(b_jaxpr, b_consts)
+    outs = jit_p.bind(*hoisted, *vals, **jit_params(closed, name))
+    return outs, [0] * n_out
+
+
+def _register_rules():
+    from jaxlite._src.interpreters import ad, batching
+    ad.primitive_jvps[jit_p] = _jit_jvp
+    ad.partial_eval_rules[jit_p] = _jit_partial_eval
+    ad.primitive_transposes[jit_p] = _jit_transpose
+    batching.axis_primitive_batchers[jit_p] = _jit_batch
+
+
+_register_rules()

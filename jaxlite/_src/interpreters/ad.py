@@ -92,6 +92,13 @@ def _add_any_transpose(ct, x, y):
     return [ct, ct]
 
 
+def _add_any_batch(vals, dims):
+    from jaxlite._src.interpreters import batching
+    size = batching.axis_size_of(vals, dims)
+    x, y = (batching.bdim_at_front(v, d, size) for v, d in zip(vals, dims))
+    return add_any_p.bind(x, y), 0
+
+
 primitive_jvps[add_any_p] = _add_any_jvp
 primitive_transposes[add_any_p] = _add_any_transpose
 
@@ -442,7 +449,7 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence, linear_in_avals, cts_out: Sequ
             raise NotImplementedError(f"Transpose rule (for reverse-mode differentiation) for "
                                       f"'{eqn.primitive.name}' not implemented")
         if eqn.primitive.multiple_results:
-            cts = [Zero(o.aval.to_tangent_aval()) if c is None else c for c in cts]
+            cts = [Zero(o.aval.to_tangent_aval()) if c is None else c for c, o in zip(cts, eqn.outvars)]
             cts_in = rule(cts, *invals, **eqn.params)
         else:
             cts_in = rule(cts[0], *invals, **eqn.params)
@@ -476,3 +483,11 @@ def jvp_jaxpr(closed: ClosedJaxpr, nonzeros: Sequence[bool], instantiate):
     t_avals = [a.to_tangent_aval() for a, nz in zip(in_avals, nonzeros) if nz]
     jaxpr, _, consts = pe.trace_to_jaxpr_dynamic(fun, list(in_avals) + t_avals)
     return ClosedJaxpr(jaxpr, consts), store["out_nonzeros"]
+
+
+def _register_batchers():
+    from jaxlite._src.interpreters import batching
+    batching.primitive_batchers[add_any_p] = _add_any_batch
+
+
+_register_batchers()

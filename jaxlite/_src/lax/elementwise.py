@@ -66,7 +66,10 @@ def _broadcast_scalar(x, shape):
     return broadcast_in_dim(x, shape, ())
 
 
-def unop(name, impl, accepted=_num, typename="number", weak_rule=None):
+_NUM_NAMES = "integer, floating, complexfloating"
+
+
+def unop(name, impl, accepted=_num, typename=_NUM_NAMES, weak_rule=None):
     def dtype_rule(x, **params):
         check_accepted_dtypes(name, [x], accepted, typename)
         return x.dtype
@@ -75,7 +78,7 @@ def unop(name, impl, accepted=_num, typename="number", weak_rule=None):
     return prim
 
 
-def naryop(name, impl, accepted=_num, typename="number", out_dtype=None):
+def naryop(name, impl, accepted=_num, typename=_NUM_NAMES, out_dtype=None):
     dtype_rule = naryop_dtype_rule(name, accepted, typename)
     if out_dtype is not None:
         base = dtype_rule
@@ -83,11 +86,9 @@ def naryop(name, impl, accepted=_num, typename="number", out_dtype=None):
         def dtype_rule(*avals, **params):
             base(*avals, **params)
             return np.dtype(out_dtype)
-        weak = lambda *avals, **p: False  # noqa: E731
-    else:
-        weak = None
+    # the result is weak when every operand is (also for comparisons: weak 2. > 1 is a weak bool)
     prim = standard_primitive(name, lambda *avals, **p: broadcasting_shape_rule(name, *avals), dtype_rule,
-                              impl, weak)
+                              impl)
     batching.defbroadcasting(prim)
     return prim
 
@@ -252,7 +253,7 @@ def _pow_impl(x, y):
 
 pow_p = standard_primitive(
     "pow", lambda x, y: broadcasting_shape_rule("pow", x, y),
-    lambda x, y: (check_accepted_dtypes("pow", [x], _inexact, "inexact"), x.dtype)[1],
+    lambda x, y: (check_accepted_dtypes("pow", [x], _inexact, "floating, complexfloating"), x.dtype)[1],
     _pow_impl)
 batching.defbroadcasting(pow_p)
 
@@ -289,7 +290,8 @@ def _integer_pow_impl(x, *, y):
 def _integer_pow_dtype(x, *, y):
     check_accepted_dtypes("integer_pow", [x], _num, "number")
     if y < 0 and dtypes.issubdtype(x.dtype, np.integer):
-        raise TypeError("Integers cannot be raised to negative powers, got integer_pow(x, {y})")
+        raise TypeError(f"Integers cannot be raised to negative powers, got "
+                        f"integer_pow({x.str_short(short_dtypes=False)}, {y})")
     return x.dtype
 
 
@@ -301,7 +303,11 @@ batching.defvectorized(integer_pow_p)
 def _integer_pow_jvp(g, x, *, y):
     if y == 0:
         return _zeros(g)
-    return mul(g, mul(_full_like_val(x, y), integer_pow(x, y - 1))) if y != 1 else g
+    if y == 1:
+        return g
+    if y == 2:
+        return mul(g, mul(_full_like_val(x, y), x))
+    return mul(g, mul(_full_like_val(x, y), integer_pow(x, y - 1)))
 
 
 ad.defjvp(integer_pow_p, _integer_pow_jvp)
@@ -311,11 +317,14 @@ def integer_pow(x, y: int):
     return integer_pow_p.bind(x, y=int(y))
 
 
-def square(x):
-    return integer_pow(x, 2)
+def _square_impl(x):
+    with np.errstate(all="ignore"):
+        return np.multiply(x, x)
 
 
-square_p = integer_pow_p
+square_p = unop("square", _square_impl)
+ad.defjvp(square_p, lambda g, x: mul(g, mul(_full_like_val(x, 2), x)))
+square = _unary(square_p)
 
 
 def reciprocal(x):
@@ -394,27 +403,27 @@ abs = _unary(abs_p)
 # exp / log / trig / special
 # ---------------------------------------------------------------------------------------------------
 
-exp_p = unop("exp", _errstate(np.exp), _inexact, "inexact")
+exp_p = unop("exp", _errstate(np.exp), _inexact, "floating, complexfloating")
 ad.defjvp2(exp_p, lambda g, ans, x: mul(g, ans))
 exp = _unary(exp_p)
 
-exp2_p = unop("exp2", _errstate(np.exp2), _inexact, "inexact")
+exp2_p = unop("exp2", _errstate(np.exp2), _inexact, "floating, complexfloating")
 ad.defjvp2(exp2_p, lambda g, ans, x: mul(g, mul(ans, _full_like_val(x, np.log(2)))))
 exp2 = _unary(exp2_p)
 
-log_p = unop("log", _errstate(np.log), _inexact, "inexact")
+log_p = unop("log", _errstate(np.log), _inexact, "floating, complexfloating")
 ad.defjvp(log_p, lambda g, x: div(g, x))
 log = _unary(log_p)
 
-expm1_p = unop("expm1", _errstate(np.expm1), _inexact, "inexact")
+expm1_p = unop("expm1", _errstate(np.expm1), _inexact, "floating, complexfloating")
 ad.defjvp2(expm1_p, lambda g, ans, x: mul(g, add(ans, _ones(ans))))
 expm1 = _unary(expm1_p)
 
-log1p_p = unop("log1p", _errstate(np.log1p), _inexact, "inexact")
+log1p_p = unop("log1p", _errstate(np.log1p), _inexact, "floating, complexfloating")
 ad.defjvp(log1p_p, lambda g, x: div(g, add(x, _ones(x))))
 log1p = _unary(log1p_p)
 
-tanh_p = unop("tanh", _errstate(np.tanh), _inexact, "inexact")
+tanh_p = unop("tanh", _errstate(np.tanh), _inexact, "floating, complexfloating")
 ad.defjvp2(tanh_p, lambda g, ans, x: mul(g, sub(_ones(x), mul(ans, ans))))
 tanh = _unary(tanh_p)
 
@@ -428,51 +437,51 @@ def _logistic_impl(x):
         return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype)
 
 
-logistic_p = unop("logistic", _logistic_impl, _inexact, "inexact")
+logistic_p = unop("logistic", _logistic_impl, _inexact, "floating, complexfloating")
 ad.defjvp2(logistic_p, lambda g, ans, x: mul(g, mul(ans, sub(_ones(ans), ans))))
 logistic = _unary(logistic_p)
 
-sin_p = unop("sin", _errstate(np.sin), _inexact, "inexact")
+sin_p = unop("sin", _errstate(np.sin), _inexact, "floating, complexfloating")
 ad.defjvp(sin_p, lambda g, x: mul(g, cos(x)))
 sin = _unary(sin_p)
 
-cos_p = unop("cos", _errstate(np.cos), _inexact, "inexact")
+cos_p = unop("cos", _errstate(np.cos), _inexact, "floating, complexfloating")
 ad.defjvp(cos_p, lambda g, x: neg(mul(g, sin(x))))
 cos = _unary(cos_p)
 
-tan_p = unop("tan", _errstate(np.tan), _inexact, "inexact")
+tan_p = unop("tan", _errstate(np.tan), _inexact, "floating, complexfloating")
 ad.defjvp2(tan_p, lambda g, ans, x: mul(g, add(_ones(x), mul(ans, ans))))
 tan = _unary(tan_p)
 
-asin_p = unop("asin", _errstate(np.arcsin), _inexact, "inexact")
+asin_p = unop("asin", _errstate(np.arcsin), _inexact, "floating, complexfloating")
 ad.defjvp(asin_p, lambda g, x: mul(g, rsqrt(sub(_ones(x), mul(x, x)))))
 asin = _unary(asin_p)
 
-acos_p = unop("acos", _errstate(np.arccos), _inexact, "inexact")
+acos_p = unop("acos", _errstate(np.arccos), _inexact, "floating, complexfloating")
 ad.defjvp(acos_p, lambda g, x: neg(mul(g, rsqrt(sub(_ones(x), mul(x, x))))))
 acos = _unary(acos_p)
 
-atan_p = unop("atan", _errstate(np.arctan), _inexact, "inexact")
+atan_p = unop("atan", _errstate(np.arctan), _inexact, "floating, complexfloating")
 ad.defjvp(atan_p, lambda g, x: div(g, add(_ones(x), mul(x, x))))
 atan = _unary(atan_p)
 
-sinh_p = unop("sinh", _errstate(np.sinh), _inexact, "inexact")
+sinh_p = unop("sinh", _errstate(np.sinh), _inexact, "floating, complexfloating")
 ad.defjvp(sinh_p, lambda g, x: mul(g, cosh(x)))
 sinh = _unary(sinh_p)
 
-cosh_p = unop("cosh", _errstate(np.cosh), _inexact, "inexact")
+cosh_p = unop("cosh", _errstate(np.cosh), _inexact, "floating, complexfloating")
 ad.defjvp(cosh_p, lambda g, x: mul(g, sinh(x)))
 cosh = _unary(cosh_p)
 
-asinh_p = unop("asinh", _errstate(np.arcsinh), _inexact, "inexact")
+asinh_p = unop("asinh", _errstate(np.arcsinh), _inexact, "floating, complexfloating")
 ad.defjvp(asinh_p, lambda g, x: mul(g, rsqrt(add(mul(x, x), _ones(x)))))
 asinh = _unary(asinh_p)
 
-acosh_p = unop("acosh", _errstate(np.arccosh), _inexact, "inexact")
+acosh_p = unop("acosh", _errstate(np.arccosh), _inexact, "floating, complexfloating")
 ad.defjvp(acosh_p, lambda g, x: mul(g, rsqrt(mul(sub(x, _ones(x)), add(x, _ones(x))))))
 acosh = _unary(acosh_p)
 
-atanh_p = unop("atanh", _errstate(np.arctanh), _inexact, "inexact")
+atanh_p = unop("atanh", _errstate(np.arctanh), _inexact, "floating, complexfloating")
 ad.defjvp(atanh_p, lambda g, x: div(g, sub(_ones(x), mul(x, x))))
 atanh = _unary(atanh_p)
 
@@ -482,7 +491,7 @@ ad.defjvp(atan2_p,
           lambda g, x, y: mul(g, div(neg(x), add(mul(x, x), mul(y, y)))))
 atan2 = _binary(atan2_p)
 
-sqrt_p = unop("sqrt", _errstate(np.sqrt), _inexact, "inexact")
+sqrt_p = unop("sqrt", _errstate(np.sqrt), _inexact, "floating, complexfloating")
 ad.defjvp2(sqrt_p, lambda g, ans, x: div(g, mul(_full_like_val(ans, 2), ans)))
 sqrt = _unary(sqrt_p)
 
@@ -492,7 +501,7 @@ def _rsqrt_impl(x):
         return (1 / np.sqrt(x)).astype(x.dtype)
 
 
-rsqrt_p = unop("rsqrt", _rsqrt_impl, _inexact, "inexact")
+rsqrt_p = unop("rsqrt", _rsqrt_impl, _inexact, "floating, complexfloating")
 ad.defjvp2(rsqrt_p, lambda g, ans, x: mul(g, mul(_full_like_val(x, -0.5), div(ans, x))))
 rsqrt = _unary(rsqrt_p)
 
@@ -604,14 +613,14 @@ ge_p = _cmp("ge", np.greater_equal)
 eq, ne, lt, le, gt, ge = (_binary(p) for p in (eq_p, ne_p, lt_p, le_p, gt_p, ge_p))
 
 not_p = unop("not", lambda x: np.logical_not(x) if x.dtype == np.bool_ else np.invert(x), _bool_or_int,
-             "bool or integer")
+             "bool, integer")
 ad.defjvp_zero(not_p)
 bitwise_not = _unary(not_p)
 
 
 def _logic(name, boolfn, intfn):
     prim = naryop(name, lambda x, y: boolfn(x, y) if x.dtype == np.bool_ else intfn(x, y), _bool_or_int,
-                  "bool or integer")
+                  "bool, integer")
     ad.defjvp_zero(prim)
     return prim
 
@@ -1035,5 +1044,10 @@ def _ones(x):
 
 
 def _full_like_val(x, val):
+    """A rank-0 constant of ``x``'s dtype, for jvp rules (lax ops broadcast rank-0 operands).
+    A weakly typed scalar ``x`` gets a Python scalar, so that results stay weak (as JAX's ``_const``)."""
     aval = core.get_aval(x)
-    return full(aval.shape, val, aval.dtype, weak_type=aval.weak_type)
+    if aval.weak_type and aval.shape == ():
+        kind = aval.dtype.kind
+        return (bool if kind == "b" else int if kind in "iu" else complex if kind == "c" else float)(val)
+    return np.array(val, aval.dtype)
