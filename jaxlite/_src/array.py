@@ -102,19 +102,26 @@ class ArrayImpl:
     def __bool__(self):
         return bool(self._value)
 
+    def _check_scalar(self):
+        if self._value.ndim != 0:
+            raise TypeError(f"Only scalar arrays can be converted to Python scalars; got "
+                            f"arr.ndim={self._value.ndim}")
+
     def __int__(self):
+        self._check_scalar()
         return int(self._value)
 
     def __float__(self):
+        self._check_scalar()
         return float(self._value)
 
     def __complex__(self):
+        self._check_scalar()
         return complex(self._value)
 
     def __index__(self):
         if self._value.dtype.kind not in "iub" or self._value.ndim != 0:
-            raise TypeError(f"only integer scalar arrays can be converted to a scalar index, "
-                            f"got {self.aval.str_short()}")
+            raise TypeError("Only integer scalar arrays can be converted to a scalar index.")
         return int(self._value)
 
     def item(self, *args):
@@ -147,7 +154,7 @@ class ArrayImpl:
             prefix = "Array("
             body = np.array2string(v, separator=", ", prefix=prefix)
         extra = ", weak_type=True" if self.weak_type else ""
-        if v.size == 0 and v.ndim and v.shape != (0,):
+        if v.size == 0 and v.ndim:
             return f"{prefix}{body}, shape={v.shape}, dtype={dt}{extra})"
         return f"{prefix}{body}, dtype={dt}{extra})"
 
@@ -161,7 +168,7 @@ class ArrayImpl:
     def __setitem__(self, idx, value):
         raise TypeError(
             "JAX arrays are immutable and do not support in-place item assignment. Instead of "
-            "``x[idx] = y``, use ``x = x.at[idx].set(y)`` or another .at[] method: "
+            "x[idx] = y, use x = x.at[idx].set(y) or another .at[] method: "
             "https://docs.jax.dev/en/latest/_autosummary/jax.numpy.ndarray.at.html")
 
     def __delitem__(self, idx):

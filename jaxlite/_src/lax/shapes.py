@@ -14,7 +14,7 @@ __all__ = [
     "broadcast_in_dim", "broadcast", "broadcast_to_rank", "reshape", "transpose", "squeeze",
     "expand_dims", "rev", "concatenate", "pad", "slice", "iota", "broadcasted_iota", "collapse",
     "broadcast_in_dim_p", "reshape_p", "transpose_p", "squeeze_p", "rev_p", "concatenate_p", "pad_p",
-    "slice_p", "iota_p", "broadcast_shapes",
+    "slice_p", "iota_p", "broadcast_shapes", "stack", "unstack", "stack_p", "unstack_p",
 ]
 
 
@@ -540,6 +540,109 @@ def slice(operand, start_indices, limit_indices, strides=None):
     limit = tuple(int(i) for i in limit_indices)
     st = None if strides is None or all(int(s) == 1 for s in strides) else tuple(int(s) for s in strides)
     return slice_p.bind(operand, start_indices=start, limit_indices=limit, strides=st)
+
+
+# ---------------------------------------------------------------------------------------------------
+# stack / unstack (JAX >= 0.7 has them as primitives; jnp.stack binds stack)
+# ---------------------------------------------------------------------------------------------------
+
+def _stack_abstract(*xs, axis):
+    if not xs:
+        raise TypeError("stack requires at least one operand")
+    x0 = xs[0]
+    for x in xs[1:]:
+        if x.shape != x0.shape:
+            raise TypeError(f"stack requires all operands to have the same shape, got shapes "
+                            f"{', '.join(str(x.shape) for x in xs)}.")
+        if x.dtype != x0.dtype:
+            raise TypeError(f"stack requires all operands to have the same dtype, got dtypes "
+                            f"{', '.join(x.dtype.name for x in xs)}.")
+    if not 0 <= axis <= x0.ndim:
+        raise TypeError(f"stack axis {axis} out of bounds for operands of rank {x0.ndim}")
+    shape = list(x0.shape)
+    shape.insert(axis, len(xs))
+    return ShapedArray(shape, x0.dtype, all(x.weak_type for x in xs))
+
+
+stack_p = Primitive("stack")
+stack_p.def_impl(lambda *xs, axis: np.stack(xs, axis=axis))
+stack_p.def_abstract_eval(_stack_abstract)
+
+
+def _stack_transpose(ct, *xs, axis):
+    if type(ct) is Zero:
+        return [None] * len(xs)
+    return unstack_p.bind(ct, axis=axis)
+
+
+ad.deflinear(stack_p, _stack_transpose)
+
+
+def _stack_batch(vals, dims, *, axis):
+    d0 = dims[0]
+    if d0 is not None and all(d == d0 for d in dims):
+        if axis <= d0:
+            return stack_p.bind(*vals, axis=axis), d0 + 1
+        return stack_p.bind(*vals, axis=axis + 1), d0
+    size = batching.axis_size_of(vals, dims)
+    xs = [batching.bdim_at_front(v, d, size) for v, d in zip(vals, dims)]
+    return stack_p.bind(*xs, axis=axis + 1), 0
+
+
+batching.primitive_batchers[stack_p] = _stack_batch
+
+
+def stack(operands, axis=0):
+    """Stack same-shaped ``operands`` along a new ``axis``."""
+    operands = list(operands)
+    if not operands:
+        raise ValueError("Need at least one array to stack.")
+    nd = _aval(operands[0]).ndim
+    axis = int(axis)
+    if not -(nd + 1) <= axis <= nd:
+        raise ValueError(f"axis {axis} is out of bounds for array of dimension {nd + 1}")
+    return stack_p.bind(*operands, axis=axis % (nd + 1))
+
+
+def _unstack_abstract(x, *, axis):
+    if x.ndim == 0:
+        raise ValueError(f"unstack requires arrays with rank > 0, however a scalar array of shape "
+                         f"{x.shape} was passed.")
+    shape = list(x.shape)
+    n = shape.pop(axis)
+    return [ShapedArray(shape, x.dtype, x.weak_type) for _ in range(n)]
+
+
+unstack_p = Primitive("unstack")
+unstack_p.multiple_results = True
+unstack_p.def_impl(lambda x, *, axis: [np.take(x, i, axis=axis) for i in range(x.shape[axis])])
+unstack_p.def_abstract_eval(_unstack_abstract)
+
+
+def _unstack_transpose(cts, x, *, axis):
+    if all(type(c) is Zero for c in cts):
+        return [None]
+    cts = [ad.instantiate_zeros(c) for c in cts]
+    return [stack_p.bind(*cts, axis=axis)]
+
+
+ad.deflinear(unstack_p, _unstack_transpose)
+
+
+def _unstack_batch(vals, dims, *, axis):
+    (x,), (d,) = vals, dims
+    out_axis, out_d = (axis, d - 1) if axis < d else (axis + 1, d)
+    outs = unstack_p.bind(x, axis=out_axis)
+    return outs, [out_d] * len(outs)
+
+
+batching.primitive_batchers[unstack_p] = _unstack_batch
+
+
+def unstack(x, axis=0):
+    """The slices of ``x`` along ``axis``, as a tuple."""
+    nd = _aval(x).ndim
+    return tuple(unstack_p.bind(x, axis=int(axis) % nd if nd else int(axis)))
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -52,6 +52,9 @@ def check_same_dtypes(name: str, avals: Sequence[ShapedArray]):
 def check_accepted_dtypes(name: str, avals, accepted: Sequence[type], typename: str):
     for i, a in enumerate(avals):
         if not any(dtypes.issubdtype(a.dtype, t) for t in accepted):
+            if len(avals) == 1:
+                raise TypeError(f"{name} does not accept dtype {a.dtype.name}. "
+                                f"Accepted dtypes are subtypes of {typename}.")
             raise TypeError(f"{name} does not accept dtype {a.dtype.name} at position {i}. "
                             f"Accepted dtypes at position {i} are subtypes of {typename}.")
 

@@ -60,9 +60,9 @@ _unary_ops = {
 
 
 def _round(self, ndigits=None):
-    if ndigits is None and self.ndim == 0 and not isinstance(self, Tracer):
-        return round(self.item())
-    return ufuncs.round(self, ndigits or 0)
+    # Python's round(x): JAX rounds half to even and, without ndigits, returns an int array
+    out = ufuncs.round(self, ndigits or 0)
+    return lax_numpy.astype(out, int) if ndigits is None else out
 
 
 def _astype(self, dtype, copy=False, device=None):
@@ -115,6 +115,11 @@ def _imag_prop(self):
     return ufuncs.imag(self)
 
 
+def _flat(self):
+    raise NotImplementedError("JAX Arrays do not implement the arr.flat property: consider arr.flatten() "
+                              "instead.")
+
+
 def _lazy(modname, fname):
     def f(self, *args, **kwargs):
         import importlib
@@ -135,8 +140,8 @@ _methods = {
     "ravel": lambda self, order="C": lax_numpy.ravel(self, order),
     "squeeze": lax_numpy.squeeze, "swapaxes": lax_numpy.swapaxes, "dot": lax_numpy.dot,
     "diagonal": lax_numpy.diagonal, "trace": lax_numpy.trace,
-    "cumsum": _lazy("jaxlite._src.numpy.cumulative", "cumsum"),
-    "cumprod": _lazy("jaxlite._src.numpy.cumulative", "cumprod"),
+    "cumsum": _lazy("jaxlite._src.numpy.reductions", "cumsum"),
+    "cumprod": _lazy("jaxlite._src.numpy.reductions", "cumprod"),
     "sort": _lazy("jaxlite._src.numpy.sorting", "sort"),
     "argsort": _lazy("jaxlite._src.numpy.sorting", "argsort"),
     "nonzero": _lazy("jaxlite._src.numpy.setops", "nonzero"),
@@ -151,7 +156,7 @@ _methods = {
 }
 
 _properties = {"T": _T, "mT": _mT, "real": _real_prop, "imag": _imag_prop, "at": _at,
-               "flat": lambda self: lax_numpy.ravel(self)}
+               "flat": _flat}
 
 
 def _install(cls):

@@ -12,13 +12,13 @@ from jaxlite._src.config import config
 from jaxlite._src.core import Tracer
 from jaxlite._src.lax import lax
 from jaxlite._src.numpy.util import (canonicalize_axis, check_arraylike, ensure_arraylike, promote_args,
-                                     promote_dtypes, promote_shapes, _to_array)
+                                     promote_dtypes, promote_shapes, staged_jit, _to_array)
 
 __all__ = [
     "asarray", "array", "zeros", "ones", "full", "empty", "zeros_like", "ones_like", "full_like",
     "empty_like", "arange", "linspace", "eye", "identity", "reshape", "ravel", "transpose",
     "permute_dims", "matrix_transpose", "squeeze", "expand_dims", "concatenate", "concat", "stack",
-    "hstack", "vstack", "dstack", "column_stack", "split", "array_split", "hsplit", "vsplit", "where",
+    "hstack", "vstack", "unstack", "dstack", "column_stack", "split", "array_split", "hsplit", "vsplit", "where",
     "matmul", "dot", "vdot", "inner", "outer", "tensordot", "shape", "ndim", "size", "result_type",
     "promote_types", "can_cast", "iscomplexobj", "isrealobj", "isscalar", "clip", "astype", "copy",
     "broadcast_to", "atleast_1d", "atleast_2d", "atleast_3d", "flip", "fliplr", "flipud", "swapaxes",
@@ -332,39 +332,43 @@ def full(shape, fill_value, dtype=None, *, device=None):
     return broadcast_to(fill, shape)
 
 
+def _full_like(name, a, fill_value, dtype, shape):
+    check_arraylike(name, a)
+    s = _shape_arg(shape, name) if shape is not None else (
+        a.shape if isinstance(a, (core.Array, Tracer)) else np.shape(a))
+    dt = _dtype_arg(dtype, name) or dtypes.dtype(a, canonicalize=True)
+    # like lax.full_like: a weakly typed prototype gives a weakly typed result unless dtype is given
+    weak = dtype is None and dtypes.is_weakly_typed(a)
+    if ndim(fill_value) == 0:
+        return lax.full(s, fill_value, dt, weak_type=weak)
+    return broadcast_to(asarray(fill_value, dtype=dt), s)
+
+
 def zeros_like(a, dtype=None, shape=None, *, device=None):
-    check_arraylike("zeros_like", a)
-    return lax.full(_shape_arg(shape, "zeros_like") if shape is not None else np.shape(a) if not
-                    isinstance(a, (core.Array, Tracer)) else a.shape, 0,
-                    _dtype_arg(dtype) or dtypes.dtype(a, canonicalize=True))
+    """An array of zeros with the shape and dtype of ``a``."""
+    return _full_like("zeros_like", a, 0, dtype, shape)
 
 
 def ones_like(a, dtype=None, shape=None, *, device=None):
-    check_arraylike("ones_like", a)
-    return lax.full(_shape_arg(shape, "ones_like") if shape is not None else
-                    (a.shape if isinstance(a, (core.Array, Tracer)) else np.shape(a)), 1,
-                    _dtype_arg(dtype) or dtypes.dtype(a, canonicalize=True))
+    """An array of ones with the shape and dtype of ``a``."""
+    return _full_like("ones_like", a, 1, dtype, shape)
 
 
 def empty_like(prototype, dtype=None, shape=None, *, device=None):
-    return zeros_like(prototype, dtype, shape)
+    """Like ``zeros_like`` (JAX arrays are never uninitialised)."""
+    return _full_like("empty_like", prototype, 0, dtype, shape)
 
 
 def full_like(a, fill_value, dtype=None, shape=None, *, device=None):
-    check_arraylike("full_like", a)
-    s = _shape_arg(shape, "full_like") if shape is not None else (
-        a.shape if isinstance(a, (core.Array, Tracer)) else np.shape(a))
-    dt = _dtype_arg(dtype) or dtypes.dtype(a, canonicalize=True)
-    if ndim(fill_value) == 0:
-        return lax.full(s, fill_value, dt)
-    return broadcast_to(asarray(fill_value, dtype=dt), s)
+    """An array filled with ``fill_value`` with the shape and dtype of ``a``."""
+    return _full_like("full_like", a, fill_value, dtype, shape)
 
 
 def arange(start, stop=None, step=None, dtype=None, *, device=None):
     """Evenly spaced values in ``[start, stop)``; the bounds must be concrete."""
     dt = _dtype_arg(dtype, "arange")
     msg = "It arose in the jnp.arange argument '{}'. Pass concrete (Python or NumPy) values for it."
-    start = core.concrete_or_error(None, start, msg.format("start"))
+    start = core.concrete_or_error(None, start, msg.format("start" if stop is not None else "stop"))
     stop = None if stop is None else core.concrete_or_error(None, stop, msg.format("stop"))
     step = None if step is None else core.concrete_or_error(None, step, msg.format("step"))
     if stop is None and step is None:
@@ -489,7 +493,8 @@ def _compute_newshape(size, newshape):
     if -1 in newshape:
         known = int(np.prod([d for d in newshape if d != -1], dtype=np.int64))
         if known == 0 or size % known:
-            raise TypeError(f"cannot reshape array of size {size} into shape {tuple(newshape)}")
+            raise TypeError(f"because the product of specified axis sizes ({known}) does not evenly "
+                            f"divide {size}")
         newshape = [size // known if d == -1 else d for d in newshape]
     if int(np.prod(newshape, dtype=np.int64)) != size:
         raise TypeError(f"cannot reshape array of shape {None} (size {size}) into shape {tuple(newshape)} "
@@ -506,9 +511,10 @@ def reshape(a, shape=None, order="C", *, newshape=None, copy=None, out_sharding=
         shape = (shape,)
     try:
         new = _compute_newshape(a.size, shape)
-    except TypeError:
+    except TypeError as err:
+        why = f" {err}" if str(err).startswith("because") else ""
         raise TypeError(f"cannot reshape array of shape {a.shape} (size {a.size}) into shape "
-                        f"{tuple(shape)}") from None
+                        f"{tuple(shape)}{why}") from None
     if order == "F":
         return lax.transpose(lax.reshape(lax.transpose(a, tuple(range(a.ndim - 1, -1, -1))), new[::-1]),
                              tuple(range(len(new) - 1, -1, -1)))
@@ -685,19 +691,33 @@ concat = concatenate
 
 def stack(arrays, axis=0, out=None, dtype=None):
     """Join arrays along a new axis."""
-    if isinstance(arrays, (core.Array, Tracer)):
-        arrays = list(arrays)
+    if out is not None:
+        raise NotImplementedError("The 'out' argument to jnp.stack is not supported.")
+    if isinstance(arrays, (core.Array, Tracer, np.ndarray)):
+        arrays = _to_array(arrays) if not isinstance(arrays, np.ndarray) else asarray(arrays)
+        ax = canonicalize_axis(axis, arrays.ndim)
+        return concatenate(expand_dims(arrays, ax + 1), axis=ax, dtype=dtype)
     arrays = list(arrays)
     if not arrays:
         raise ValueError("Need at least one array to stack.")
     check_arraylike("stack", *arrays)
-    arrays = [_to_array(a) for a in arrays]
+    if dtype is not None:
+        arrays = [asarray(a, dtype=dtype) for a in arrays]
+    else:
+        arrays = promote_dtypes(*arrays)
     shape0 = arrays[0].shape
     for a in arrays[1:]:
         if a.shape != shape0:
             raise ValueError("All input arrays must have the same shape.")
-    ax = canonicalize_axis(axis, arrays[0].ndim + 1)
-    return concatenate([expand_dims(a, ax) for a in arrays], ax, dtype)
+    return lax.stack(arrays, axis=axis)
+
+
+def unstack(x, /, *, axis=0):
+    """Split ``x`` into the tuple of its slices along ``axis``."""
+    x = ensure_arraylike("unstack", x)
+    if x.ndim == 0:
+        raise ValueError("Unstack requires arrays with rank > 0, however a scalar array was passed.")
+    return lax.unstack(x, canonicalize_axis(axis, x.ndim))
 
 
 def hstack(tup, dtype=None):
@@ -782,36 +802,46 @@ def where(condition, x=None, y=None, /, *, size=None, fill_value=None):
     if x is None or y is None:
         raise ValueError("Either both or neither of the x and y arguments should be provided to "
                          "jax.numpy.where, got {} and {}.".format(x, y))
-    check_arraylike("where", condition, x, y)
-    condition = _to_array(condition)
+    return _where(condition, x, y)
+
+
+@staged_jit
+def _where(condition, x, y):
+    condition, x, y = ensure_arraylike("where", condition, x, y)
     if condition.dtype != np.bool_:
         condition = lax.ne(condition, lax._zeros(condition))
     x, y = promote_dtypes(x, y)
-    shape = lax.broadcast_shapes(np.shape(condition), np.shape(x), np.shape(y))
-    condition = broadcast_to(condition, shape) if condition.shape != shape else condition
-    x = broadcast_to(x, shape) if np.shape(x) != shape else x
-    y = broadcast_to(y, shape) if np.shape(y) != shape else y
+    if condition.ndim == 0:
+        # lax.select takes a scalar predicate without broadcasting it
+        x, y = broadcast_arrays(x, y)
+    else:
+        condition, x, y = broadcast_arrays(condition, x, y)
     return lax.select(condition, x, y)
 
 
+@staged_jit
 def clip(arr=None, /, min=None, max=None, *, a=None, a_min=None, a_max=None):
-    """Clip values into ``[min, max]`` (either bound may be None)."""
+    """Clip values into ``[min, max]`` (either bound may be None; where min > max, max wins)."""
     if arr is None:
         arr = a
     if min is None:
         min = a_min
     if max is None:
         max = a_max
-    arr = ensure_arraylike("clip", arr)
+    if arr is None:
+        raise ValueError("No input was provided to the clip function.")
+    check_arraylike("clip", arr)
+    if builtins.any(iscomplexobj(t) for t in (arr, min, max) if t is not None):
+        raise ValueError("Clip received a complex value either through the input or the min/max keywords. "
+                         "Complex values have no ordering and cannot be clipped. Please convert to a real "
+                         "value or array by taking the real or imaginary components via "
+                         "jax.numpy.real/imag respectively.")
+    from jaxlite._src.numpy import ufuncs
     if min is not None:
-        arr, mn = promote_args("clip", arr, min)
-        arr = lax.max(arr, mn) if np.shape(mn) == arr.shape or not np.shape(mn) else \
-            lax.max(*broadcast_arrays(arr, mn))
+        arr = ufuncs.maximum(min, arr)
     if max is not None:
-        arr, mx = promote_args("clip", arr, max)
-        arr = lax.min(arr, mx) if np.shape(mx) == arr.shape or not np.shape(mx) else \
-            lax.min(*broadcast_arrays(arr, mx))
-    return arr
+        arr = ufuncs.minimum(max, arr)
+    return asarray(arr)
 
 
 # ---------------------------------------------------------------------------------------------------

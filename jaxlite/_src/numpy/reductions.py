@@ -10,10 +10,12 @@ import numpy as np
 from jaxlite._src import core, dtypes
 from jaxlite._src.core import Tracer
 from jaxlite._src.lax import lax
-from jaxlite._src.numpy.util import canonicalize_axis, ensure_arraylike, promote_dtypes_inexact, _to_array
+from jaxlite._src.numpy.util import (canonicalize_axis, ensure_arraylike, promote_dtypes_inexact, staged_jit,
+                                     _to_array)
 
 __all__ = ["sum", "prod", "max", "min", "amax", "amin", "mean", "var", "std", "all", "any", "argmax",
-           "argmin", "count_nonzero", "ptp", "average", "cumulative_sum", "cumulative_prod"]
+           "argmin", "count_nonzero", "ptp", "average", "cumulative_sum", "cumulative_prod",
+           "cumsum", "cumprod"]
 
 
 def _axes(axis, ndim):
@@ -30,7 +32,8 @@ def _axes(axis, ndim):
 
 
 def _keepdims(out, shape, axes):
-    return lax.reshape(out, tuple(1 if i in axes else d for i, d in enumerate(shape)))
+    # JAX re-inserts reduced axes with broadcast_in_dim (lax.expand_dims)
+    return lax.expand_dims(out, tuple(axes)) if axes else out
 
 
 def _sum_dtype(dt):
@@ -62,9 +65,9 @@ def _reduction(name, a, axis, dtype, keepdims, initial, where, lax_reduce, ident
         dt = _sum_dtype(a.dtype) if upcast_small_ints else a.dtype
         if promote_bool is not None and a.dtype == np.bool_:
             dt = promote_bool
-    weak = a.weak_type and dtype is None and dt == a.dtype
-    if a.dtype != dt:
-        a = lax._convert_element_type(a, dt, weak)
+    # reductions return strongly typed results: a weak input is converted first, as in JAX
+    if a.dtype != dt or a.weak_type:
+        a = lax._convert_element_type(a, dt, False)
     if where is not None:
         if not has_identity and initial is None:
             raise ValueError(f"reduction operation {name} does not have an identity, so to use a where "
@@ -76,7 +79,7 @@ def _reduction(name, a, axis, dtype, keepdims, initial, where, lax_reduce, ident
             from jaxlite._src.numpy.lax_numpy import broadcast_to
             mask = broadcast_to(where, a.shape)
         a = lax.select(mask, a, lax.full_like(a, identity(a.dtype)))
-    if any(a.shape[i] == 0 for i in axes) and not has_identity and initial is None:
+    if builtins.any(a.shape[i] == 0 for i in axes) and not has_identity and initial is None:
         raise ValueError(f"zero-size array to reduction operation {name} which has no identity")
     out = lax_reduce(a, axes)
     if initial is not None:
@@ -143,24 +146,32 @@ amin = min
 
 def all(a, axis=None, out=None, keepdims=False, *, where=None):
     a = ensure_arraylike("all", a)
-    if a.dtype != np.bool_:
-        a = lax.ne(a, lax._zeros(a))
+    if a.dtype != np.bool_ or a.weak_type:
+        a = lax._convert_element_type(a, np.bool_, False)
     return _reduction("all", a, axis, None, keepdims, None, where, lax.reduce_and, lambda dt: True, False)
 
 
 def any(a, axis=None, out=None, keepdims=False, *, where=None):
     a = ensure_arraylike("any", a)
-    if a.dtype != np.bool_:
-        a = lax.ne(a, lax._zeros(a))
+    if a.dtype != np.bool_ or a.weak_type:
+        a = lax._convert_element_type(a, np.bool_, False)
     return _reduction("any", a, axis, None, keepdims, None, where, lax.reduce_or, lambda dt: False, False)
 
 
-def _count(shape, axes, where):
+def _upcast_f16(dt):
+    # half-precision means and variances accumulate in float32, as in JAX
+    if np.dtype(dt) in (np.dtype(np.float16), np.dtype(dtypes.bfloat16)):
+        return np.dtype(np.float32)
+    return np.dtype(dt)
+
+
+def _count(a, axes, keepdims, where, dtype):
+    """The number of elements reduced over (a concrete scalar, or an array when ``where`` is given)."""
     if where is None:
-        return int(np.prod([shape[i] for i in axes], dtype=np.int64))
+        n = int(np.prod([a.shape[i] for i in axes], dtype=np.int64))
+        return lax._convert_element_type(n, dtype, False)
     from jaxlite._src.numpy.lax_numpy import broadcast_to
-    w = broadcast_to(_to_array(where), shape)
-    return sum(w, axis=axes, dtype=dtypes.default_int_dtype())
+    return sum(broadcast_to(_to_array(where), a.shape), axes, dtype=dtype, keepdims=keepdims)
 
 
 def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None, upcast_f16_for_computation=True):
@@ -169,52 +180,87 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None, upca
         raise NotImplementedError("The 'out' argument to jnp.mean is not supported.")
     a = ensure_arraylike("mean", a)
     axes = _axes(axis, a.ndim)
-    if dtype is None:
-        result_dtype = dtypes.to_inexact_dtype(a.dtype)
+    result_dtype = dtypes.to_inexact_dtype(a.dtype) if dtype is None else _dtype_arg(dtype)
+    if upcast_f16_for_computation and dtypes.issubdtype(result_dtype, np.inexact):
+        computation_dtype = _upcast_f16(result_dtype)
     else:
-        result_dtype = _dtype_arg(dtype)
-    weak = a.weak_type and dtype is None
-    total = sum(a, axis, dtype=result_dtype, keepdims=keepdims, where=where)
-    if a.weak_type and dtype is None:
-        total = lax._convert_element_type(total, result_dtype, True)
-    n = _count(a.shape, axes, where)
-    if isinstance(n, int):
-        if n == 0:
-            return lax.div(total, lax._convert_element_type(np.nan, result_dtype, weak))
-        return lax.div(total, lax._convert_element_type(n, result_dtype, weak))
-    if keepdims:
-        n = _keepdims(n, a.shape, axes)
-    return lax.div(total, lax.convert_element_type(n, result_dtype))
+        computation_dtype = result_dtype
+    normalizer = _count(a, axes, keepdims, where, computation_dtype)
+    total = sum(a, axis, dtype=computation_dtype, keepdims=keepdims, where=where)
+    return lax._convert_element_type(lax.div(total, normalizer), result_dtype, False)
 
 
-def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, correction=None):
-    """Variance over ``axis`` (``ddof``/``correction`` subtracts from the count)."""
-    if correction is not None:
-        ddof = correction
+def _var_promote_types(a_dtype, dtype):
+    if dtype is not None:
+        if (not dtypes.issubdtype(dtype, np.complexfloating)
+                and dtypes.issubdtype(a_dtype, np.complexfloating)):
+            raise ValueError("jax.numpy.var does not yet support real dtype parameters when computing the "
+                             "variance of an array of complex values.")
+        computation_dtype = dtype
+    else:
+        if not dtypes.issubdtype(a_dtype, np.inexact):
+            dtype = dtypes.to_inexact_dtype(a_dtype)
+            computation_dtype = dtype
+        else:
+            dtype = np.zeros((), a_dtype).real.dtype
+            computation_dtype = a_dtype
+    return _upcast_f16(computation_dtype), np.dtype(dtype)
+
+
+def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, mean=None,
+        correction=None):
+    """Variance over ``axis`` (``ddof``/``correction`` is subtracted from the count)."""
+    if correction is None:
+        correction = ddof
+    elif not isinstance(ddof, int) or ddof != 0:
+        raise ValueError("ddof and correction can't be provided simultaneously.")
+    if out is not None:
+        raise NotImplementedError("The 'out' argument to jnp.var is not supported.")
     a = ensure_arraylike("var", a)
+    return _var(a, _axes_static(axis), _dtype_arg(dtype), correction, keepdims, where, mean)
+
+
+def _axes_static(axis):
+    return tuple(axis) if isinstance(axis, list) else axis
+
+
+def _var_impl(a, axis, dtype, correction, keepdims, where, a_mean):
     axes = _axes(axis, a.ndim)
-    computation_dtype = dtypes.to_inexact_dtype(a.dtype) if dtype is None else _dtype_arg(dtype)
-    a = lax._convert_element_type(a, computation_dtype, a.weak_type)
-    a_mean = mean(a, axes, keepdims=True, where=where)
-    centered = lax.sub(a, a_mean)
-    if dtypes.issubdtype(centered.dtype, np.complexfloating):
-        sq = lax.real(lax.mul(centered, lax.conj(centered)))
+    computation_dtype, dtype = _var_promote_types(a.dtype, dtype)
+    a = lax._convert_element_type(a, computation_dtype, False)
+    if a_mean is None:
+        a_mean = _mean_fn(a, axes, dtype=computation_dtype, keepdims=True, where=where)
     else:
-        sq = lax.mul(centered, centered)
-    n = _count(a.shape, axes, where)
-    total = sum(sq, axes, keepdims=keepdims, where=where)
-    if isinstance(n, int):
-        denom = builtins.max(n - ddof, 0)
-        return lax.div(total, lax._convert_element_type(denom if denom else np.nan, total.dtype, total.weak_type))
-    if keepdims:
-        n = _keepdims(n, a.shape, axes)
-    return lax.div(total, lax.sub(lax.convert_element_type(n, total.dtype),
-                                  lax._convert_element_type(ddof, total.dtype)))
+        a_mean = lax._convert_element_type(ensure_arraylike("var", a_mean), computation_dtype, False)
+    centered = lax.sub(a, a_mean)
+    if dtypes.issubdtype(computation_dtype, np.complexfloating):
+        centered = lax.real(lax.mul(centered, lax.conj(centered)))
+        computation_dtype = centered.dtype
+    else:
+        centered = lax.square(centered)
+    normalizer = _count(a, axes, keepdims, where, computation_dtype)
+    normalizer = lax.sub(normalizer, lax._convert_element_type(correction, computation_dtype, False))
+    result = sum(centered, axes, dtype=computation_dtype, keepdims=keepdims, where=where)
+    result = lax._convert_element_type(lax.div(result, normalizer), dtype, False)
+    from jaxlite._src.numpy.lax_numpy import _where
+    return _where(lax.gt(normalizer, lax._convert_element_type(0, normalizer.dtype, normalizer.weak_type)),
+                  result, np.nan)
 
 
-def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, correction=None):
+_mean_fn = mean
+
+
+def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, mean=None,
+        correction=None):
     """Standard deviation over ``axis``."""
-    return lax.sqrt(var(a, axis, dtype, out, ddof, keepdims, where=where, correction=correction))
+    if correction is None:
+        correction = ddof
+    elif not isinstance(ddof, int) or ddof != 0:
+        raise ValueError("ddof and correction can't be provided simultaneously.")
+    if out is not None:
+        raise NotImplementedError("The 'out' argument to jnp.std is not supported.")
+    a = ensure_arraylike("std", a)
+    return _std(a, _axes_static(axis), _dtype_arg(dtype), correction, keepdims, where, mean)
 
 
 def argmax(a, axis=None, out=None, keepdims=None):
@@ -269,9 +315,104 @@ def average(a, axis=None, weights=None, returned=False, keepdims=False):
     return (avg, wsum) if returned else avg
 
 
+def _cumulative_reduction(name, reduction, a, axis, dtype, out=None, fill_nan=False, fill_value=0,
+                          promote_integers=False):
+    """Shared by cumsum/cumprod/nancumsum/...: flatten for ``axis=None``, pick JAX's accumulation dtype
+    (bools count in the default int; other ints keep their dtype unless ``promote_integers``)."""
+    from jaxlite._src.lax import cumulative
+    a = ensure_arraylike(name, a)
+    if out is not None:
+        raise NotImplementedError(f"The 'out' argument to jnp.{name} is not supported")
+    if axis is None or a.ndim == 0:
+        a = lax.reshape(a, (a.size,))
+    if axis is None:
+        axis = 0
+    axis = canonicalize_axis(core.concrete_or_error(operator.index, axis, f"axis argument of jnp.{name}"),
+                             a.ndim)
+    if fill_nan and dtypes.issubdtype(a.dtype, np.inexact):
+        a = lax.select(lax.ne(a, a), lax.full_like(a, fill_value), a)
+    if dtype is None:
+        result_type = _sum_dtype(a.dtype) if (promote_integers or a.dtype == np.bool_) else a.dtype
+        computation_type = result_type
+    else:
+        result_type = _dtype_arg(dtype)
+        if result_type == np.bool_:
+            # lax accumulates numbers only; count the nonzero entries instead of adding raw values
+            if a.dtype != np.bool_:
+                a = lax.ne(a, lax._zeros(a))
+            computation_type = _sum_dtype(result_type)
+        else:
+            computation_type = result_type
+    a = lax._convert_element_type(a, computation_type, False)
+    result = getattr(cumulative, reduction)(a, axis)
+    return lax._convert_element_type(result, result_type, False)
+
+
+@staged_jit(static_argnames=("axis", "dtype"))
+def cumsum(a, axis=None, dtype=None, out=None):
+    """Cumulative sum of elements along ``axis`` (the flattened array if ``axis`` is None).
+
+    Example:
+        >>> jnp.cumsum(jnp.array([[1, 2, 3], [4, 5, 6]]), axis=1)
+        Array([[ 1,  3,  6],
+               [ 4,  9, 15]], dtype=int32)
+    """
+    return _cumulative_reduction("cumsum", "cumsum", a, axis, dtype, out)
+
+
+@staged_jit(static_argnames=("axis", "dtype"))
+def cumprod(a, axis=None, dtype=None, out=None):
+    """Cumulative product of elements along ``axis`` (the flattened array if ``axis`` is None)."""
+    return _cumulative_reduction("cumprod", "cumprod", a, axis, dtype, out)
+
+
+@staged_jit(static_argnames=("axis", "dtype"))
+def _cumsum_with_promotion(a, axis=None, dtype=None, out=None):
+    return _cumulative_reduction("_cumsum_with_promotion", "cumsum", a, axis, dtype, out,
+                                 promote_integers=True)
+
+
+def _cumulative_axis(name, what, x, axis):
+    if x.ndim == 0:
+        raise ValueError(f"The input must be non-scalar to take a cumulative {what}, however a scalar "
+                         f"value or scalar array was given.")
+    if axis is None:
+        if x.ndim > 1:
+            raise ValueError(f"The input array has rank {x.ndim}, however axis was not set to an explicit "
+                             f"value. The axis argument is only optional for one-dimensional arrays.")
+        return 0
+    return canonicalize_axis(axis, x.ndim)
+
+
+def _with_initial(out, axis, value):
+    shape = list(out.shape)
+    shape[axis] = 1
+    return lax.concatenate([lax.full(shape, value, dtype=out.dtype), out], axis)
+
+
 def cumulative_sum(x, /, *, axis=None, dtype=None, include_initial=False):
-    raise NotImplementedError("jnp.cumulative_sum (needs the cumulative lax primitives)")
+    """Cumulative sum along ``axis`` (optional for 1-D input); ``include_initial`` prepends a 0."""
+    x = ensure_arraylike("cumulative_sum", x)
+    axis = _cumulative_axis("cumulative_sum", "sum", x, axis)
+    dtype = _dtype_arg(dtype)
+    out = _cumsum_with_promotion(x, axis=axis, dtype=dtype)
+    return _with_initial(out, axis, 0) if include_initial else out
 
 
 def cumulative_prod(x, /, *, axis=None, dtype=None, include_initial=False):
-    raise NotImplementedError("jnp.cumulative_prod (needs the cumulative lax primitives)")
+    """Cumulative product along ``axis`` (optional for 1-D input); ``include_initial`` prepends a 1."""
+    x = ensure_arraylike("cumulative_prod", x)
+    axis = _cumulative_axis("cumulative_prod", "product", x, axis)
+    dtype = _dtype_arg(dtype)
+    out = _cumulative_reduction("cumulative_prod", "cumprod", x, axis, dtype)
+    return _with_initial(out, axis, 1) if include_initial else out
+
+
+@staged_jit(static_argnums=(1, 2, 4))
+def _var(a, axis, dtype, correction, keepdims, where, a_mean):
+    return _var_impl(a, axis, dtype, correction, keepdims, where, a_mean)
+
+
+@staged_jit(static_argnums=(1, 2, 4))
+def _std(a, axis, dtype, correction, keepdims, where, a_mean):
+    return lax.sqrt(_var(a, axis, dtype, correction, keepdims, where, a_mean))

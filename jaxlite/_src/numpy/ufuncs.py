@@ -44,7 +44,11 @@ def _binary(lax_fn, name, promote=promote_args):
     return fn
 
 
-add = _binary(lax.add, "add")
+def add(x1, x2, /):
+    x1, x2 = promote_args("add", x1, x2)
+    return lax.add(x1, x2) if x1.dtype != np.bool_ else lax.bitwise_or(x1, x2)
+
+
 subtract = _binary(lax.sub, "subtract")
 maximum = _binary(lax.max, "maximum")
 minimum = _binary(lax.min, "minimum")
@@ -133,8 +137,6 @@ def bitwise_count(x, /):
 
 def negative(x, /):
     x = ensure_arraylike("negative", x)
-    if x.dtype == np.bool_:
-        raise TypeError("negative does not accept dtype bool.")
     return lax.neg(x)
 
 
@@ -208,8 +210,6 @@ def power(x1, x2, /):
     # integer exponent known at trace time: repeated multiplication (integer_pow), as JAX does
     if isinstance(x2, (int, np.integer)) and not isinstance(x2, bool):
         (x1,) = promote_args_numeric("power", x1)
-        if dtypes.issubdtype(x1.dtype, np.integer) and int(x2) < 0:
-            raise ValueError("Integers to negative integer powers are not allowed.")
         return lax.integer_pow(x1, int(x2))
     x1, x2 = promote_args_numeric("power", x1, x2)
     dt = x1.dtype

@@ -71,13 +71,10 @@ def promote_shapes(fun_name: str, *args):
     if not nonscalar:
         return list(args)
     rank = max(len(s) for s in nonscalar)
-    # check compatibility so the error names jax.numpy's function, not lax's
-    if len(set(shapes)) > 1:
-        try:
-            lax.broadcast_shapes(*shapes)
-        except ValueError:
-            raise ValueError(f"{fun_name}: incompatible shapes for broadcasting: "
-                             f"{', '.join(str(tuple(s)) for s in shapes)}.") from None
+    # operands of different ranks are checked here (ValueError naming all shapes, as JAX does);
+    # same-rank mismatches are left to the lax primitive, whose TypeError names it
+    if len({len(s) for s in shapes}) > 1:
+        lax.broadcast_shapes(*shapes)
     mode = config._values["jax_numpy_rank_promotion"]
     if mode != "allow" and len({len(s) for s in nonscalar}) > 1:
         msg = (f"Operands could not be broadcast together with shapes {' '.join(str(s) for s in shapes)} "
@@ -120,3 +117,26 @@ def ensure_arraylike(fun_name, *args):
     check_arraylike(fun_name, *args)
     out = [_to_array(a) for a in args]
     return out[0] if len(out) == 1 else out
+
+
+def staged_jit(fun=None, *, static_argnames=(), static_argnums=()):
+    """Mark a jax.numpy function that JAX wraps in ``jit``: while staging (``jit``/``make_jaxpr``) it
+    is bound as a nested ``jit[name=...]`` call, so jaxprs read like JAX's; elsewhere (eager, and under
+    grad/vmap traces) it simply runs."""
+    import functools
+
+    def deco(f):
+        jitted = []
+
+        @functools.wraps(f)
+        def wrapper(*args, **kwargs):
+            from jaxlite._src.interpreters.partial_eval import DynamicJaxprTrace
+            if type(core.trace_ctx.trace) is not DynamicJaxprTrace or config._values["jax_disable_jit"]:
+                return f(*args, **kwargs)
+            if not jitted:
+                from jaxlite._src import api
+                jitted.append(api.jit(f, static_argnames=static_argnames, static_argnums=static_argnums))
+            return jitted[0](*args, **kwargs)
+        wrapper._fun = f
+        return wrapper
+    return deco if fun is None else deco(fun)
