@@ -10,6 +10,19 @@ from jaxlite._src.api import (jit, make_jaxpr, eval_shape, disable_jit, ShapeDty
 from jaxlite._src.ad_api import (grad, value_and_grad, jvp, vjp, linearize, jacfwd, jacrev,  # noqa: F401
                                  jacobian, hessian, closure_convert)
 from jaxlite._src.vmap import vmap  # noqa: F401
+from jaxlite._src.custom_derivatives import custom_jvp, custom_vjp  # noqa: F401
+from jaxlite._src.ad_checkpoint import checkpoint, remat, checkpoint_policies  # noqa: F401
+from jaxlite._src.devices import (devices, local_devices, device_count, local_device_count,  # noqa: F401
+                                  process_index, process_count, default_backend, host_id, host_count,
+                                  process_indices, host_ids)
+from jaxlite._src.sharding import (device_put, device_put_replicated, device_put_sharded,  # noqa: F401
+                                   make_array_from_callback, make_array_from_single_device_arrays,
+                                   make_mesh, set_mesh, reshard, NamedSharding, P)
+from jaxlite._src.pmap import pmap  # noqa: F401
+from jaxlite._src.shard_map import shard_map  # noqa: F401
 from jaxlite import numpy, lax, tree, tree_util, dtypes, errors, core  # noqa: F401
+from jaxlite import ad_checkpoint, custom_derivatives  # noqa: F401
+from jaxlite import sharding, experimental, debug  # noqa: F401
+from jaxlite import random  # noqa: F401
 
 __version__ = "0.1.0"

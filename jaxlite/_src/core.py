@@ -89,6 +89,9 @@ class ShapedArray:
         weak = ", weak_type=True" if self.weak_type else ""
         return f"ShapedArray({self.str_short(short_dtypes=False)}{weak})"
 
+    def __str__(self):
+        return ("~" if self.weak_type else "") + self.str_short(short_dtypes=False)
+
     def __len__(self):
         if not self.shape:
             raise TypeError("len() of unsized object")
@@ -172,6 +175,16 @@ class Trace:
     def process_primitive(self, primitive, args, params):
         raise NotImplementedError
 
+    # Custom-derivative calls. By default a trace just runs the function itself; the JVP trace uses the
+    # custom rule, the batch trace batches function and rules, the jaxpr trace stages a call equation.
+    def process_custom_jvp_call(self, prim, info, args):
+        with set_current_trace(self):
+            return info.fun(*args)
+
+    def process_custom_vjp_call(self, prim, info, args):
+        with set_current_trace(self):
+            return info.fun(*args)
+
     def invalidate(self):
         self.is_valid = False
 
@@ -231,10 +244,14 @@ class EvalTrace(Trace):
             outs = [_wrap(o, av) for o, av in zip(out, out_avals)]
             if _debug_checks_enabled():
                 _check_nans(primitive, outs)
+            if _eager_sharding_hook is not None:  # set by _src/sharding.py once shardings are in use
+                return _eager_sharding_hook(primitive, args, params, outs)
             return outs
         res = _wrap(out, out_avals)
         if _debug_checks_enabled():
             _check_nans(primitive, [res])
+        if _eager_sharding_hook is not None:
+            return _eager_sharding_hook(primitive, args, params, res)
         return res
 
 
@@ -269,6 +286,7 @@ def _check_nans(primitive, outs):
 
 eval_trace = EvalTrace()
 trace_ctx = TraceCtx()
+_eager_sharding_hook = None
 
 
 @contextmanager
@@ -385,9 +403,9 @@ class Tracer:
 
     def __setitem__(self, idx, value):
         raise TypeError(
-            f"'{type(self).__name__}' object does not support item assignment. JAX arrays are "
-            "immutable. Instead of ``x[idx] = y``, use ``x = x.at[idx].set(y)`` or another .at[] "
-            "method: https://docs.jax.dev/en/latest/_autosummary/jax.numpy.ndarray.at.html")
+            "JAX arrays are immutable and do not support in-place item assignment. Instead of "
+            "x[idx] = y, use x = x.at[idx].set(y) or another .at[] method: "
+            "https://docs.jax.dev/en/latest/_autosummary/jax.numpy.ndarray.at.html")
 
     def __repr__(self):
         return f"{type(self).__name__}<{self.aval.str_short(short_dtypes=False)}>"

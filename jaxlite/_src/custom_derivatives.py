@@ -1,0 +1,664 @@
+"""``jax.custom_jvp`` and ``jax.custom_vjp``.
+
+A custom-derivative function is bound as a call primitive (``custom_jvp_call`` / ``custom_vjp_call``)
+carrying a ``CustomJVPInfo``/``CustomVJPInfo``: the flat function and its flat rules. Each trace decides
+what to do with it (``Trace.process_custom_jvp_call``): evaluation runs the function, the JVP trace
+runs the rule, the batch trace batches function and rules, the jaxpr trace stages one equation.
+
+Reverse mode through ``custom_vjp``: the JVP trace runs ``fwd`` on the primals and emits a
+``custom_lin`` equation on the tangents; it is linear, and its transpose calls ``bwd``.
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import inspect
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from jaxlite._src import core, dtypes, tree_util
+from jaxlite._src.core import ClosedJaxpr, Primitive, ShapedArray, Tracer, get_aval, trace_ctx
+from jaxlite._src.interpreters import ad, batching
+from jaxlite._src.interpreters.ad import SymbolicZero, Zero
+from jaxlite._src.tree_util import tree_flatten, tree_unflatten
+
+__all__ = ["custom_jvp", "custom_vjp", "SymbolicZero", "CustomVJPPrimal", "custom_jvp_call_p",
+           "custom_vjp_call_p", "custom_lin_p", "zero_from_primal"]
+
+
+def _name(f):
+    return getattr(f, "__name__", None) or type(f).__name__
+
+
+def _resolve_kwargs(fun, args, kwargs):
+    if not kwargs:
+        return tuple(args)
+    try:
+        ba = inspect.signature(fun).bind(*args, **kwargs)
+    except TypeError as e:
+        raise TypeError(f"The function {_name(fun)} was called with arguments that do not match its "
+                        f"signature: {e}") from None
+    ba.apply_defaults()
+    if ba.kwargs:
+        raise TypeError("keyword arguments could not be resolved to positions: custom_jvp/custom_vjp "
+                        "functions take their differentiable arguments positionally")
+    return ba.args
+
+
+def _to_value(x):
+    if isinstance(x, (Tracer, core.Array)):
+        return x
+    from jaxlite._src.numpy.util import _to_array
+    return _to_array(x)
+
+
+def _stage_fun(trace, fun, args):
+    """Trace ``fun`` on the avals of ``args``; returns (closed jaxpr, hoisted tracer consts)."""
+    from jaxlite._src.interpreters import partial_eval as pe
+    from jaxlite._src.pjit import _close_hoisting
+    in_avals = [get_aval(a) for a in args]
+    jaxpr, _, consts = pe.trace_to_jaxpr_dynamic(fun, in_avals)
+    return _close_hoisting(jaxpr, consts)
+
+
+# ---------------------------------------------------------------------------------------------------
+# custom_jvp
+# ---------------------------------------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class CustomJVPInfo:
+    """``fun(*xs) -> outs``; ``jvp(primals, tangents) -> (primal_outs, tangent_outs)``, all flat."""
+    fun: Callable
+    jvp: Callable
+    symbolic_zeros: bool
+    name: str
+    jvp_name: str
+
+    def replace(self, **kw):
+        return dataclasses.replace(self, **kw)
+
+
+class CustomJVPCallPrimitive(Primitive):
+    multiple_results = True
+    call_primitive = True
+
+    def bind_info(self, info: CustomJVPInfo, args):
+        return trace_ctx.trace.process_custom_jvp_call(self, info, list(args))
+
+    def bind(self, *args, call_jaxpr, jvp_jaxpr_fun, num_consts, symbolic_zeros, name="", jvp=""):
+        # re-binding a staged equation (eval_jaxpr of a jaxpr holding one)
+        info = CustomJVPInfo(core.jaxpr_as_fun(call_jaxpr), jvp_jaxpr_fun, symbolic_zeros, name, jvp)
+        return self.bind_info(info, args)
+
+
+custom_jvp_call_p = CustomJVPCallPrimitive("custom_jvp_call")
+custom_jvp_call_p.def_abstract_eval(lambda *avals, call_jaxpr, **_: call_jaxpr.out_avals)
+custom_jvp_call_p.def_impl(lambda *args, call_jaxpr, **_: core.jaxpr_as_fun(call_jaxpr)(*args))
+custom_jvp_call_p.pp_params = lambda p: {"name": p["name"], "call_jaxpr": p["call_jaxpr"],
+                                         "jvp": p["jvp"], "symbolic_zeros": p["symbolic_zeros"]}
+custom_jvp_call_p.pp_params_first = ("name",)
+
+
+def _custom_jvp_lowering(*, call_jaxpr, **_):
+    from jaxlite._src.backend import numpy_backend
+    return numpy_backend.compile_closed(call_jaxpr)
+
+
+def _register_custom_jvp_lowering():
+    from jaxlite._src.backend import numpy_backend
+    numpy_backend.lowerings[custom_jvp_call_p] = _custom_jvp_lowering
+
+
+_register_custom_jvp_lowering()
+
+
+def zero_from_primal(x, symbolic_zeros=False):
+    """The symbolic zero tangent for primal ``x``."""
+    return SymbolicZero(get_aval(x).to_tangent_aval())
+
+
+class custom_jvp:
+    """A function with a custom Jacobian-vector product rule.
+
+    >>> @jax.custom_jvp
+    ... def f(x):
+    ...     return jnp.sin(x)
+    >>> @f.defjvp
+    ... def f_jvp(primals, tangents):
+    ...     (x,), (t,) = primals, tangents
+    ...     return f(x), jnp.cos(x) * t
+    """
+
+    def __init__(self, fun: Callable, nondiff_argnums: Sequence[int] = ()):
+        functools.update_wrapper(self, fun)
+        self.fun = fun
+        self.nondiff_argnums = tuple(nondiff_argnums)
+        self.jvp = None
+        self.symbolic_zeros = False
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        return functools.partial(self, instance)
+
+    def defjvp(self, jvp: Callable, symbolic_zeros: bool = False) -> Callable:
+        """Set the rule ``jvp(primals, tangents) -> (primal_out, tangent_out)``."""
+        self.jvp = jvp
+        self.symbolic_zeros = symbolic_zeros
+        return jvp
+
+    def defjvps(self, *jvps):
+        """One rule per argument, ``rule(g, ans, *primals) -> tangent contribution`` (None: zero)."""
+        if self.nondiff_argnums:
+            raise TypeError("Can't use ``defjvps`` with ``nondiff_argnums``.")
+
+        def jvp(primals, tangents):
+            primal_out = self(*primals)
+            zeros = tree_util.tree_map(lambda x: ad.zeros_like_aval(get_aval(x)), primal_out)
+            contribs = [tree_util.tree_map(functools.partial(_rule_apply, rule, t, primal_out, primals),
+                                           zeros)
+                        for rule, t in zip(jvps, tangents) if rule is not None]
+            out = zeros
+            for c in contribs:
+                out = tree_util.tree_map(lambda a, b: a + b, out, c)
+            return primal_out, out
+
+        def _rule_apply(rule, t, ans, primals, _z):
+            return rule(t, ans, *primals)
+
+        # defjvps rules return whole outputs, not per-leaf; simplify the common single-output case
+        def jvp_simple(primals, tangents):
+            primal_out = self(*primals)
+            out = None
+            for rule, t in zip(jvps, tangents):
+                if rule is None:
+                    continue
+                c = rule(t, primal_out, *primals)
+                out = c if out is None else tree_util.tree_map(lambda a, b: a + b, out, c)
+            if out is None:
+                out = tree_util.tree_map(lambda x: ad.zeros_like_aval(get_aval(x)), primal_out)
+            return primal_out, out
+
+        self.defjvp(jvp_simple)
+
+    def __call__(self, *args, **kwargs):
+        name = _name(self.fun)
+        if self.jvp is None:
+            raise AttributeError(f"No JVP defined for custom_jvp function {name} using defjvp.")
+        args = _resolve_kwargs(self.fun, args, kwargs)
+        fun, jvp = self.fun, self.jvp
+        if self.nondiff_argnums:
+            for i in self.nondiff_argnums:
+                if i >= len(args):
+                    raise TypeError(f"custom_jvp function {name} has nondiff_argnums "
+                                    f"{self.nondiff_argnums} but was called with {len(args)} arguments")
+            nd = [args[i] for i in self.nondiff_argnums]
+            dyn_idx = [i for i in range(len(args)) if i not in self.nondiff_argnums]
+            dyn = [args[i] for i in dyn_idx]
+
+            def rebuild(dyn_vals):
+                full = list(args)
+                for i, v in zip(dyn_idx, dyn_vals):
+                    full[i] = v
+                return full
+
+            fun = lambda *d, _f=self.fun: _f(*rebuild(d))  # noqa: E731
+            jvp = lambda p, t, _j=self.jvp: _j(*nd, tuple(p), tuple(t))  # noqa: E731
+            args = tuple(dyn)
+        leaves, in_tree = tree_flatten(args)
+        leaves = [_to_value(x) for x in leaves]
+        store = {}
+
+        def flat_fun(*xs):
+            out = fun(*tree_unflatten(in_tree, xs))
+            out_leaves, out_tree = tree_flatten(out)
+            store["out_tree"] = out_tree
+            return [_to_value(o) for o in out_leaves]
+
+        jvp_name = _name(self.jvp)
+
+        def flat_jvp(primals, tangents):
+            py_p = tree_unflatten(in_tree, primals)
+            py_t = tree_unflatten(in_tree, tangents)
+            pair = jvp(py_p, py_t)
+            if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+                raise TypeError(f"Custom JVP rule {jvp_name} for function {name} must produce a pair "
+                                "(list or tuple of length two) representing primal and tangent "
+                                f"outputs, but got {pair}.")
+            p_out, t_out = pair
+            p_leaves, p_tree = tree_flatten(p_out)
+            t_leaves, t_tree = tree_flatten(t_out, is_leaf=lambda x: isinstance(x, Zero) or x is None)
+            if p_tree != t_tree and not (len(p_leaves) == len(t_leaves)):
+                raise TypeError(f"Custom JVP rule {jvp_name} for function {name} must produce primal "
+                                "and tangent outputs with equal container (pytree) structures, but got "
+                                f"{p_tree} and {t_tree} respectively.")
+            if "out_tree" in store and store["out_tree"] != p_tree:
+                raise TypeError(f"Custom JVP rule {jvp_name} for function {name} must produce a pair "
+                                "(list or tuple of length two) where the first element represents the "
+                                "primal output (equal in value to the output of the custom_jvp-decorated "
+                                f"function {name}, and in particular of the same container/pytree "
+                                f"structure), but instead the JVP rule output's first element had "
+                                f"container/pytree structure:\n    {p_tree}\nwhile the custom_jvp-"
+                                f"decorated function {name} had output container/pytree structure:\n"
+                                f"    {store['out_tree']}.")
+            store["out_tree"] = p_tree
+            p_leaves = [_to_value(p) for p in p_leaves]
+            outs_t = []
+            for p, t in zip(p_leaves, t_leaves):
+                pa = get_aval(p)
+                want = pa.to_tangent_aval()
+                if t is None or isinstance(t, Zero):
+                    outs_t.append(Zero(want))
+                    continue
+                t = _to_value(t) if not dtypes.is_float0(getattr(t, "dtype", None)) else t
+                ta = get_aval(t) if not dtypes.is_float0(getattr(t, "dtype", None)) else \
+                    ShapedArray(np.shape(t), dtypes.float0)
+                if ta.shape != want.shape or (ta.dtype != want.dtype and not dtypes.is_float0(want.dtype)):
+                    raise TypeError("Custom JVP rule must produce primal and tangent outputs with "
+                                    f"corresponding shapes and dtypes. Expected {want.str_short()} "
+                                    f"(tangent type of {pa.str_short()}) but got {ta.str_short()}.")
+                outs_t.append(Zero(want) if dtypes.is_float0(want.dtype) else t)
+            return p_leaves, outs_t
+
+        info = CustomJVPInfo(flat_fun, flat_jvp, self.symbolic_zeros, name, jvp_name)
+        outs = custom_jvp_call_p.bind_info(info, leaves)
+        return tree_unflatten(store["out_tree"], outs)
+
+
+# ---------------------------------------------------------------------------------------------------
+# custom_vjp
+# ---------------------------------------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class CustomVJPInfo:
+    """``fun(*xs) -> outs``; ``fwd(*xs) -> (outs, residuals)``; ``bwd(res, cts) -> in_cts`` (flat)."""
+    fun: Callable
+    fwd: Callable
+    bwd: Callable
+    out_avals: Callable  # () -> avals of the outputs (known once fun or fwd ran)
+    symbolic_zeros: bool
+    name: str
+    fwd_name: str
+    bwd_name: str
+
+    def replace(self, **kw):
+        return dataclasses.replace(self, **kw)
+
+
+class CustomVJPCallPrimitive(Primitive):
+    multiple_results = True
+    call_primitive = True
+
+    def bind_info(self, info: CustomVJPInfo, args):
+        return trace_ctx.trace.process_custom_vjp_call(self, info, list(args))
+
+    def bind(self, *args, call_jaxpr, info, symbolic_zeros, name="", fwd="", bwd=""):
+        info = info.replace(fun=core.jaxpr_as_fun(call_jaxpr))
+        return self.bind_info(info, args)
+
+
+custom_vjp_call_p = CustomVJPCallPrimitive("custom_vjp_call")
+custom_vjp_call_p.def_abstract_eval(lambda *avals, call_jaxpr, **_: call_jaxpr.out_avals)
+custom_vjp_call_p.def_impl(lambda *args, call_jaxpr, **_: core.jaxpr_as_fun(call_jaxpr)(*args))
+custom_vjp_call_p.pp_params = lambda p: {"name": p["name"], "bwd": p["bwd"], "call_jaxpr": p["call_jaxpr"],
+                                         "fwd": p["fwd"], "symbolic_zeros": p["symbolic_zeros"]}
+custom_vjp_call_p.pp_params_first = ("name",)
+
+
+def _register_custom_vjp_lowering():
+    from jaxlite._src.backend import numpy_backend
+    numpy_backend.lowerings[custom_vjp_call_p] = _custom_jvp_lowering
+
+
+_register_custom_vjp_lowering()
+
+
+# custom_lin: the tangent part of a custom_vjp function under the JVP trace. Linear in its tangent
+# inputs; its transpose runs the user's bwd rule on the residuals.
+custom_lin_p = Primitive("custom_lin")
+custom_lin_p.multiple_results = True
+
+
+def _custom_lin_abstract(*avals, num_res, bwd, out_avals, symbolic_zeros):
+    return [a.to_tangent_aval() for a in out_avals]
+
+
+def _custom_lin_impl(*args, **params):
+    raise TypeError("can't apply forward-mode autodiff (jvp) to a custom_vjp function.")
+
+
+def _custom_lin_transpose(cts, *args, num_res, bwd, out_avals, symbolic_zeros):
+    res = list(args[:num_res])
+    if not symbolic_zeros:
+        cts = [ad.instantiate_zeros(c) for c in cts]
+    else:
+        cts = [SymbolicZero(c.aval) if type(c) is Zero else c for c in cts]
+    in_cts = bwd(res, cts)
+    return [None] * num_res + list(in_cts)
+
+
+custom_lin_p.def_abstract_eval(_custom_lin_abstract)
+custom_lin_p.def_impl(_custom_lin_impl)
+ad.primitive_transposes[custom_lin_p] = _custom_lin_transpose
+
+
+@dataclasses.dataclass
+class CustomVJPPrimal:
+    """What ``fwd`` sees for each argument when ``symbolic_zeros=True``: value and whether it is
+    differentiated (``perturbed``)."""
+    value: Any
+    perturbed: bool
+
+
+class custom_vjp:
+    """A function with a custom vector-Jacobian product (reverse-mode) rule.
+
+    >>> @jax.custom_vjp
+    ... def f(x):
+    ...     return jnp.sin(x)
+    >>> f.defvjp(lambda x: (f(x), jnp.cos(x)), lambda cos_x, g: (cos_x * g,))
+    """
+
+    def __init__(self, fun: Callable, nondiff_argnums: Sequence[int] = ()):
+        functools.update_wrapper(self, fun)
+        self.fun = fun
+        self.nondiff_argnums = tuple(nondiff_argnums)
+        self.fwd = self.bwd = None
+        self.symbolic_zeros = False
+        self.optimize_remat = False
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        return functools.partial(self, instance)
+
+    def defvjp(self, fwd: Callable, bwd: Callable, symbolic_zeros: bool = False,
+               optimize_remat: bool = False):
+        """Set ``fwd(*args) -> (out, residuals)`` and ``bwd(residuals, ct_out) -> tuple of ct_args``."""
+        self.fwd, self.bwd = fwd, bwd
+        self.symbolic_zeros = symbolic_zeros
+        self.optimize_remat = optimize_remat
+        return fwd, bwd
+
+    def __call__(self, *args, **kwargs):
+        name = _name(self.fun)
+        if self.fwd is None or self.bwd is None:
+            raise AttributeError(f"No VJP defined for custom_vjp function {name} using defvjp.")
+        args = _resolve_kwargs(self.fun, args, kwargs)
+        fun, fwd, bwd = self.fun, self.fwd, self.bwd
+        if self.nondiff_argnums:
+            nd = [args[i] for i in self.nondiff_argnums]
+            dyn_idx = [i for i in range(len(args)) if i not in self.nondiff_argnums]
+
+            def rebuild(dyn_vals):
+                full = list(args)
+                for i, v in zip(dyn_idx, dyn_vals):
+                    full[i] = v
+                return full
+
+            fun = lambda *d, _f=self.fun: _f(*rebuild(d))  # noqa: E731
+            fwd = lambda *d, _f=self.fwd: _f(*rebuild(d))  # noqa: E731
+            bwd = lambda res, g, _b=self.bwd: _b(*nd, res, g)  # noqa: E731
+            args = tuple(args[i] for i in dyn_idx)
+        leaves, in_tree = tree_flatten(args)
+        leaves = [_to_value(x) for x in leaves]
+        in_avals = [get_aval(x) for x in leaves]
+        store = {}
+        fwd_name, bwd_name = _name(self.fwd), _name(self.bwd)
+        symbolic_zeros = self.symbolic_zeros
+
+        def flat_fun(*xs):
+            out = fun(*tree_unflatten(in_tree, xs))
+            out_leaves, out_tree = tree_flatten(out)
+            store["out_tree"] = out_tree
+            outs = [_to_value(o) for o in out_leaves]
+            store["out_avals"] = [get_aval(o) for o in outs]
+            return outs
+
+        def flat_fwd(*xs, perturbed=None):
+            if symbolic_zeros:
+                pert = perturbed or [True] * len(xs)
+                xs = [CustomVJPPrimal(x, p) for x, p in zip(xs, pert)]
+            pair = fwd(*tree_unflatten(in_tree, xs))
+            if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+                raise TypeError(f"Custom VJP fwd rule {fwd_name} for function {name} must produce a "
+                                "pair (list or tuple of length two) where the first element represents "
+                                f"the primal output (equal to those of the custom_vjp-decorated function "
+                                f"{name}) and the second element represents residuals (i.e. values "
+                                "stored from the forward pass for use on the backward pass), but instead "
+                                f"of a pair the fwd rule {fwd_name} produced {pair}.")
+            out, res = pair
+            out_leaves, out_tree = tree_flatten(out)
+            if "out_tree" in store and store["out_tree"] != out_tree:
+                raise TypeError(f"Custom VJP fwd rule {fwd_name} for function {name} must produce a "
+                                "pair (list or tuple of length two) where the first element represents "
+                                "the primal output (equal to the output of the custom_vjp-decorated "
+                                f"function {name}) and the second element represents residuals, but "
+                                "instead the fwd rule output's first element had container/pytree "
+                                f"structure:\n    {out_tree}\nwhile the custom_vjp-decorated function "
+                                f"{name} had output container/pytree structure:\n    {store['out_tree']}.")
+            store["out_tree"] = out_tree
+            outs = [_to_value(o) for o in out_leaves]
+            store["out_avals"] = [get_aval(o) for o in outs]
+            res_leaves, store["res_tree"] = tree_flatten(res)
+            return outs, [_to_value(r) if core.valid_jaxtype(r) or isinstance(r, Tracer) else r
+                          for r in res_leaves]
+
+        def flat_bwd(res, cts):
+            py_res = tree_unflatten(store["res_tree"], res)
+            py_cts = tree_unflatten(store["out_tree"], cts)
+            got = bwd(py_res, py_cts)
+            n_args = len(in_tree.children())
+            if isinstance(got, list) and len(got) == n_args:
+                got = tuple(got)
+            dummy = tree_unflatten(in_tree, [_Sentinel()] * in_tree.num_leaves)
+            flat = []
+            try:
+                if not isinstance(got, tuple):
+                    raise ValueError
+                parts = tree_util.broadcast_prefix(got, dummy, is_leaf=lambda x: x is None)
+            except ValueError:
+                _, got_tree = tree_flatten(got)
+                raise TypeError("Custom VJP bwd rule must produce an output with the same container "
+                                "(pytree) structure as the args tuple of the primal function, and in "
+                                "particular must produce a tuple of length equal to the number of "
+                                "arguments to the primal function, but got bwd output structure "
+                                f"{got_tree} for primal input structure {in_tree}.") from None
+            paths = [p for p, _ in tree_util.tree_flatten_with_path(dummy)[0]]
+            for path, a, ct in zip(paths, in_avals, parts):
+                want = a.to_tangent_aval()
+                if ct is None or isinstance(ct, Zero) or dtypes.is_float0(want.dtype):
+                    flat.append(Zero(want))
+                    continue
+                ct = _to_value(ct)
+                ca = get_aval(ct)
+                if ca.shape != want.shape or ca.dtype != want.dtype:
+                    raise ValueError("Custom VJP bwd rule must produce an output with the same type as "
+                                     "the args tuple of the primal function, but at output"
+                                     f"{tree_util.keystr(path)} the bwd rule produced an output of type "
+                                     f"{ca.str_short()} corresponding to an input of type "
+                                     f"{a.str_short()}")
+                flat.append(ct)
+            return flat
+
+        info = CustomVJPInfo(flat_fun, flat_fwd, flat_bwd, lambda: store["out_avals"], symbolic_zeros,
+                             name, fwd_name, bwd_name)
+        outs = custom_vjp_call_p.bind_info(info, leaves)
+        return tree_unflatten(store["out_tree"], outs)
+
+
+class _Sentinel:
+    pass
+
+
+# ---------------------------------------------------------------------------------------------------
+# per-trace behaviour (installed on the trace classes; each is the custom-call counterpart of a
+# trace's process_primitive)
+# ---------------------------------------------------------------------------------------------------
+
+def _jvp_process_custom_jvp_call(self, prim, info, args):
+    primals, tangents = zip(*(self.to_primal_tangent(a) for a in args)) if args else ((), ())
+    if all(type(t) in (Zero, SymbolicZero) for t in tangents):
+        with core.set_current_trace(self.parent_trace):
+            return prim.bind_info(info, primals)
+    if info.symbolic_zeros:
+        tangents = [SymbolicZero(t.aval) if type(t) is Zero else t for t in tangents]
+    else:
+        tangents = [ad.instantiate_zeros(t) for t in tangents]
+    with core.set_current_trace(self.parent_trace):
+        p_out, t_out = info.jvp(list(primals), list(tangents))
+    return [self.make(p, Zero(t.aval) if type(t) is SymbolicZero else t) for p, t in zip(p_out, t_out)]
+
+
+def _jvp_process_custom_vjp_call(self, prim, info, args):
+    primals, tangents = zip(*(self.to_primal_tangent(a) for a in args)) if args else ((), ())
+    if all(type(t) in (Zero, SymbolicZero) for t in tangents):
+        with core.set_current_trace(self.parent_trace):
+            return prim.bind_info(info, primals)
+    with core.set_current_trace(self.parent_trace):
+        perturbed = [type(t) not in (Zero, SymbolicZero) for t in tangents]
+        outs, res = info.fwd(*primals, perturbed=perturbed)
+        tangents = [ad.instantiate_zeros(t) for t in tangents]
+        out_avals = [get_aval(o) for o in outs]
+        t_out = custom_lin_p.bind(*res, *tangents, num_res=len(res), bwd=info.bwd,
+                                  out_avals=tuple(out_avals), symbolic_zeros=info.symbolic_zeros)
+    return [self.make(p, t) for p, t in zip(outs, t_out)]
+
+
+def _batch_all(trace, vals, dims):
+    size = trace.axis_data.size
+    return [batching.bdim_at_front(v, d, size) if d is not None else v for v, d in zip(vals, dims)]
+
+
+def _vmapped(trace, f, in_dims, n_out_hint=None):
+    """``f`` (flat in, flat out) vmapped with the given in_dims; every output batched at 0."""
+    ad_ = trace.axis_data
+
+    def g(*xs):
+        store = {}
+
+        def inner(*ys):
+            outs = f(*ys)
+            store["n"] = len(outs)
+            return outs
+
+        return batching.vmap_flat(inner, xs, in_dims, lambda: [0] * store["n"], ad_.size, ad_.name,
+                                  ad_.spmd_name)
+    return g
+
+
+def _batch_process_custom_jvp_call(self, prim, info, args):
+    vals, dims = zip(*(self.to_batch_info(a) for a in args)) if args else ((), ())
+    if all(d is None for d in dims):
+        with core.set_current_trace(self.parent_trace):
+            return prim.bind_info(info, vals)
+    vals = _batch_all(self, vals, dims)
+    dims0 = [0 if d is not None else None for d in dims]
+    n = len(vals)
+    new_fun = _vmapped(self, info.fun, dims0)
+
+    def jvp_flat(*pt):
+        p_out, t_out = info.jvp(list(pt[:n]), list(pt[n:]))
+        return list(p_out) + [ad.instantiate_zeros(t) for t in t_out]
+
+    def new_jvp(primals, tangents):
+        tangents = [ad.instantiate_zeros(t) for t in tangents]
+        outs = _vmapped(self, jvp_flat, dims0 + dims0)(*primals, *tangents)
+        k = len(outs) // 2
+        return outs[:k], outs[k:]
+
+    with core.set_current_trace(self.parent_trace):
+        outs = prim.bind_info(info.replace(fun=new_fun, jvp=new_jvp), vals)
+    return [batching.BatchTracer(self, o, 0) for o in outs]
+
+
+def _batch_process_custom_vjp_call(self, prim, info, args):
+    vals, dims = zip(*(self.to_batch_info(a) for a in args)) if args else ((), ())
+    if all(d is None for d in dims):
+        with core.set_current_trace(self.parent_trace):
+            return prim.bind_info(info, vals)
+    vals = _batch_all(self, vals, dims)
+    dims0 = [0 if d is not None else None for d in dims]
+    size = self.axis_data.size
+    new_fun = _vmapped(self, info.fun, dims0)
+    store = {}
+
+    def fwd_flat(*xs):
+        outs, res = info.fwd(*xs)
+        store["n_out"] = len(outs)
+        return list(outs) + list(res)
+
+    def new_fwd(*xs, perturbed=None):
+        both = _vmapped(self, fwd_flat, dims0)(*xs)
+        return both[:store["n_out"]], both[store["n_out"]:]
+
+    def new_bwd(res, cts):
+        cts = [ad.instantiate_zeros(c) for c in cts]
+        n_res = len(res)
+
+        def bwd_flat(*rc):
+            return [ad.instantiate_zeros(c) for c in info.bwd(list(rc[:n_res]), list(rc[n_res:]))]
+
+        return _vmapped(self, bwd_flat, [0] * (n_res + len(cts)))(*res, *cts)
+
+    def out_avals():
+        return [core.ShapedArray((size,) + a.shape, a.dtype, a.weak_type) for a in info.out_avals()]
+
+    with core.set_current_trace(self.parent_trace):
+        outs = prim.bind_info(info.replace(fun=new_fun, fwd=new_fwd, bwd=new_bwd, out_avals=out_avals),
+                              vals)
+    return [batching.BatchTracer(self, o, 0) for o in outs]
+
+
+def _staging_process_custom_jvp_call(self, prim, info, args):
+    closed, hoisted = _stage_fun(self, info.fun, args)
+    nc = len(hoisted)
+    jvp = info.jvp if not nc else (lambda p, t, _j=info.jvp: _j(p[nc:], t[nc:]))
+    atoms = [self.to_atom(a) for a in list(hoisted) + list(args)]
+    params = dict(call_jaxpr=closed, jvp_jaxpr_fun=jvp, num_consts=nc,
+                  symbolic_zeros=info.symbolic_zeros, name=info.name, jvp=info.jvp_name)
+    return self.emit(prim, atoms, closed.out_avals, params)
+
+
+def _staging_process_custom_vjp_call(self, prim, info, args):
+    closed, hoisted = _stage_fun(self, info.fun, args)
+    nc = len(hoisted)
+    if nc:
+        fwd0, bwd0 = info.fwd, info.bwd
+
+        def fwd(*xs, perturbed=None):
+            return fwd0(*xs[nc:], perturbed=None if perturbed is None else perturbed[nc:])
+
+        def bwd(res, cts):
+            return [Zero(get_aval(h).to_tangent_aval()) for h in hoisted] + list(bwd0(res, cts))
+
+        info = info.replace(fwd=fwd, bwd=bwd)
+    atoms = [self.to_atom(a) for a in list(hoisted) + list(args)]
+    params = dict(call_jaxpr=closed, info=info, symbolic_zeros=info.symbolic_zeros, name=info.name,
+                  fwd=info.fwd_name, bwd=info.bwd_name)
+    return self.emit(prim, atoms, closed.out_avals, params)
+
+
+def _pe_process_custom_call(self, prim, info, args):
+    # partial evaluation: a call with unknown inputs is inlined (its derivative was taken already)
+    if any(self.is_unknown(a) for a in args):
+        with core.set_current_trace(self):
+            return info.fun(*args)
+    with core.set_current_trace(self.parent_trace):
+        return prim.bind_info(info, args)
+
+
+def _install():
+    from jaxlite._src.interpreters import partial_eval as pe
+    ad.JVPTrace.process_custom_jvp_call = _jvp_process_custom_jvp_call
+    ad.JVPTrace.process_custom_vjp_call = _jvp_process_custom_vjp_call
+    batching.BatchTrace.process_custom_jvp_call = _batch_process_custom_jvp_call
+    batching.BatchTrace.process_custom_vjp_call = _batch_process_custom_vjp_call
+    pe.DynamicJaxprTrace.process_custom_jvp_call = _staging_process_custom_jvp_call
+    pe.DynamicJaxprTrace.process_custom_vjp_call = _staging_process_custom_vjp_call
+    ad.JaxprTrace.process_custom_jvp_call = _pe_process_custom_call
+    ad.JaxprTrace.process_custom_vjp_call = _pe_process_custom_call
+
+
+_install()
