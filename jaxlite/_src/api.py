@@ -10,6 +10,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from jaxlite._src import core, dtypes, tree_util
+from jaxlite._src import sharding as _sharding
 from jaxlite._src.array import ArrayImpl
 from jaxlite._src.backend import numpy_backend
 from jaxlite._src.config import config
@@ -123,6 +124,7 @@ class JitWrapped:
         self._keep_unused = keep_unused
         self._in_shardings = in_shardings
         self._out_shardings = out_shardings
+        _sharding.note_jit_shardings(in_shardings, out_shardings)
         self._cache: dict = {}        # full key -> _CacheEntry (eager calls)
         self._trace_cache: dict = {}  # key -> (closed_jaxpr, hoisted, out_tree) for use under traces
         self._name = getattr(fun, "__name__", type(fun).__name__)
@@ -218,6 +220,8 @@ class JitWrapped:
             r = wrap(o, a.weak_type)
             r._aval = a
             res.append(r)
+        if _sharding.SHARDING_USED:  # results carry the shardings JAX would give them
+            res = _sharding.jit_result_shardings(self, entry, leaves, res)
         return tree_util.tree_unflatten(entry.out_tree, res)
 
     def _compile(self, dyn_args, dyn_kwargs, static, leaves, in_tree, avals, key):

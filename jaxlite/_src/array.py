@@ -174,6 +174,42 @@ class ArrayImpl:
     def __delitem__(self, idx):
         raise TypeError("JAX arrays are immutable: items cannot be deleted")
 
+    # --- devices and sharding (see _src/sharding.py; the default is device 0, resolved lazily) ---
+    @property
+    def sharding(self):
+        from jaxlite._src.sharding import array_sharding
+        return array_sharding(self)
+
+    def devices(self):
+        return self.sharding.device_set
+
+    @property
+    def device(self):
+        s = self.sharding
+        return next(iter(s.device_set)) if len(s.device_set) == 1 else s
+
+    @property
+    def addressable_shards(self):
+        from jaxlite._src.sharding import addressable_shards
+        return addressable_shards(self)
+
+    global_shards = addressable_shards
+
+    def addressable_data(self, index):
+        return self.addressable_shards[index].data
+
+    @property
+    def is_fully_replicated(self):
+        return self.sharding.is_fully_replicated
+
+    @property
+    def is_fully_addressable(self):
+        return True
+
+    @property
+    def committed(self):
+        return self._sharding is not None
+
     # --- runtime / device ---
     def block_until_ready(self):
         return self

@@ -1,0 +1,2 @@
+"""jax.experimental: mesh_utils and shard_map (other experimental modules are not provided)."""
+from jaxlite.experimental import mesh_utils, shard_map  # noqa: F401

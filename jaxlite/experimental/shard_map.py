@@ -1,0 +1,2 @@
+"""jax.experimental.shard_map (the older home of ``jax.shard_map``)."""
+from jaxlite._src.shard_map import shard_map  # noqa: F401
