@@ -1,0 +1,2 @@
+"""Public ``jax.test_util``."""
+from jaxlite._src.public_test_util import check_grads, check_jvp, check_vjp  # noqa: F401
