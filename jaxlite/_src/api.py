@@ -216,6 +216,9 @@ class JitWrapped:
         res = []
         for o, a in zip(outs, entry.out_avals):
             if type(o) is not np.ndarray or o.dtype != a.dtype:
+                if isinstance(a.dtype, dtypes.ExtendedDType):  # e.g. PRNG keys (_src/prng.py)
+                    res.append(a.dtype._rules.make_array(o, a))
+                    continue
                 o = np.asarray(o, a.dtype)
             r = wrap(o, a.weak_type)
             r._aval = a
@@ -361,7 +364,8 @@ class Compiled:
                                 f"{e.str_short()}. Call the jitted function itself to recompile.")
         vals = [core.to_value_and_aval(x)[0] for x in leaves]
         outs = self._fn(*vals)
-        res = [ArrayImpl._from_np(np.asarray(o, a.dtype), a.weak_type)
+        res = [a.dtype._rules.make_array(o, a) if isinstance(a.dtype, dtypes.ExtendedDType) else
+               ArrayImpl._from_np(np.asarray(o, a.dtype), a.weak_type)
                for o, a in zip(outs, self._traced.jaxpr.out_avals)]
         return tree_util.tree_unflatten(self._traced.out_tree, res)
 

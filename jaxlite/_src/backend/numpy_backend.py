@@ -15,7 +15,7 @@ from typing import Callable
 
 import numpy as np
 
-from jaxlite._src import core
+from jaxlite._src import core, dtypes
 from jaxlite._src.core import ClosedJaxpr, DropVar, Jaxpr, Literal, Var
 
 lowerings: dict = {}
@@ -34,7 +34,7 @@ def _np_const(val, aval):
     if isinstance(val, core.Array):
         val = val._value
     v = np.asarray(val)
-    if v.dtype != aval.dtype:
+    if v.dtype != aval.dtype and not isinstance(aval.dtype, dtypes.ExtendedDType):
         v = v.astype(aval.dtype)
     return v
 

@@ -11,7 +11,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from jaxlite._src import core
+from jaxlite._src import core, dtypes
 from jaxlite._src.core import (ClosedJaxpr, DropVar, Jaxpr, JaxprEqn, Literal, ShapedArray, Trace,
                                Tracer, Var, get_aval, set_current_trace)
 from jaxlite._src.errors import UnexpectedTracerError
@@ -140,6 +140,8 @@ class DynamicJaxprTrace(Trace):
             self.check_tracer(x)
             return self.builder.add_const(x, x.aval)
         val, aval = core.to_value_and_aval(x)
+        if isinstance(aval.dtype, dtypes.ExtendedDType):  # e.g. a PRNG key array: keep the Array
+            return self.builder.add_const(x, aval, key_obj=x)
         if aval.shape == ():
             return Literal(val, aval)
         return self.builder.add_const(val, aval, key_obj=x)

@@ -528,7 +528,15 @@ erfc_p = unop("erfc", _special("erfc"), _float, "floating")
 ad.defjvp(erfc_p, lambda g, x: mul(g, mul(_full_like_val(x, -2 / np.sqrt(np.pi)), exp(neg(mul(x, x))))))
 erfc = _unary(erfc_p)
 
-erf_inv_p = unop("erf_inv", _special("erfinv"), _float, "floating")
+def _erf_inv_impl(x):
+    # float32: XLA's own polynomial (in lax/random_bits.py), so jax.random.normal matches JAX's bits
+    if x.dtype == np.float32:
+        from jaxlite._src.lax.random_bits import erf_inv_f32
+        return erf_inv_f32(x)
+    return _special("erfinv")(x)
+
+
+erf_inv_p = unop("erf_inv", _erf_inv_impl, _float, "floating")
 ad.defjvp2(erf_inv_p, lambda g, ans, x: mul(g, mul(_full_like_val(x, np.sqrt(np.pi) / 2),
                                                       exp(mul(ans, ans)))))
 erf_inv = _unary(erf_inv_p)

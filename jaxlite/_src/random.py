@@ -1,0 +1,1369 @@
+"""jax.random: keys, key derivation and samplers, bit for bit the same streams as JAX.
+
+The bit-level parts (key derivation from seeds, ``split``, ``fold_in``, ``bits``, the bits-to-float
+conversion of ``uniform``, integer samplers, shuffling) follow JAX's algorithms exactly, so they give
+JAX's numbers. Samplers that apply transcendental functions (``normal`` uses ``erf_inv``, ``exponential``
+uses ``log1p``, ...) compute them with NumPy, whose last-bit rounding can differ from XLA's approximations
+of those functions; such values agree with JAX to a few ulp (see tests/test_random.py).
+
+Samplers written with ``lax.while_loop`` in JAX (gamma, poisson) are primitives here (``random_gamma``,
+``random_poisson``) whose NumPy implementations run the same rejection loops, vectorised over elements.
+"""
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Sequence
+from functools import partial
+
+import numpy as np
+
+from jaxlite._src import core, dtypes
+from jaxlite._src.api import jit
+from jaxlite._src.array import ArrayImpl
+from jaxlite._src.config import config
+from jaxlite._src.core import Primitive, ShapedArray, Tracer
+from jaxlite._src.interpreters import batching
+from jaxlite._src.lax.random_bits import erf_inv_f32
+from jaxlite._src.lax import lax
+from jaxlite._src import prng
+from jaxlite._src.prng import (KeyTy, PRNGImpl, UINT_DTYPES, from_words, to_words,
+                               threefry_prng_impl)
+
+__all__ = [
+    "PRNGKey", "key", "key_data", "wrap_key_data", "key_impl", "key_dtype", "split", "fold_in", "bits",
+    "clone", "uniform", "normal", "randint", "bernoulli", "categorical", "choice", "permutation",
+    "truncated_normal", "exponential", "laplace", "logistic", "gumbel", "cauchy", "gamma", "loggamma",
+    "beta", "dirichlet", "poisson", "t", "multivariate_normal", "orthogonal", "rademacher", "ball",
+    "pareto", "chisquare", "f", "maxwell", "double_sided_maxwell", "weibull_min", "generalized_normal",
+    "rayleigh", "wald", "geometric", "triangular", "lognormal", "shuffle", "default_prng_impl",
+    "PRNGKeyArray",
+]
+
+PRNGKeyArray = prng.PRNGKeyArray
+
+
+def _jnp():
+    import jaxlite.numpy as jnp
+    return jnp
+
+
+# ---------------------------------------------------------------------------------------------------
+# Checking keys
+# ---------------------------------------------------------------------------------------------------
+
+def default_prng_impl() -> PRNGImpl:
+    name = config._values["jax_default_prng_impl"]
+    if name not in prng.prngs:
+        raise NotImplementedError(f"PRNG implementation {name!r}: only 'threefry2x32' is available")
+    return prng.prngs[name]
+
+
+def _is_array(x) -> bool:
+    return isinstance(x, (ArrayImpl, Tracer, np.ndarray))
+
+
+def _arraylike(x) -> bool:
+    return _is_array(x) or hasattr(x, "__jax_array__") or np.isscalar(x)
+
+
+def _is_typed_key(x) -> bool:
+    return isinstance(x, (ArrayImpl, Tracer)) and isinstance(getattr(x, "dtype", None), KeyTy)
+
+
+def _check_prng_key(name: str, key, *, allow_batched: bool = False):
+    """Return ``(typed_key, was_raw)``; raw uint32 keys are wrapped (and checked)."""
+    if _is_typed_key(key):
+        typed, wrapped = key, False
+    elif _arraylike(key):
+        typed, wrapped = _wrap_checked(key, default_prng_impl()), True
+    else:
+        raise TypeError(f"unexpected PRNG key type {type(key)}. A key is made by jax.random.key(seed) "
+                        "(a typed key) or jax.random.PRNGKey(seed) (a uint32 array of shape (2,)).")
+    if not allow_batched and typed.ndim:
+        raise ValueError(f"{name} accepts a single key, but was given a key array of shape "
+                         f"{tuple(np.shape(key))} != (). Use jax.vmap for batching.")
+    return typed, wrapped
+
+
+def _wrap_checked(key_data, impl):
+    if not all(hasattr(key_data, a) for a in ("ndim", "shape", "dtype")):
+        raise TypeError("JAX encountered invalid PRNG key data: expected key_data to have ndim, shape, "
+                        f"and dtype attributes. Got {key_data!r}. Make keys with jax.random.key(seed) "
+                        "or jax.random.PRNGKey(seed).")
+    prng.check_key_data(impl, core.get_aval(key_data) if not isinstance(key_data, np.ndarray)
+                        else ShapedArray(key_data.shape, key_data.dtype))
+    return prng.random_wrap(key_data, impl=impl)
+
+
+def _return_prng_keys(was_wrapped: bool, key):
+    return prng.random_unwrap(key) if was_wrapped else key
+
+
+def _random_bits(key, bit_width: int, shape):
+    return prng.random_bits(key, bit_width, shape)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Keys
+# ---------------------------------------------------------------------------------------------------
+
+class PRNGSpec:
+    """Names a PRNG implementation (what ``key_impl`` returns for unregistered ones)."""
+
+    __slots__ = ("_impl",)
+
+    def __init__(self, impl):
+        self._impl = impl
+
+    def __repr__(self):
+        return f"PRNGSpec({self._impl.name!r})"
+
+    def __str__(self):
+        return str(self._impl)
+
+    def __hash__(self):
+        return hash(self._impl)
+
+    def __eq__(self, other):
+        return isinstance(other, PRNGSpec) and self._impl == other._impl
+
+
+def resolve_prng_impl(impl_spec) -> PRNGImpl:
+    if impl_spec is None:
+        return default_prng_impl()
+    if isinstance(impl_spec, PRNGImpl):
+        return impl_spec
+    if isinstance(impl_spec, PRNGSpec):
+        return impl_spec._impl
+    if isinstance(impl_spec, KeyTy):
+        return impl_spec._impl
+    if isinstance(impl_spec, str):
+        if impl_spec in prng.prngs:
+            return prng.prngs[impl_spec]
+        if impl_spec in ("rbg", "unsafe_rbg", "threefry4x32", "philox2x32", "philox4x32"):
+            raise NotImplementedError(f"PRNG implementation {impl_spec!r}: only 'threefry2x32' is "
+                                      "implemented in jaxlite")
+        keys_fmt = ", ".join(f'"{s}"' for s in prng.prngs)
+        raise ValueError(f'unrecognized PRNG implementation "{impl_spec}". Did you mean one of: '
+                         f"{keys_fmt}?")
+    raise TypeError(f"unrecognized type {type(impl_spec)} for specifying PRNG implementation.")
+
+
+def key_dtype(impl_spec=None) -> KeyTy:
+    """The dtype of keys of a PRNG implementation (``key<fry>`` for the default Threefry)."""
+    return KeyTy(resolve_prng_impl(impl_spec))
+
+
+def _random_seed(seed, impl):
+    jnp = _jnp()
+    if isinstance(seed, int) and not isinstance(seed, Tracer):
+        # a Python int may be up to 64 bits: convert through int64 (then canonicalized), as JAX does
+        seed_arr = jnp.asarray(np.int64(seed))
+    else:
+        seed_arr = jnp.asarray(seed)
+    return prng.random_seed(seed_arr, impl)
+
+
+def _key(ctor_name: str, seed, impl_spec):
+    impl = resolve_prng_impl(impl_spec)
+    if hasattr(seed, "dtype") and isinstance(seed.dtype, KeyTy):
+        raise TypeError(f"{ctor_name} accepts a scalar seed, but was given a PRNG key.")
+    if np.ndim(seed):
+        raise TypeError(f"{ctor_name} accepts a scalar seed, but was given an array of shape "
+                        f"{tuple(np.shape(seed))} != (). Use jax.vmap for batching")
+    return _random_seed(seed, impl)
+
+
+def key(seed, *, impl=None, dtype=None):
+    """A typed PRNG key (dtype ``key<fry>``, shape ``()``) from an integer seed of up to 64 bits.
+
+    Example:
+        >>> k = jax.random.key(0)
+        >>> k
+        Array((), dtype=key<fry>) overlaying:
+        [0 0]
+    """
+    if dtype is not None:
+        if impl is not None:
+            raise ValueError("Cannot specify both `impl` and `dtype` arguments to jax.random.key")
+        impl = dtype
+    return _key("key", seed, impl)
+
+
+def PRNGKey(seed, *, impl=None):
+    """A legacy raw PRNG key: a ``uint32[2]`` array holding the key's data.
+
+    Example:
+        >>> jax.random.PRNGKey(42)
+        Array([ 0, 42], dtype=uint32)
+    """
+    return prng.random_unwrap(_key("PRNGKey", seed, impl))
+
+
+def fold_in(key, data):
+    """A new key deterministically derived from ``key`` and the 32-bit integer ``data``."""
+    key, wrapped = _check_prng_key("fold_in", key)
+    if np.ndim(data):
+        raise TypeError("fold_in accepts a scalar, but was given an array of"
+                        f"shape {tuple(np.shape(data))} != (). Use jax.vmap for batching.")
+    jnp = _jnp()
+    if isinstance(data, int) and not isinstance(data, bool):
+        msgs = jnp.asarray(np.uint32(data & 0xFFFFFFFF)) if -2**63 <= data < 2**64 else None
+        if msgs is None:
+            raise OverflowError(f"Python int {data} too large to fold into a key (at most 64 bits)")
+    else:
+        msgs = lax.convert_element_type(jnp.asarray(data), np.uint32)
+    return _return_prng_keys(wrapped, prng.random_fold_in(key, msgs))
+
+
+def _split(key, num=2):
+    if key.ndim:
+        raise TypeError("split accepts a single key, but was given a key array of shape "
+                        f"{key.shape} != (). Use jax.vmap for batching.")
+    shape = tuple(num) if isinstance(num, Sequence) else (num,)
+    shape = tuple(core.concrete_or_error(operator.index, d, "The num argument of jax.random.split")
+                  for d in shape)
+    return prng.random_split(key, shape)
+
+
+def split(key, num=2):
+    """Split a key into ``num`` new keys (an int, or a tuple for a shape of keys).
+
+    Example:
+        >>> key, subkey = jax.random.split(jax.random.key(0))
+    """
+    typed_key, wrapped = _check_prng_key("split", key)
+    return _return_prng_keys(wrapped, _split(typed_key, num))
+
+
+def key_impl(keys):
+    """The name of the PRNG implementation of ``keys`` (``'threefry2x32'``)."""
+    typed, _ = _check_prng_key("key_impl", keys, allow_batched=True)
+    impl = typed.dtype._impl
+    return impl.name if impl.name in prng.prngs else PRNGSpec(impl)
+
+
+def key_data(keys):
+    """The uint32 data underlying a key array: shape ``keys.shape + (2,)``."""
+    typed, _ = _check_prng_key("key_data", keys, allow_batched=True)
+    return prng.random_unwrap(typed)
+
+
+def wrap_key_data(key_bits_array, *, impl=None, dtype=None):
+    """A typed key array from uint32 key data of shape ``(..., 2)`` (the inverse of ``key_data``)."""
+    if dtype is not None:
+        if impl is not None:
+            raise ValueError("Cannot specify both `impl` and `dtype` arguments to "
+                             "jax.random.wrap_key_data")
+        impl = dtype
+    return _wrap_checked(key_bits_array, resolve_prng_impl(impl))
+
+
+def clone(key):
+    """Return ``key`` (key-reuse checking is not implemented, so cloning is the identity)."""
+    return key
+
+
+# ---------------------------------------------------------------------------------------------------
+# Shared helpers of the samplers
+# ---------------------------------------------------------------------------------------------------
+
+def _canonicalize_shape(shape, name):
+    if shape is None:
+        return None
+    if isinstance(shape, (int, np.integer)):
+        shape = (shape,)
+    try:
+        return tuple(core.concrete_or_error(operator.index, d, f"The shape argument of jax.random.{name}")
+                     for d in shape)
+    except TypeError as e:
+        if isinstance(e, core.ConcretizationTypeError):
+            raise
+        raise TypeError(f"Shapes must be 1D sequences of concrete values of integer type, got {shape}."
+                        ) from None
+
+
+def _check_shape(name: str, shape, *param_shapes):
+    if param_shapes:
+        try:
+            shape_ = lax.broadcast_shapes(tuple(shape), *map(tuple, param_shapes))
+        except (ValueError, TypeError):
+            shape_ = None
+        if tuple(shape) != shape_:
+            raise ValueError(f"{name} parameter shapes must be broadcast-compatible with shape argument, "
+                             "and the result of broadcasting the shapes must equal the shape argument, "
+                             f"but got result {shape_} for shape argument {tuple(shape)}.")
+
+
+def _check_broadcast_shapes(name, shape, *args):
+    arg_shapes = [np.shape(a) for a in args]
+    if shape is None:
+        return lax.broadcast_shapes(*arg_shapes) if arg_shapes else ()
+    shape = _canonicalize_shape(shape, name)
+    _check_shape(name, shape, *arg_shapes)
+    return shape
+
+
+def _float_dtype(dtype, name, kind=np.floating, what="a float"):
+    dtype = dtypes.check_and_canonicalize_user_dtype(float if dtype is None else dtype, name)
+    if not dtypes.issubdtype(dtype, kind):
+        raise ValueError(f"dtype argument to `{name}` must be {what} dtype, got {dtype}")
+    return np.dtype(dtype)
+
+
+def _const(x, value):
+    return np.array(value, dtype=core.get_aval(x).dtype)
+
+
+def _check_all_safe_to_cast(name, dtype, *args):
+    for arg in args:
+        adt = dtypes.dtype(arg) if not isinstance(arg, (int, float)) else None
+        if adt is None:
+            continue
+        if not dtypes.issubdtype(adt, np.floating) and not dtypes.issubdtype(adt, np.integer) \
+                and not dtypes.issubdtype(adt, np.bool_):
+            raise dtypes.TypePromotionError(f"In arguments to {name}, cannot safely cast argument of "
+                                            f"type {adt} to {dtype}")
+        if dtypes.issubdtype(adt, np.complexfloating):
+            raise dtypes.TypePromotionError(f"In arguments to {name}, cannot safely cast argument of "
+                                            f"type {adt} to {dtype}")
+
+
+# ---------------------------------------------------------------------------------------------------
+# bits and uniform
+# ---------------------------------------------------------------------------------------------------
+
+def bits(key, shape=(), dtype=None, *, out_sharding=None):
+    """Uniform random bits as unsigned integers (default ``uint32``, ``uint64`` under x64)."""
+    key, _ = _check_prng_key("bits", key)
+    if dtype is None:
+        dtype = dtypes.default_uint_dtype()
+    else:
+        dtype = dtypes.check_and_canonicalize_user_dtype(dtype, "bits")
+    if not dtypes.issubdtype(dtype, np.unsignedinteger):
+        raise ValueError(f"dtype argument to `bits` must be an unsigned int dtype, got {dtype}")
+    shape = _canonicalize_shape(shape, "bits")
+    return _random_bits(key, np.dtype(dtype).itemsize * 8, shape)
+
+
+def uniform(key, shape=(), dtype=None, minval=0., maxval=1., *, out_sharding=None):
+    """Uniform floats in ``[minval, maxval)``.
+
+    Example:
+        >>> jax.random.uniform(jax.random.key(0), (2,))   # doctest: +SKIP
+    """
+    key, _ = _check_prng_key("uniform", key)
+    dtype = dtypes.check_and_canonicalize_user_dtype(float if dtype is None else dtype, "uniform")
+    shape = _canonicalize_shape(shape, "uniform")
+    if not dtypes.issubdtype(dtype, np.floating):
+        raise ValueError(f"dtype argument to `uniform` must be a float dtype, got {dtype}")
+    return _uniform(key, minval, maxval, shape, np.dtype(dtype))
+
+
+@partial(jit, static_argnums=(3, 4))
+def _uniform(key, minval, maxval, shape, dtype):
+    _check_shape("uniform", shape)
+    minval = lax.convert_element_type(minval, dtype)
+    maxval = lax.convert_element_type(maxval, dtype)
+    minval = lax.broadcast_to_rank(minval, len(shape))
+    maxval = lax.broadcast_to_rank(maxval, len(shape))
+    finfo = dtypes.finfo(dtype)
+    nbits, nmant = finfo.bits, finfo.nmant
+    if nbits not in (8, 16, 32, 64):
+        raise TypeError(f"uniform only accepts 8-, 16-, 32-, or 64-bit dtypes, got {dtype}.")
+    rng_bits = 8 if nmant < 8 else nbits
+    rbits = _random_bits(key, rng_bits, shape)
+    uint_dtype = UINT_DTYPES[nbits]
+    if rng_bits != nbits:
+        rbits = lax.convert_element_type(rbits, uint_dtype)
+    # fill the mantissa with random bits under the exponent of 1.0: a float uniform in [1, 2)
+    float_bits = lax.shift_right_logical(rbits, np.array(rng_bits - nmant, uint_dtype))
+    float_bits = lax.bitwise_or(float_bits, np.array(1.0, dtype).view(uint_dtype))
+    floats = lax.sub(lax.bitcast_convert_type(float_bits, dtype), np.array(1.0, dtype))
+    return lax.max(minval, lax.reshape(lax.add(lax.mul(floats, lax.sub(maxval, minval)), minval), shape))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Integer samplers
+# ---------------------------------------------------------------------------------------------------
+
+def _convert_and_clip_integer(val, dtype):
+    """Convert an integer array to ``dtype``, clipping to its range instead of wrapping."""
+    jnp = _jnp()
+    vdt = core.get_aval(val).dtype
+    lo = max(int(np.iinfo(dtype).min), int(np.iinfo(vdt).min))
+    hi = min(int(np.iinfo(dtype).max), int(np.iinfo(vdt).max))
+    return lax.convert_element_type(jnp.clip(val, np.array(lo, vdt), np.array(hi, vdt)), dtype)
+
+
+def randint(key, shape, minval, maxval, dtype=None, *, out_sharding=None):
+    """Uniform integers in ``[minval, maxval)`` (default int32, int64 under x64)."""
+    jnp = _jnp()
+    key, _ = _check_prng_key("randint", key)
+    dtype = dtypes.check_and_canonicalize_user_dtype(int if dtype is None else dtype, "randint")
+    shape = _canonicalize_shape(shape, "randint")
+    if not dtypes.issubdtype(dtype, np.integer):
+        raise TypeError(f"randint only accepts integer dtypes, got {dtype}")
+    dtype = np.dtype(dtype)
+    info = np.iinfo(dtype)
+    sample_dtype = dtype
+    if info.bits < 32:  # sample in 32 bits, as JAX does, to reduce the modulo bias
+        sample_dtype = np.dtype("int32")
+        minval = jnp.clip(jnp.asarray(minval).astype("int32"), int(info.min), int(info.max))
+        maxval = jnp.clip(jnp.asarray(maxval).astype("int32"), int(info.min), int(info.max) + 1)
+    return _randint(key, minval, maxval, shape, sample_dtype).astype(dtype)
+
+
+@partial(jit, static_argnums=(3, 4))
+def _randint(key, minval, maxval, shape, dtype):
+    jnp = _jnp()
+    _check_shape("randint", shape, np.shape(minval), np.shape(maxval))
+    minval = jnp.asarray(minval)
+    maxval = jnp.asarray(maxval)
+    if not dtypes.issubdtype(minval.dtype, np.integer):
+        minval = minval.astype(int)
+    if not dtypes.issubdtype(maxval.dtype, np.integer):
+        maxval = maxval.astype(int)
+    # maxval above the dtype's range (e.g. randint(key, shape, 0, 256, 'uint8')) widens the span by one
+    maxval_out_of_range = lax.gt(
+        maxval, _convert_and_clip_integer(jnp.array(np.iinfo(dtype).max, dtype), maxval.dtype))
+    minval = _convert_and_clip_integer(minval, dtype)
+    maxval = _convert_and_clip_integer(maxval, dtype)
+    minval = lax.broadcast_to_rank(minval, len(shape))
+    maxval = lax.broadcast_to_rank(maxval, len(shape))
+    nbits = np.iinfo(dtype).bits
+    if nbits not in (8, 16, 32, 64):
+        raise TypeError(f"randint only accepts 8-, 16-, 32-, or 64-bit dtypes, got {dtype}")
+    # twice the bits of the dtype reduce the bias of the modulus below
+    k1, k2 = _split(key)
+    higher_bits = _random_bits(k1, nbits, shape)
+    lower_bits = _random_bits(k2, nbits, shape)
+    unsigned_dtype = UINT_DTYPES[nbits]
+    span = lax.convert_element_type(lax.sub(maxval, minval), unsigned_dtype)
+    span = lax.select(lax.le(maxval, minval), lax.full_like(span, 1), span)
+    span = lax.select(lax.bitwise_and(maxval_out_of_range, lax.gt(maxval, minval)),
+                      lax.add(span, _const(span, 1)), span)
+    # (hi * 2**nbits + lo) % span, without overflow: 2**nbits % span computed as a square
+    multiplier = lax.rem(_const(span, 2 ** (nbits // 2)), span)
+    multiplier = lax.rem(lax.mul(multiplier, multiplier), span)
+    random_offset = lax.add(lax.mul(lax.rem(higher_bits, span), multiplier), lax.rem(lower_bits, span))
+    random_offset = lax.rem(random_offset, span)
+    return lax.add(minval, lax.convert_element_type(random_offset, dtype))
+
+
+def bernoulli(key, p=0.5, shape=None, mode="low", *, out_sharding=None):
+    """Booleans that are True with probability ``p``."""
+    if shape is not None:
+        shape = _canonicalize_shape(shape, "bernoulli")
+    if mode not in ("high", "low"):
+        raise ValueError(f"got mode={mode!r}, expected 'high' or 'low'")
+    key, _ = _check_prng_key("bernoulli", key)
+    dtype = dtypes.dtype(p, canonicalize=True)
+    if not dtypes.issubdtype(dtype, np.floating):
+        raise TypeError(f"bernoulli probability `p` must have a floating dtype, got {dtype}.")
+    p = lax.convert_element_type(p, dtype)
+    return _bernoulli(key, p, shape, mode)
+
+
+@partial(jit, static_argnums=(2, 3))
+def _bernoulli(key, p, shape, mode):
+    if shape is None:
+        shape = np.shape(p)
+    else:
+        _check_shape("bernoulli", shape, np.shape(p))
+    dtype = core.get_aval(p).dtype
+    if mode == "high":
+        u = uniform(key, (2, *shape), dtype)
+        u1, u2 = u[0], u[1]
+        u2 = u2 * np.array(2 ** (-dtypes.finfo(dtype).nmant), dtype)
+        return lax.lt(u2, lax.sub(p, u1))
+    return lax.lt(uniform(key, shape, dtype), p)
+
+
+def rademacher(key, shape=(), dtype=None, *, out_sharding=None):
+    """Random signs, -1 or +1 with equal probability (default dtype int32)."""
+    key, _ = _check_prng_key("rademacher", key)
+    dtype = np.dtype(dtypes.check_and_canonicalize_user_dtype(int if dtype is None else dtype,
+                                                              "rademacher"))
+    shape = _canonicalize_shape(shape, "rademacher")
+    return _rademacher(key, shape, dtype)
+
+
+@partial(jit, static_argnums=(1, 2))
+def _rademacher(key, shape, dtype):
+    b = bernoulli(key, 0.5, shape).astype(dtype)
+    return (2 * b - 1).astype(dtype)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Continuous samplers built on uniform
+# ---------------------------------------------------------------------------------------------------
+
+def normal(key, shape=(), dtype=None, *, out_sharding=None):
+    """Standard normal values (``sqrt(2) * erf_inv(u)`` for ``u`` uniform in (-1, 1)).
+
+    Example:
+        >>> x = jax.random.normal(jax.random.key(0), (3, 3))
+    """
+    key, _ = _check_prng_key("normal", key)
+    shape = _canonicalize_shape(shape, "normal")
+    dtype = _float_dtype(dtype, "normal", np.inexact, "a float or complex")
+    return _normal(key, shape, dtype)
+
+
+@partial(jit, static_argnums=(1, 2))
+def _normal(key, shape, dtype):
+    if dtypes.issubdtype(dtype, np.complexfloating):
+        sqrt2 = np.array(np.sqrt(2), dtype)
+        key_re, key_im = _split(key)
+        real_dtype = np.array(0, dtype).real.dtype
+        re = _normal_real(key_re, shape, real_dtype).astype(dtype)
+        im = _normal_real(key_im, shape, real_dtype).astype(dtype)
+        return (re + 1j * im) / sqrt2
+    return _normal_real(key, shape, dtype)
+
+
+@partial(jit, static_argnums=(1, 2))
+def _normal_real(key, shape, dtype):
+    _check_shape("normal", shape)
+    lo = np.nextafter(np.array(-1., dtype), np.array(0., dtype), dtype=dtype)
+    hi = np.array(1., dtype)
+    u = uniform(key, shape, dtype, lo, hi)
+    return lax.mul(np.array(np.sqrt(2), dtype), lax.erf_inv(u))
+
+
+def truncated_normal(key, lower, upper, shape=None, dtype=None, *, out_sharding=None):
+    """Normal values truncated to the open interval ``(lower, upper)``."""
+    if shape is not None:
+        shape = _canonicalize_shape(shape, "truncated_normal")
+    key, _ = _check_prng_key("truncated_normal", key)
+    dtype = _float_dtype(dtype, "truncated_normal")
+    return _truncated_normal(key, lower, upper, shape, dtype)
+
+
+@partial(jit, static_argnums=(3, 4))
+def _truncated_normal(key, lower, upper, shape, dtype):
+    jnp = _jnp()
+    if shape is None:
+        shape = lax.broadcast_shapes(np.shape(lower), np.shape(upper))
+    else:
+        _check_shape("truncated_normal", shape, np.shape(lower), np.shape(upper))
+    sqrt2 = np.array(np.sqrt(2), dtype)
+    lower = lax.convert_element_type(lower, dtype)
+    upper = lax.convert_element_type(upper, dtype)
+    a = lax.erf(lax.div(lower, sqrt2))
+    b = lax.erf(lax.div(upper, sqrt2))
+    u = uniform(key, shape, dtype, minval=a, maxval=b)
+    out = lax.mul(sqrt2, lax.erf_inv(u))
+    # keep results inside the open interval despite rounding
+    return jnp.clip(out, lax.nextafter(lax.stop_gradient(lower), np.array(np.inf, dtype)),
+                    lax.nextafter(lax.stop_gradient(upper), np.array(-np.inf, dtype)))
+
+
+def _simple_sampler(name, body):
+    """A sampler ``name(key, shape=(), dtype=None)`` whose values are ``body(key, shape, dtype)``."""
+    jitted = jit(body, static_argnums=(1, 2))
+
+    def sampler(key, shape=(), dtype=None, *, out_sharding=None):
+        key, _ = _check_prng_key(name, key)
+        dtype = _float_dtype(dtype, name)
+        shape = _canonicalize_shape(shape, name)
+        return jitted(key, shape, dtype)
+    sampler.__name__ = sampler.__qualname__ = name
+    return sampler
+
+
+def _exponential(key, shape, dtype):
+    u = uniform(key, shape, dtype)
+    return lax.neg(lax.log1p(lax.neg(u)))
+
+
+def _laplace(key, shape, dtype):
+    u = uniform(key, shape, dtype, minval=-1.0 + dtypes.finfo(dtype).epsneg, maxval=1.0)
+    return lax.mul(lax.sign(u), lax.log1p(lax.neg(lax.abs(u))))
+
+
+def _logistic(key, shape, dtype):
+    x = uniform(key, shape, dtype, minval=dtypes.finfo(dtype).tiny, maxval=1.0)
+    return lax.sub(lax.log(x), lax.log1p(lax.neg(x)))
+
+
+def _cauchy(key, shape, dtype):
+    u = uniform(key, shape, dtype, minval=dtypes.finfo(dtype).eps, maxval=1.0)
+    pi = _const(u, np.pi)
+    return lax.tan(lax.mul(pi, lax.sub(u, _const(u, 0.5))))
+
+
+exponential = _simple_sampler("exponential", _exponential)
+exponential.__doc__ = "Exponential values with rate 1 (``-log1p(-u)``)."
+laplace = _simple_sampler("laplace", _laplace)
+laplace.__doc__ = "Laplace values with location 0 and scale 1."
+logistic = _simple_sampler("logistic", _logistic)
+logistic.__doc__ = "Logistic values with location 0 and scale 1."
+cauchy = _simple_sampler("cauchy", _cauchy)
+cauchy.__doc__ = "Standard Cauchy values."
+
+
+def gumbel(key, shape=(), dtype=None, mode=None, *, out_sharding=None):
+    """Standard Gumbel values (``-log(-log(u))``); ``mode='high'`` uses twice the bits."""
+    key, _ = _check_prng_key("gumbel", key)
+    dtype = _float_dtype(dtype, "gumbel")
+    shape = _canonicalize_shape(shape, "gumbel")
+    if mode is None:
+        mode = "low"
+    if mode not in ("high", "low"):
+        if mode == "highest":
+            raise NotImplementedError("jax.random.gumbel(mode='highest')")
+        raise ValueError("Must provide valid mode for gumbel got: %s" % mode)
+    return _gumbel(key, shape, dtype, mode)
+
+
+@partial(jit, static_argnums=(1, 2, 3))
+def _gumbel(key, shape, dtype, mode):
+    jnp = _jnp()
+    _check_shape("gumbel", shape)
+    info = dtypes.finfo(dtype)
+    if mode == "high":
+        u = _uniform(key, 0.0, 1.0, (2,) + shape, dtype)
+        high, low = u[0], u[1]
+        x = jnp.where(high >= 0.5, high, high + 2 ** (-info.nmant) * low + info.tiny)
+        return -jnp.log(-jnp.log1p(-x))
+    return -jnp.log(-jnp.log(_uniform(key, info.tiny, 1.0, shape, dtype)))
+
+
+def categorical(key, logits, axis=-1, shape=None, replace=True, mode=None, *, out_sharding=None):
+    """Indices sampled with probabilities ``softmax(logits)`` along ``axis`` (the Gumbel-max trick)."""
+    jnp = _jnp()
+    key, _ = _check_prng_key("categorical", key)
+    logits_arr = jnp.asarray(logits)
+    if axis >= 0:
+        axis -= logits_arr.ndim
+    batch_shape = tuple(np.delete(np.array(logits_arr.shape, dtype=np.int64), axis).tolist())
+    if shape is None:
+        shape = batch_shape
+    else:
+        shape = _canonicalize_shape(shape, "categorical")
+        _check_shape("categorical", shape, batch_shape)
+    shape_prefix = shape[:len(shape) - len(batch_shape)]
+    if replace:
+        logits_shape = list(shape[len(shape) - len(batch_shape):])
+        logits_shape.insert(axis % logits_arr.ndim, logits_arr.shape[axis])
+        g = gumbel(key, (*shape_prefix, *logits_shape), logits_arr.dtype, mode=mode)
+        return jnp.argmax(g + lax.expand_dims(logits_arr, tuple(range(len(shape_prefix)))), axis=axis)
+    from jaxlite._src.lax.sorting import top_k
+    logits_arr = logits_arr + gumbel(key, logits_arr.shape, logits_arr.dtype, mode=mode)
+    k = math.prod(shape_prefix)
+    if k > logits_arr.shape[axis]:
+        raise ValueError(f"Number of samples without replacement ({k}) cannot exceed number of "
+                         f"categories ({logits_arr.shape[axis]}).")
+    _, indices = top_k(jnp.moveaxis(logits_arr, axis, -1), k)
+    dimensions = (indices.ndim - 1, *range(indices.ndim - 1))
+    return lax.reshape(indices, shape, dimensions)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Shuffling and choice
+# ---------------------------------------------------------------------------------------------------
+
+def _canonicalize_axis(axis, ndim):
+    axis = operator.index(axis)
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"axis {axis} is out of bounds for array of dimension {ndim}")
+    return axis % ndim
+
+
+def permutation(key, x, axis=0, independent=False, *, out_sharding=None):
+    """A random permutation of ``x`` along ``axis`` (or of ``arange(x)`` for an integer ``x``)."""
+    jnp = _jnp()
+    key, _ = _check_prng_key("permutation", key)
+    axis = _canonicalize_axis(axis, np.ndim(x) or 1)
+    if not np.ndim(x):
+        if not dtypes.issubdtype(dtypes.dtype(x), np.integer):
+            raise TypeError("x must be an integer or at least 1-dimensional")
+        r = core.concrete_or_error(int, x, "argument x of jax.random.permutation()")
+        return _shuffle(key, jnp.arange(r), axis)
+    x = jnp.asarray(x)
+    if independent or x.ndim == 1:
+        return _shuffle(key, x, axis)
+    ind = _shuffle(key, jnp.arange(x.shape[axis]), 0)
+    return _take(x, ind, axis)
+
+
+def shuffle(key, x, axis=0):
+    """Deprecated in JAX: use ``permutation(key, x, axis, independent=True)``."""
+    key, _ = _check_prng_key("shuffle", key)
+    return _shuffle(key, _jnp().asarray(x), _canonicalize_axis(axis, np.ndim(x)))
+
+
+@partial(jit, static_argnums=(2,))
+def _shuffle(key, x, axis):
+    # Several rounds of sorting by fresh random 32-bit keys: enough rounds that ties between sort
+    # keys (which a stable sort resolves by position) are unlikely (JAX's tjablin@ heuristic).
+    from jaxlite._src.lax.sorting import sort_key_val
+    exponent = 3
+    uint32max = np.iinfo(np.uint32).max
+    num_rounds = int(np.ceil(exponent * np.log(max(1, x.size)) / np.log(uint32max)))
+    for _ in range(num_rounds):
+        key, subkey = _split(key)
+        sort_keys = _random_bits(subkey, 32, x.shape)
+        _, x = sort_key_val(sort_keys, x, axis)
+    return x
+
+
+def _take(arr, ind, axis):
+    jnp = _jnp()
+    take = getattr(jnp, "take", None)
+    if take is not None:
+        return take(arr, ind, axis)
+    return jnp.moveaxis(jnp.moveaxis(arr, axis, 0)[ind], 0, axis) if axis else arr[ind]
+
+
+def choice(key, a, shape=(), replace=True, p=None, axis=0, mode=None):
+    """Random samples from the entries of ``a`` (or of ``arange(a)``), optionally weighted by ``p``."""
+    jnp = _jnp()
+    key, _ = _check_prng_key("choice", key)
+    if not isinstance(shape, Sequence):
+        raise TypeError(f"shape argument of jax.random.choice must be a sequence, got {shape}")
+    arr = jnp.asarray(a)
+    if arr.ndim == 0:
+        n_inputs = core.concrete_or_error(int, a, "The error occurred in jax.random.choice()")
+    else:
+        axis = _canonicalize_axis(axis, arr.ndim)
+        n_inputs = arr.shape[axis]
+    n_draws = math.prod(shape)
+    if n_draws == 0:
+        return jnp.zeros(shape, dtype=arr.dtype)
+    if n_inputs <= 0:
+        raise ValueError("a must be greater than 0 unless no samples are taken")
+    if not replace and n_draws > n_inputs:
+        raise ValueError(f"Cannot take a larger sample (size {n_draws}) than population (size "
+                         f"{n_inputs}) when 'replace=False'")
+    if p is None:
+        if replace:
+            ind = randint(key, shape, 0, n_inputs)
+            result = ind if arr.ndim == 0 else _take(arr, ind, axis)
+        else:
+            slices = (slice(None),) * axis + (slice(n_draws),)
+            result = permutation(key, n_inputs if arr.ndim == 0 else arr, axis)[slices]
+    else:
+        p_arr = jnp.asarray(p)
+        if not dtypes.issubdtype(p_arr.dtype, np.inexact):
+            p_arr = p_arr.astype(dtypes.default_float_dtype())
+        if p_arr.shape != (n_inputs,):
+            raise ValueError("p must be None or a 1D vector with the same size as a.shape[axis]. "
+                             f"p has shape {p_arr.shape} and a.shape[axis] is {n_inputs}.")
+        if replace:
+            p_cuml = jnp.cumsum(p_arr)
+            r = p_cuml[-1] * (1 - uniform(key, shape, dtype=p_cuml.dtype))
+            # searchsorted(p_cuml, r, side='left'): the number of cumulative weights below r
+            ind = jnp.sum(lax.lt(lax.expand_dims(p_cuml, tuple(range(len(shape)))),
+                                 lax.expand_dims(r, (len(shape),))), axis=-1).astype(int)
+        else:
+            from jaxlite._src.lax.sorting import top_k
+            g = gumbel(key, (n_inputs,), dtype=p_arr.dtype, mode=mode) + jnp.log(p_arr)
+            ind = top_k(g, n_draws)[1].astype(int)
+        result = ind if arr.ndim == 0 else _take(arr, ind, axis)
+    return result.reshape(tuple(shape) if arr.ndim == 0 else
+                          arr.shape[0:axis] + tuple(shape) + arr.shape[axis + 1:])
+
+
+# ---------------------------------------------------------------------------------------------------
+# NumPy reference samplers used by the loop-based primitives (gamma, poisson)
+# ---------------------------------------------------------------------------------------------------
+# These work on key words (uint32 arrays of shape (..., 2)) and apply JAX's formulas elementwise in the
+# sample dtype, so that each element follows exactly the path of JAX's rejection loops.
+
+def _np_erf_inv(x: np.ndarray) -> np.ndarray:
+    if x.dtype == np.float32:
+        return erf_inv_f32(x)
+    from scipy import special
+    return special.erfinv(x.astype(np.float64) if x.dtype.itemsize < 4 else x).astype(x.dtype)
+
+
+def _np_uniform(words, shape, dtype, minval=0.0, maxval=1.0):
+    """``uniform`` for each key of ``words`` (shape K + (2,)) -> shape K + shape, in NumPy."""
+    dtype = np.dtype(dtype)
+    finfo = dtypes.finfo(dtype)
+    nbits, nmant = finfo.bits, finfo.nmant
+    rng_bits = 8 if nmant < 8 else nbits
+    uint = UINT_DTYPES[nbits]
+    b = threefry_prng_impl.random_bits(words, rng_bits, shape).astype(uint)
+    fb = (b >> uint.type(rng_bits - nmant)) | np.array(1.0, dtype).view(uint)
+    floats = fb.view(dtype) - np.array(1.0, dtype)
+    lo, hi = np.asarray(minval, dtype), np.asarray(maxval, dtype)
+    with np.errstate(all="ignore"):
+        return np.maximum(lo, floats * (hi - lo) + lo).astype(dtype)
+
+
+def _np_normal(words, shape, dtype):
+    lo = np.nextafter(np.array(-1., dtype), np.array(0., dtype), dtype=dtype)
+    u = _np_uniform(words, shape, dtype, lo, 1.0)
+    return (np.array(np.sqrt(2), dtype) * _np_erf_inv(u)).astype(dtype)
+
+
+def _np_split(words, num):
+    s = threefry_prng_impl.split(words, (num,))
+    return [s[..., i, :] for i in range(num)]
+
+
+def _gamma_one_np(words, alpha, log_space):
+    """JAX's Marsaglia–Tsang ``_gamma_one``, vectorised over keys ``words`` (N, 2) and ``alpha`` (N,)."""
+    dt = alpha.dtype.type
+    one, zero = dt(1), dt(0)
+    boost_mask = alpha >= one
+    alpha_orig = alpha
+    alpha = np.where(boost_mask, alpha, alpha + one)
+    d = alpha - dt(1.0 / 3.0)
+    c = dt(1.0 / 3.0) / np.sqrt(d)
+    key, subkey = _np_split(words, 2)
+    n = alpha.shape[0]
+    X = np.zeros(n, alpha.dtype)
+    V = np.ones(n, alpha.dtype)
+    U = np.full(n, dt(2), alpha.dtype)
+    key = key.copy()
+
+    def keep_going(X, V, U, d):
+        with np.errstate(all="ignore"):
+            return (U >= one - dt(0.0331) * (X * X)) & \
+                   (np.log(U) >= X * dt(0.5) + d * ((one - V) + np.log(V)))
+
+    active = keep_going(X, V, U, d)
+    while active.any():
+        idx = np.nonzero(active)[0]
+        new_key, x_key, u_key = _np_split(key[idx], 3)
+        cc = c[idx]
+        # inner loop: normal draws until v = 1 + x*c > 0
+        x = np.zeros(idx.size, alpha.dtype)
+        v = np.full(idx.size, dt(-1), alpha.dtype)
+        xk = x_key.copy()
+        inner = v <= zero
+        while inner.any():
+            j = np.nonzero(inner)[0]
+            nk, sk = _np_split(xk[j], 2)
+            xk[j] = nk
+            x[j] = _np_normal(sk, (), alpha.dtype)
+            v[j] = one + x[j] * cc[j]
+            inner = v <= zero
+        key[idx] = new_key
+        X[idx] = x * x
+        V[idx] = (v * v) * v
+        U[idx] = _np_uniform(u_key, (), alpha.dtype)
+        active[idx] = keep_going(X[idx], V[idx], U[idx], d[idx])
+    with np.errstate(all="ignore"):
+        if log_space:
+            u = _np_uniform(subkey, (), alpha.dtype)
+            log_samples = -(-np.log1p(-u))
+            log_boost = np.where(boost_mask | (log_samples == zero), zero,
+                                 log_samples * (one / alpha_orig))
+            return ((np.log(d) + np.log(V)) + log_boost).astype(alpha.dtype)
+        samples = one - _np_uniform(subkey, (), alpha.dtype)
+        boost = np.where(boost_mask, one, np.power(samples, one / alpha_orig))
+        return ((d * V) * boost).astype(alpha.dtype)
+
+
+def _gamma_impl(keys, a, *, log_space):
+    words = to_words(keys)
+    a = np.asarray(a)
+    key_ndim = words.ndim - 1
+    split_count = math.prod(a.shape[key_ndim:])
+    per_key = threefry_prng_impl.split(words.reshape(-1, 2), (split_count,))
+    alphas = a.reshape(-1)
+    if alphas.size == 0:
+        return np.zeros(a.shape, a.dtype)
+    samples = _gamma_one_np(per_key.reshape(-1, 2), alphas, log_space)
+    return samples.reshape(a.shape)
+
+
+random_gamma_p = Primitive("random_gamma")
+random_gamma_p.def_impl(_gamma_impl)
+
+
+@random_gamma_p.def_abstract_eval
+def _random_gamma_abstract_eval(keys, a, *, log_space):
+    return ShapedArray(a.shape, a.dtype)
+
+
+def _gamma_batching_rule(vals, dims, *, log_space):
+    k, a = vals
+    bk, ba = dims
+    size = batching.axis_size_of(vals, dims)
+    k = batching.bdim_at_front(k, bk, size)
+    a = batching.bdim_at_front(a, ba, size)
+    return random_gamma_p.bind(k, a, log_space=log_space), 0
+
+
+batching.primitive_batchers[random_gamma_p] = _gamma_batching_rule
+# no jvp rule: differentiating gamma samples needs random_gamma_grad (implicit reparameterization),
+# which is not implemented; jax.grad through gamma/beta/dirichlet raises NotImplementedError.
+
+
+def gamma(key, a, shape=None, dtype=None, *, out_sharding=None):
+    """Standard gamma values with shape parameter ``a`` (Marsaglia–Tsang, as in JAX)."""
+    key, _ = _check_prng_key("gamma", key)
+    dtype = _float_dtype(dtype, "gamma")
+    if shape is not None:
+        shape = _canonicalize_shape(shape, "gamma")
+    return _gamma(key, a, shape, dtype, False)
+
+
+def loggamma(key, a, shape=None, dtype=None, *, out_sharding=None):
+    """The log of standard gamma values, sampled in log space (accurate for small ``a``)."""
+    key, _ = _check_prng_key("loggamma", key)
+    dtype = _float_dtype(dtype, "gamma")
+    if shape is not None:
+        shape = _canonicalize_shape(shape, "loggamma")
+    return _gamma(key, a, shape, dtype, True)
+
+
+@partial(jit, static_argnums=(2, 3, 4))
+def _gamma(key, a, shape, dtype, log_space):
+    jnp = _jnp()
+    if shape is None:
+        shape = np.shape(a)
+    else:
+        _check_shape("gamma", shape, np.shape(a))
+    a = lax.convert_element_type(a, dtype)
+    if np.shape(a) != shape:
+        a = jnp.broadcast_to(a, shape)
+    return random_gamma_p.bind(key, a, log_space=log_space)
+
+
+def beta(key, a, b, shape=None, dtype=None, *, out_sharding=None):
+    """Beta(a, b) values, from two log-space gamma samples."""
+    key, _ = _check_prng_key("beta", key)
+    dtype = _float_dtype(dtype, "beta")
+    _check_all_safe_to_cast("beta", dtype, a, b)
+    shape = _check_broadcast_shapes("beta", shape, a, b)
+    return _beta(key, a, b, shape, dtype)
+
+
+@partial(jit, static_argnums=(3, 4))
+def _beta(key, a, b, shape, dtype):
+    jnp = _jnp()
+    a = lax.convert_element_type(a, dtype)
+    b = lax.convert_element_type(b, dtype)
+    key_a, key_b = _split(key)
+    a = jnp.broadcast_to(a, shape)
+    b = jnp.broadcast_to(b, shape)
+    log_gamma_a = loggamma(key_a, a, shape, dtype)
+    log_gamma_b = loggamma(key_b, b, shape, dtype)
+    log_max = lax.max(log_gamma_a, log_gamma_b)
+    gamma_a_scaled = jnp.exp(log_gamma_a - log_max)
+    gamma_b_scaled = jnp.exp(log_gamma_b - log_max)
+    return gamma_a_scaled / (gamma_a_scaled + gamma_b_scaled)
+
+
+def dirichlet(key, alpha, shape=None, dtype=None, *, out_sharding=None):
+    """Dirichlet(alpha) values over the last axis (softmax of log-gamma samples)."""
+    key, _ = _check_prng_key("dirichlet", key)
+    dtype = _float_dtype(dtype, "dirichlet")
+    if shape is not None:
+        shape = _canonicalize_shape(shape, "dirichlet")
+    return _dirichlet(key, alpha, shape, dtype)
+
+
+@partial(jit, static_argnums=(2, 3))
+def _dirichlet(key, alpha, shape, dtype):
+    jnp = _jnp()
+    if not np.ndim(alpha) >= 1:
+        raise ValueError(f"dirichlet requires alpha.ndim >= 1, got alpha.ndim == {np.ndim(alpha)}")
+    if shape is None:
+        shape = np.shape(alpha)[:-1]
+    else:
+        _check_shape("dirichlet", shape, np.shape(alpha)[:-1])
+    alpha = lax.convert_element_type(alpha, dtype)
+    log_gamma_samples = loggamma(key, alpha, shape + np.shape(alpha)[-1:], dtype)
+    x_max = jnp.max(log_gamma_samples, -1, keepdims=True)
+    unnormalized = jnp.exp(log_gamma_samples - lax.stop_gradient(x_max))
+    return unnormalized / jnp.sum(unnormalized, -1, keepdims=True)
+
+
+def t(key, df, shape=None, dtype=None, *, out_sharding=None):
+    """Student's t values with ``df`` degrees of freedom."""
+    key, _ = _check_prng_key("t", key)
+    dtype = _float_dtype(dtype, "t")
+    shape = _check_broadcast_shapes("t", shape, df)
+    _check_all_safe_to_cast("t", dtype, df)
+    return _t(key, df, shape, dtype)
+
+
+@partial(jit, static_argnums=(2, 3))
+def _t(key, df, shape, dtype):
+    jnp = _jnp()
+    df = lax.convert_element_type(df, dtype)
+    key_n, key_g = _split(key)
+    n = normal(key_n, shape, dtype)
+    half_df = lax.div(df, _const(n, 2))
+    g = gamma(key_g, half_df, shape, dtype)
+    return n * jnp.sqrt(half_df / g)
+
+
+def chisquare(key, df, shape=None, dtype=None, *, out_sharding=None):
+    """Chi-square values with ``df`` degrees of freedom."""
+    key, _ = _check_prng_key("chisquare", key)
+    dtype = _float_dtype(dtype, "chisquare")
+    shape = _check_broadcast_shapes("chisquare", shape, df)
+    _check_all_safe_to_cast("chisquare", dtype, df)
+    return _chisquare(key, df, shape, dtype)
+
+
+@partial(jit, static_argnums=(2, 3))
+def _chisquare(key, df, shape, dtype):
+    jnp = _jnp()
+    df = lax.convert_element_type(df, dtype)
+    half_df = lax.div(df, _const(df, 2))
+    log_g = loggamma(key, half_df, shape, dtype)
+    return lax.mul(jnp.exp(log_g), _const(df, 2))
+
+
+def f(key, dfnum, dfden, shape=None, dtype=None, *, out_sharding=None):
+    """F-distribution values."""
+    key, _ = _check_prng_key("f", key)
+    dtype = _float_dtype(dtype, "f")
+    shape = _check_broadcast_shapes("f", shape, dfnum, dfden)
+    _check_all_safe_to_cast("f", dtype, dfnum, dfden)
+    return _f(key, dfnum, dfden, shape, dtype)
+
+
+@partial(jit, static_argnums=(3, 4))
+def _f(key, dfnum, dfden, shape, dtype):
+    dfden = lax.convert_element_type(dfden, dtype)
+    dfnum = lax.convert_element_type(dfnum, dtype)
+    key_dfd, key_dfn = _split(key)
+    chi2_dfn = chisquare(key_dfn, dfnum, shape, dtype)
+    chi2_dfd = chisquare(key_dfd, dfden, shape, dtype)
+    return lax.div(lax.div(chi2_dfn, dfnum), lax.div(chi2_dfd, dfden))
+
+
+def pareto(key, b, shape=None, dtype=None, *, out_sharding=None):
+    """Pareto values with shape ``b``."""
+    key, _ = _check_prng_key("pareto", key)
+    dtype = _float_dtype(dtype, "pareto")
+    shape = _check_broadcast_shapes("pareto", shape, b)
+    _check_all_safe_to_cast("pareto", dtype, b)
+    return _pareto(key, b, shape, dtype)
+
+
+@partial(jit, static_argnums=(2, 3))
+def _pareto(key, b, shape, dtype):
+    b = lax.convert_element_type(b, dtype)
+    e = exponential(key, shape, dtype)
+    return lax.exp(e / b)
+
+
+def weibull_min(key, scale, concentration, shape=(), dtype=None):
+    """Weibull values."""
+    key, _ = _check_prng_key("weibull_min", key)
+    dtype = _float_dtype(dtype, "weibull_min")
+    shape = _canonicalize_shape(shape, "weibull_min")
+    return _weibull_min(key, scale, concentration, shape, dtype)
+
+
+@partial(jit, static_argnums=(3, 4))
+def _weibull_min(key, scale, concentration, shape, dtype):
+    jnp = _jnp()
+    u = uniform(key, shape, dtype, 0, 1)
+    return jnp.power(-jnp.log1p(-u), 1.0 / concentration) * scale
+
+
+def maxwell(key, shape=(), dtype=None, *, out_sharding=None):
+    """Maxwell values (the norm of a 3-d standard normal)."""
+    key, _ = _check_prng_key("maxwell", key)
+    dtype = _float_dtype(dtype, "maxwell")
+    shape = _canonicalize_shape(shape, "maxwell")
+    return _maxwell(key, shape, dtype)
+
+
+@partial(jit, static_argnums=(1, 2))
+def _maxwell(key, shape, dtype):
+    jnp = _jnp()
+    x = normal(key, shape + (3,), dtype)
+    return jnp.sqrt(jnp.sum(x * x, axis=-1))
+
+
+def double_sided_maxwell(key, loc, scale, shape=(), dtype=None):
+    """Double-sided Maxwell values."""
+    key, _ = _check_prng_key("double_sided_maxwell", key)
+    dtype = _float_dtype(dtype, "double_sided_maxwell")
+    shape = _canonicalize_shape(shape, "double_sided_maxwell")
+    return _double_sided_maxwell(key, loc, scale, shape, dtype)
+
+
+@partial(jit, static_argnums=(3, 4))
+def _double_sided_maxwell(key, loc, scale, shape, dtype):
+    params_shapes = lax.broadcast_shapes(np.shape(loc), np.shape(scale))
+    if not shape:
+        shape = params_shapes
+    shape = shape + params_shapes
+    maxwell_key, rademacher_key = _split(key)
+    maxwell_rvs = maxwell(maxwell_key, shape, dtype)
+    random_sign = rademacher(rademacher_key, shape, dtype)
+    return random_sign * maxwell_rvs * scale + loc
+
+
+def generalized_normal(key, p, shape=(), dtype=None, *, out_sharding=None):
+    """Generalized normal values with exponent ``p``."""
+    shape = _canonicalize_shape(shape, "generalized_normal")
+    key, _ = _check_prng_key("generalized_normal", key)
+    dtype = _float_dtype(dtype, "generalized_normal")
+    _check_shape("generalized_normal", shape)
+    return _generalized_normal(key, p, shape, dtype)
+
+
+@partial(jit, static_argnums=(2, 3))
+def _generalized_normal(key, p, shape, dtype):
+    k1, k2 = _split(key)
+    g = gamma(k1, 1 / p, shape, dtype)
+    r = rademacher(k2, shape, dtype)
+    return r * g ** (1 / p)
+
+
+def ball(key, d, p=2, shape=(), dtype=None, *, out_sharding=None):
+    """Points uniformly distributed in the unit ``p``-norm ball of dimension ``d``."""
+    shape = _canonicalize_shape(shape, "ball")
+    key, _ = _check_prng_key("ball", key)
+    dtype = _float_dtype(dtype, "ball")
+    _check_shape("ball", shape)
+    d = core.concrete_or_error(operator.index, d, "The error occurred in jax.random.ball()")
+    return _ball(key, p, d, shape, dtype)
+
+
+@partial(jit, static_argnums=(2, 3, 4))
+def _ball(key, p, d, shape, dtype):
+    jnp = _jnp()
+    k1, k2 = _split(key)
+    g = generalized_normal(k1, p, (*shape, d), dtype)
+    e = exponential(k2, shape, dtype)
+    return g / (((jnp.abs(g) ** p).sum(-1) + e) ** (1 / p))[..., None]
+
+
+def rayleigh(key, scale, shape=None, dtype=None, *, out_sharding=None):
+    """Rayleigh values."""
+    key, _ = _check_prng_key("rayleigh", key)
+    dtype = _float_dtype(dtype, "rayleigh")
+    shape = _check_broadcast_shapes("rayleigh", shape, scale)
+    _check_all_safe_to_cast("rayleigh", dtype, scale)
+    return _rayleigh(key, scale, shape, dtype)
+
+
+@partial(jit, static_argnums=(2, 3))
+def _rayleigh(key, scale, shape, dtype):
+    jnp = _jnp()
+    scale = jnp.broadcast_to(lax.convert_element_type(scale, dtype), shape)
+    u = uniform(key, shape, dtype)
+    log_u = lax.log(u)
+    sqrt_u = lax.sqrt(lax.mul(log_u, _const(log_u, -2)))
+    return lax.mul(scale, sqrt_u)
+
+
+def lognormal(key, sigma=1.0, shape=None, dtype=None, *, out_sharding=None):
+    """Log-normal values: ``exp(sigma * normal)``."""
+    key, _ = _check_prng_key("lognormal", key)
+    dtype = _float_dtype(dtype, "lognormal")
+    if shape is not None:
+        shape = _canonicalize_shape(shape, "lognormal")
+    return _lognormal(key, sigma, shape, dtype)
+
+
+@partial(jit, static_argnums=(2, 3))
+def _lognormal(key, sigma, shape, dtype):
+    if shape is None:
+        shape = np.shape(sigma)
+    else:
+        _check_shape("lognormal", shape, np.shape(sigma))
+    sigma = lax.convert_element_type(sigma, dtype)
+    scaled_norm = lax.mul(normal(key, shape, dtype), sigma)
+    return lax.exp(scaled_norm)
+
+
+def wald(key, mean, shape=None, dtype=None, *, out_sharding=None):
+    raise NotImplementedError("jax.random.wald")
+
+
+def geometric(key, p, shape=None, dtype=None, *, out_sharding=None):
+    raise NotImplementedError("jax.random.geometric")
+
+
+def triangular(key, left, mode, right, shape=None, dtype=None, *, out_sharding=None):
+    raise NotImplementedError("jax.random.triangular")
+
+
+# ----- poisson ----------------------------------------------------------------------------------------
+
+def _np_lgamma(x):
+    try:
+        from scipy import special
+        return special.gammaln(x).astype(x.dtype)
+    except ImportError:  # pragma: no cover
+        return np.vectorize(math.lgamma, otypes=[x.dtype])(x)
+
+
+def _poisson_one_key(words, lam, dtype):
+    """JAX's poisson for one key: Knuth's method where lam < 10, else transformed rejection (PTRS);
+    both run on the same key over the whole array, exactly as JAX's while loops do."""
+    shape = lam.shape
+    f32 = np.float32
+    lam0 = lam
+    use_knuth = np.isnan(lam) | (lam < f32(10))
+    lam_knuth = np.where(use_knuth, lam, f32(0))
+    lam_rej = np.where(use_knuth, f32(100000.0), lam)
+    max_iters = int(np.iinfo(dtype).max)
+    with np.errstate(all="ignore"):
+        # Knuth
+        i, k, rng, log_prod = 0, np.zeros(shape, dtype), words, np.zeros(shape, f32)
+        while (log_prod > -lam_knuth).any() and i < max_iters:
+            rng, sub = _np_split(rng, 2)
+            k = np.where(log_prod > -lam_knuth, k + dtype.type(1), k)
+            u = _np_uniform(sub, shape, f32)
+            log_prod = (log_prod + np.log(u)).astype(f32)
+            i += 1
+        knuth = (k - dtype.type(1)).astype(dtype)
+        # rejection
+        lam = lam_rej
+        log_lam = np.log(lam)
+        b = f32(0.931) + f32(2.53) * np.sqrt(lam)
+        a = f32(-0.059) + f32(0.02483) * b
+        inv_alpha = f32(1.1239) + f32(1.1328) / (b - f32(3.4))
+        v_r = f32(0.9277) - f32(3.6224) / (b - f32(2))
+        i, k_out, accepted, key = 0, np.full(shape, f32(-1)), np.zeros(shape, bool), words
+        while (~accepted).any() and i < max_iters:
+            key, s0, s1 = _np_split(key, 3)
+            u = _np_uniform(s0, shape, f32) - f32(0.5)
+            v = _np_uniform(s1, shape, f32)
+            u_shifted = f32(0.5) - np.abs(u)
+            kk = np.floor((f32(2) * a / u_shifted + b) * u + lam + f32(0.43))
+            s = np.log(v * inv_alpha / (a / (u_shifted * u_shifted) + b))
+            tt = -lam + kk * log_lam - _np_lgamma(kk + f32(1))
+            accept1 = (u_shifted >= f32(0.07)) & (v <= v_r)
+            reject = (kk < 0) | ((u_shifted < f32(0.013)) & (v > u_shifted))
+            accept2 = s <= tt
+            accept = accept1 | (~reject & accept2)
+            k_out = np.where(accept, kk, k_out)
+            accepted |= accept
+            i += 1
+        rej = k_out.astype(dtype)
+    result = np.where(use_knuth, knuth, rej)
+    return np.where(lam0 == 0, dtype.type(0), result).astype(dtype)
+
+
+def _poisson_impl(keys, lam, *, dtype):
+    words = to_words(keys)
+    lam = np.asarray(lam, np.float32)
+    batch = words.shape[:-1]
+    if not batch:
+        return _poisson_one_key(words, lam, dtype)
+    flat_words = words.reshape(-1, 2)
+    lam_b = np.broadcast_to(lam, batch + lam.shape[len(batch):]).reshape((-1,) + lam.shape[len(batch):])
+    outs = [_poisson_one_key(w, l, dtype) for w, l in zip(flat_words, lam_b)]
+    return np.stack(outs).reshape(lam.shape)
+
+
+random_poisson_p = Primitive("random_poisson")
+random_poisson_p.def_impl(_poisson_impl)
+
+
+@random_poisson_p.def_abstract_eval
+def _random_poisson_abstract_eval(keys, lam, *, dtype):
+    return ShapedArray(lam.shape, dtype)
+
+
+def _poisson_batching_rule(vals, dims, *, dtype):
+    k, lam = vals
+    bk, bl = dims
+    size = batching.axis_size_of(vals, dims)
+    k = batching.bdim_at_front(k, bk, size)
+    lam = batching.bdim_at_front(lam, bl, size)
+    return random_poisson_p.bind(k, lam, dtype=dtype), 0
+
+
+batching.primitive_batchers[random_poisson_p] = _poisson_batching_rule
+
+
+def poisson(key, lam, shape=None, dtype=None, *, out_sharding=None):
+    """Poisson counts with rate ``lam`` (Knuth's method below 10, transformed rejection above)."""
+    jnp = _jnp()
+    key, _ = _check_prng_key("poisson", key)
+    dtype = np.dtype(dtypes.check_and_canonicalize_user_dtype(int if dtype is None else dtype,
+                                                              "poisson"))
+    if shape is not None:
+        shape = _canonicalize_shape(shape, "poisson")
+    else:
+        shape = np.shape(lam)
+    lam = jnp.broadcast_to(lam, shape)
+    lam = lax.convert_element_type(lam, np.float32)
+    return _poisson(key, lam, dtype)
+
+
+@partial(jit, static_argnums=(2,))
+def _poisson(key, lam, dtype):
+    return random_poisson_p.bind(key, lam, dtype=dtype)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Samplers that need linear algebra
+# ---------------------------------------------------------------------------------------------------
+
+def _linalg():
+    jnp = _jnp()
+    la = getattr(jnp, "linalg", None)
+    if la is None:
+        raise NotImplementedError("jax.numpy.linalg (needed by this sampler) is not available yet")
+    return la
+
+
+def multivariate_normal(key, mean, cov, shape=None, dtype=None, method="cholesky", *,
+                        out_sharding=None):
+    """Multivariate normal values with the given mean and covariance."""
+    jnp = _jnp()
+    key, _ = _check_prng_key("multivariate_normal", key)
+    mean, cov = jnp.asarray(mean), jnp.asarray(cov)
+    if not dtypes.issubdtype(mean.dtype, np.inexact) or not dtypes.issubdtype(cov.dtype, np.inexact) \
+            or mean.dtype != cov.dtype:
+        rt = dtypes.result_type(mean, cov)
+        rt = rt if dtypes.issubdtype(rt, np.inexact) else dtypes.default_float_dtype()
+        mean, cov = mean.astype(rt), cov.astype(rt)
+    if method not in {"svd", "eigh", "cholesky"}:
+        raise ValueError("method must be one of {'svd', 'eigh', 'cholesky'}")
+    dtype = mean.dtype if dtype is None else _float_dtype(dtype, "multivariate_normal")
+    if shape is not None:
+        shape = _canonicalize_shape(shape, "multivariate_normal")
+    if not np.ndim(mean) >= 1:
+        raise ValueError(f"multivariate_normal requires mean.ndim >= 1, got mean.ndim == {np.ndim(mean)}")
+    if not np.ndim(cov) >= 2:
+        raise ValueError(f"multivariate_normal requires cov.ndim >= 2, got cov.ndim == {np.ndim(cov)}")
+    n = mean.shape[-1]
+    if np.shape(cov)[-2:] != (n, n):
+        raise ValueError(f"multivariate_normal requires cov.shape == (..., n, n) for n={n}, but got "
+                         f"cov.shape == {np.shape(cov)}.")
+    if shape is None:
+        shape = lax.broadcast_shapes(mean.shape[:-1], cov.shape[:-2])
+    else:
+        _check_shape("normal", shape, mean.shape[:-1], cov.shape[:-2])
+    la = _linalg()
+    if method == "svd":
+        u, s, _ = la.svd(cov)
+        factor = u * jnp.sqrt(s[..., None, :])
+    elif method == "eigh":
+        w, v = la.eigh(cov)
+        factor = v * jnp.sqrt(w[..., None, :])
+    else:
+        factor = la.cholesky(cov)
+    z = normal(key, shape + mean.shape[-1:], dtype)
+    return mean + jnp.sum(factor * z[..., None, :], axis=-1)
+
+
+def orthogonal(key, n, shape=(), dtype=None, m=None, *, out_sharding=None):
+    """Random orthogonal (n, m) matrices (Haar-distributed for square ones), via QR of normals."""
+    jnp = _jnp()
+    _m = n if m is None else m
+    shape = _canonicalize_shape(shape, "orthogonal")
+    key, _ = _check_prng_key("orthogonal", key)
+    dtype = _float_dtype(dtype, "orthogonal", np.inexact, "a float or complex")
+    n = core.concrete_or_error(operator.index, n, "The error occurred in jax.random.orthogonal()")
+    _m = core.concrete_or_error(operator.index, _m, "The error occurred in jax.random.orthogonal()")
+    z = normal(key, (*shape, max(n, _m), min(n, _m)), dtype)
+    q, r = _linalg().qr(z)
+    d = jnp.diagonal(r, axis1=-2, axis2=-1)
+    x = q * jnp.expand_dims(jnp.sign(d), -2)
+    return jnp.swapaxes(x, -1, -2) if n < _m else x
