@@ -197,8 +197,8 @@ class custom_jvp:
             dyn_idx = [i for i in range(len(args)) if i not in self.nondiff_argnums]
             dyn = [args[i] for i in dyn_idx]
 
-            def rebuild(dyn_vals):
-                full = list(args)
+            def rebuild(dyn_vals, _all=tuple(args)):
+                full = list(_all)
                 for i, v in zip(dyn_idx, dyn_vals):
                     full[i] = v
                 return full
@@ -391,8 +391,8 @@ class custom_vjp:
             nd = [args[i] for i in self.nondiff_argnums]
             dyn_idx = [i for i in range(len(args)) if i not in self.nondiff_argnums]
 
-            def rebuild(dyn_vals):
-                full = list(args)
+            def rebuild(dyn_vals, _all=tuple(args)):
+                full = list(_all)
                 for i, v in zip(dyn_idx, dyn_vals):
                     full[i] = v
                 return full

@@ -219,8 +219,9 @@ def _minmax_jvp(prim, pick_x):
         tx, ty = tangents
         ans = prim.bind(x, y)
         # ties split the tangent evenly, as JAX does
-        xw = select_n(eq(x, y), select_n(pick_x(x, y), _zeros(x), _ones(x)), _full_like_val(x, 0.5))
-        yw = sub(_ones(x), xw)
+        # weights take the output's shape: one operand may be a scalar that lax broadcasts
+        xw = select_n(eq(x, y), select_n(pick_x(x, y), _zeros(ans), _ones(ans)), full_like(ans, 0.5))
+        yw = sub(_ones(ans), xw)
         out = Zero.from_primal_value(ans)
         if type(tx) is not Zero:
             out = ad.add_tangents(out, mul(tx, xw))
@@ -1057,5 +1058,7 @@ def _full_like_val(x, val):
     aval = core.get_aval(x)
     if aval.weak_type and aval.shape == ():
         kind = aval.dtype.kind
-        return (bool if kind == "b" else int if kind in "iu" else complex if kind == "c" else float)(val)
+        import builtins  # (``complex`` is lax.complex in this module)
+        return (builtins.bool if kind == "b" else builtins.int if kind in "iu" else
+                builtins.complex if kind == "c" else builtins.float)(val)
     return np.array(val, aval.dtype)
