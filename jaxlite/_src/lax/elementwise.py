@@ -131,19 +131,53 @@ def _add_jvp(primals, tangents):
     tx, ty = tangents
     ans = add_p.bind(x, y)
     if type(tx) is Zero:
-        return ans, ty
+        return ans, _maybe_broadcast(ans, ty)
     if type(ty) is Zero:
-        return ans, tx
+        return ans, _maybe_broadcast(ans, tx)
     return ans, add_p.bind(tx, ty)
 
 
-def _unbroadcast_ct(ct, x):
-    return ct
+# lax's binary ops broadcast rank-0 operands and size-1 dimensions (as JAX's do), so a tangent may
+# need broadcasting to the output's shape and a cotangent summing back to the operand's shape.
+
+def _maybe_broadcast(ans, t):
+    shape = core.get_aval(ans).shape
+    ts = core.get_aval(t).shape
+    if ts == shape:
+        return t
+    from jaxlite._src.lax.shapes import broadcast_in_dim
+    if ts == ():
+        return broadcast_in_dim(t, shape, ())
+    from jaxlite._src.lax.shapes import reshape
+    keep = [i for i, (a, b) in enumerate(zip(ts, shape)) if a == b]
+    return broadcast_in_dim(reshape(t, tuple(ts[i] for i in keep)), shape, tuple(keep))
+
+
+def _unbroadcast(x, ct):
+    """Sum the cotangent ``ct`` over the dimensions along which operand ``x`` was broadcast."""
+    if type(ct) is Zero or ct is None:
+        return ct
+    shape = x.aval.shape if is_undefined_primal(x) else core.get_aval(x).shape
+    cs = core.get_aval(ct).shape
+    if cs == shape:
+        return ct
+    from jaxlite._src.lax.reductions import reduce_sum
+    from jaxlite._src.lax.shapes import reshape
+    if shape == ():
+        return reduce_sum(ct, tuple(range(len(cs))))
+    dims = tuple(i for i, (a, b) in enumerate(zip(shape, cs)) if a != b)
+    return reshape(reduce_sum(ct, dims), shape)
+
+
+def _add_transpose(ct, x, y):
+    if type(ct) is Zero:
+        return [None, None]
+    return [_unbroadcast(x, ct) if is_undefined_primal(x) else None,
+            _unbroadcast(y, ct) if is_undefined_primal(y) else None]
 
 
 ad.primitive_jvps[add_p] = _add_jvp
-ad.primitive_transposes[add_p] = lambda ct, x, y: [ct if is_undefined_primal(x) else None,
-                                                   ct if is_undefined_primal(y) else None]
+ad.primitive_transposes[add_p] = _add_transpose
 add = _binary(add_p)
 
 sub_p = naryop("sub", _errstate(np.subtract))
@@ -154,16 +188,17 @@ def _sub_jvp(primals, tangents):
     tx, ty = tangents
     ans = sub_p.bind(x, y)
     if type(tx) is Zero:
-        return ans, neg(ty)
+        return ans, _maybe_broadcast(ans, neg(ty))
     if type(ty) is Zero:
-        return ans, tx
+        return ans, _maybe_broadcast(ans, tx)
     return ans, sub_p.bind(tx, ty)
 
 
 def _sub_transpose(ct, x, y):
     if type(ct) is Zero:
         return [None, None]
-    return [ct if is_undefined_primal(x) else None, neg(ct) if is_undefined_primal(y) else None]
+    return [_unbroadcast(x, ct) if is_undefined_primal(x) else None,
+            _unbroadcast(y, neg(ct)) if is_undefined_primal(y) else None]
 
 
 ad.primitive_jvps[sub_p] = _sub_jvp
@@ -171,7 +206,8 @@ ad.primitive_transposes[sub_p] = _sub_transpose
 sub = _binary(sub_p)
 
 mul_p = naryop("mul", _errstate(np.multiply))
-ad.defbilinear(mul_p, lambda ct, x, y: mul(ct, y), lambda ct, x, y: mul(x, ct))
+ad.defbilinear(mul_p, lambda ct, x, y: _unbroadcast(x, mul(ct, y)),
+               lambda ct, x, y: _unbroadcast(y, mul(x, ct)))
 mul = _binary(mul_p)
 
 
@@ -193,7 +229,9 @@ ad.defjvp(div_p, lambda g, x, y: div(g, y), lambda g, x, y: mul(mul(neg(g), x), 
 
 def _div_transpose(ct, x, y):
     assert is_undefined_primal(x) and not is_undefined_primal(y)
-    return [div(ct, y), None]
+    if type(ct) is Zero:
+        return [None, None]
+    return [_unbroadcast(x, div(ct, y)), None]
 
 
 ad.primitive_transposes[div_p] = _div_transpose
