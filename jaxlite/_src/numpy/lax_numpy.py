@@ -294,12 +294,18 @@ def _shape_arg(shape, name):
     if isinstance(shape, (int, np.integer)) or (isinstance(shape, (core.Array, Tracer)) and ndim(shape) == 0):
         shape = (shape,)
     try:
-        return tuple(operator.index(core.concrete_or_error(None, d, f"The shape argument of jnp.{name} "
-                                                           f"must be concrete.")) for d in shape)
-    except TypeError as err:
-        if isinstance(err, core.ConcretizationTypeError):
-            raise
+        dims = tuple(shape)
+    except TypeError:
         raise TypeError(f"Shapes must be 1D sequences of concrete values of integer type, got {shape}.") \
+            from None
+    if builtins.any(isinstance(d, Tracer) and not core.is_concrete(d) for d in dims):
+        raise TypeError(f"Shapes must be 1D sequences of concrete values of integer type, got {dims}.\n"
+                        f"The shape argument of jnp.{name} was a traced value. If using `jit`, try using "
+                        f"`static_argnums` or applying `jit` to smaller subfunctions.")
+    try:
+        return tuple(operator.index(core.concrete_or_error(None, d)) for d in dims)
+    except TypeError:
+        raise TypeError(f"Shapes must be 1D sequences of concrete values of integer type, got {dims}.") \
             from None
 
 

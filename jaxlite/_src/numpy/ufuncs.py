@@ -1,13 +1,15 @@
 """Elementwise jax.numpy functions, written on lax with JAX's promotion rules."""
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from jaxlite._src import core, dtypes
 from jaxlite._src.lax import lax
 from jaxlite._src.numpy.util import (check_arraylike, ensure_arraylike, promote_args,
                                      promote_args_inexact, promote_args_numeric, promote_dtypes_inexact,
-                                     _to_array)
+                                     staged_jit, _to_array)
 
 __all__ = [
     "add", "subtract", "multiply", "divide", "true_divide", "floor_divide", "power", "pow", "negative",
@@ -152,53 +154,74 @@ def true_divide(x1, x2, /):
 divide = true_divide
 
 
+@staged_jit
 def floor_divide(x1, x2, /):
+    """``x1 // x2`` rounding toward -inf (integer division by zero gives -1 for positive x1, as XLA)."""
     x1, x2 = promote_args_numeric("floor_divide", x1, x2)
     dt = x1.dtype
     if dtypes.issubdtype(dt, np.unsignedinteger):
         return lax.div(x1, x2)
     if dtypes.issubdtype(dt, np.integer):
         quotient = lax.div(x1, x2)
-        # round toward -inf when signs differ and there is a remainder
-        select = lax.bitwise_and(lax.ne(lax.sign(x1), lax.sign(x2)),
-                                 lax.ne(lax.rem(x1, x2), lax._zeros(x1)))
-        return lax.select(select, lax.sub(quotient, lax._ones(quotient)), quotient)
+        select = logical_and(lax.ne(lax.sign(x1), lax.sign(x2)), lax.ne(lax.rem(x1, x2), _zero(x1)))
+        return _where(select, lax.sub(quotient, _one(quotient)), quotient)
     if dtypes.issubdtype(dt, np.complexfloating):
-        raise TypeError("floor_divide does not support complex inputs")
+        raise TypeError("floor_divide does not support complex-valued inputs")
     return _float_divmod(x1, x2)[0]
 
 
+def _zero(x):
+    return lax._convert_element_type(0, x.dtype, x.weak_type)
+
+
+def _one(x):
+    return lax._convert_element_type(1, x.dtype, x.weak_type)
+
+
+def _where(c, x, y):
+    from jaxlite._src.numpy.lax_numpy import _where as w
+    return w(c, x, y)
+
+
 def _float_divmod(x1, x2):
+    # CPython's float_divmod (floatobject.c)
     mod = lax.rem(x1, x2)
-    div = lax.div(lax.sub(x1, mod), x2)
-    ind = lax.bitwise_and(lax.ne(mod, lax._zeros(mod)), lax.ne(lax.lt(x2, lax._zeros(x2)),
-                                                             lax.lt(mod, lax._zeros(mod))))
+    x1_corrected = _where(lax.eq(x2, _zero(x2)), x1, lax.sub(x1, mod))
+    div = lax.div(x1_corrected, x2)
+    ind = lax.bitwise_and(lax.ne(mod, _zero(mod)), lax.ne(lax.sign(x2), lax.sign(mod)))
     mod = lax.select(ind, lax.add(mod, x2), mod)
-    div = lax.select(ind, lax.sub(div, lax._ones(div)), div)
+    div = lax.select(ind, lax.sub(div, _one(div)), div)
     return lax.round(div), mod
 
 
+@staged_jit
 def remainder(x1, x2, /):
+    """Remainder with the sign of ``x2`` (Python's ``%``); integer ``x % 0`` is 0, as in JAX."""
     x1, x2 = promote_args_numeric("remainder", x1, x2)
-    zero = lax._zeros(x1)
+    zero = _zero(x1)
+    if dtypes.issubdtype(x2.dtype, np.integer):
+        x2 = _where(lax.eq(x2, _zero(x2)), lax._ones(x2), x2)
     trunc_mod = lax.rem(x1, x2)
-    if dtypes.issubdtype(x1.dtype, np.unsignedinteger):
-        return trunc_mod
     trunc_mod_not_zero = lax.ne(trunc_mod, zero)
-    do_plus = lax.bitwise_and(lax.ne(lax.lt(trunc_mod, zero), lax.lt(x2, lax._zeros(x2))),
-                              trunc_mod_not_zero)
+    do_plus = lax.bitwise_and(lax.ne(lax.lt(trunc_mod, zero), lax.lt(x2, _zero(x2))), trunc_mod_not_zero)
     return lax.select(do_plus, lax.add(trunc_mod, x2), trunc_mod)
 
 
 mod = remainder
 
 
+@staged_jit
 def fmod(x1, x2, /):
-    x1, x2 = promote_args_numeric("fmod", x1, x2)
-    return lax.rem(x1, x2)
+    """C-style remainder with the sign of ``x1``."""
+    x1, x2 = ensure_arraylike("fmod", x1, x2)
+    if dtypes.issubdtype(dtypes.result_type(x1, x2), np.integer):
+        x2 = _where(lax.eq(x2, _zero(x2)), lax._ones(x2), x2)
+    return lax.rem(*promote_args_numeric("fmod", x1, x2))
 
 
+@staged_jit
 def divmod(x1, x2, /):
+    """``(x1 // x2, x1 % x2)``."""
     x1, x2 = promote_args_numeric("divmod", x1, x2)
     if dtypes.issubdtype(x1.dtype, np.integer):
         return floor_divide(x1, x2), remainder(x1, x2)
@@ -206,38 +229,39 @@ def divmod(x1, x2, /):
 
 
 def power(x1, x2, /):
+    """``x1 ** x2`` elementwise, following JAX's special cases (concrete integer exponents use
+    ``integer_pow``; integer bases use binary exponentiation)."""
     check_arraylike("power", x1, x2)
-    # integer exponent known at trace time: repeated multiplication (integer_pow), as JAX does
-    if isinstance(x2, (int, np.integer)) and not isinstance(x2, bool):
-        (x1,) = promote_args_numeric("power", x1)
-        return lax.integer_pow(x1, int(x2))
-    x1, x2 = promote_args_numeric("power", x1, x2)
-    dt = x1.dtype
-    if dtypes.issubdtype(dt, np.integer):
-        return _integer_power(x1, x2)
-    return lax.pow(x1, x2)
+    # concrete integer scalar exponent: repeated multiplication (integer_pow)
+    if core.is_concrete(x2) and not isinstance(x2, (bool, np.bool_)):
+        try:
+            e = operator.index(x2 if not isinstance(x2, core.Tracer) else x2.to_concrete_value())
+        except TypeError:
+            pass
+        else:
+            (x1,) = promote_args_numeric("power", x1)
+            return lax.integer_pow(x1, e)
+    from jaxlite._src.numpy.util import promote_shapes
+    x1, x2 = promote_shapes("power", _to_array(x1), _to_array(x2))
+    x1_, x2_ = promote_args_numeric("power", x1, x2)
+    if dtypes.issubdtype(x1_.dtype, np.integer) or x1_.dtype == np.bool_:
+        return _pow_int_int(x1_, x2_)
+    if dtypes.issubdtype(x1.dtype, np.inexact) and dtypes.issubdtype(x2.dtype, np.integer):
+        # float base, integer exponent: no promotion (keeps the derivative at x1 == 0 finite)
+        return lax.pow(x1, x2)
+    return lax.pow(x1_, x2_)
 
 
-def _integer_power(x, y):
-    # exponentiation by squaring on traced integer exponents (negative exponents give 0, as in JAX's
-    # integer pow except x == 1 / -1)
-    from jaxlite._src import core as _core
-    if not isinstance(y, _core.Tracer):
-        yv = np.asarray(y)
-        if yv.ndim == 0 and yv >= 0:
-            return lax.integer_pow(x, int(yv))
-    acc = lax._ones(x)
-    xs = lax.broadcast_in_dim(x, lax.broadcast_shapes(x.shape, y.shape),
-                              tuple(range(len(lax.broadcast_shapes(x.shape, y.shape)) - x.ndim,
-                                          len(lax.broadcast_shapes(x.shape, y.shape)))))
-    acc = lax._ones(xs)
-    ys = y
-    bits = np.dtype(x.dtype).itemsize * 8
-    for _ in range(bits):
-        odd = lax.ne(lax.bitwise_and(ys, lax._ones(ys)), lax._zeros(ys))
-        acc = lax.select(odd, lax.mul(acc, xs), acc)
-        ys = lax.shift_right_logical(ys, lax._ones(ys))
-        xs = lax.mul(xs, xs)
+def _pow_int_int(x1, x2):
+    # binary exponentiation over 6 bits (larger exponents overflow any base > 1), as JAX does
+    zero = lax._convert_element_type(np.zeros((), x2.dtype), x2.dtype, False)
+    one = lax._convert_element_type(np.ones((), x2.dtype), x2.dtype, False)
+    from jaxlite._src.numpy.lax_numpy import _where
+    acc = _where(lax.bitwise_and(lax.eq(x1, zero), lax.ne(x2, zero)), zero, one)
+    for _ in range(6):
+        acc = _where(lax.bitwise_and(x2, one), lax.mul(acc, x1), acc)
+        x1 = lax.mul(x1, x1)
+        x2 = lax.shift_right_logical(x2, one)
     return acc
 
 
@@ -285,7 +309,7 @@ def log10(x, /):
 def square(x, /):
     x = ensure_arraylike("square", x)
     (x,) = promote_args_numeric("square", x)
-    return lax.integer_pow(x, 2)
+    return lax.square(x)
 
 
 def abs(x, /):

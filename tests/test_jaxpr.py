@@ -1,0 +1,126 @@
+"""Jaxpr text of small programs, compared as strings with real JAX's ``str(jax.make_jaxpr(f)(...))``."""
+import numpy as np
+import pytest
+
+import jaxlite
+import jaxlite.numpy as jnp
+
+x3 = np.arange(3.0, dtype=np.float32)
+m23 = np.ones((2, 3), np.float32)
+CONST = np.arange(3.0, dtype=np.float32)
+
+# (name, make(j, n) -> function, args)
+PROGRAMS = [
+    ("sin2+cos2", lambda j, n: lambda x: n.sin(x) ** 2 + n.cos(x) ** 2, (np.float32(1.0),)),
+    ("add scalar", lambda j, n: lambda x: x + 1, (x3,)),
+    ("mul add", lambda j, n: lambda x: x * 2.0 + 1, (x3,)),
+    ("broadcast", lambda j, n: lambda x, y: x + y, (x3, m23)),
+    ("sum", lambda j, n: lambda x: n.sum(x), (m23,)),
+    ("sum axis", lambda j, n: lambda x: n.sum(x, axis=0), (m23,)),
+    ("sum keepdims", lambda j, n: lambda x: x.sum(keepdims=True), (m23,)),
+    ("mean", lambda j, n: lambda x: n.mean(x), (m23,)),
+    ("mean keepdims", lambda j, n: lambda x: n.mean(x, axis=1, keepdims=True), (m23,)),
+    ("mean int", lambda j, n: lambda x: n.mean(x), (np.ones(3, np.int32),)),
+    ("sum int8", lambda j, n: lambda x: n.sum(x), (np.ones(3, np.int8),)),
+    ("sum weak", lambda j, n: lambda x: n.sum(x), (2.0,)),
+    ("max", lambda j, n: lambda x: n.max(x), (m23,)),
+    ("prod", lambda j, n: lambda x: n.prod(x), (x3,)),
+    ("any", lambda j, n: lambda x: n.any(x), (x3,)),
+    ("argmax", lambda j, n: lambda x: n.argmax(x), (x3,)),
+    ("astype", lambda j, n: lambda x: x.astype(n.int32), (x3,)),
+    ("astype weak", lambda j, n: lambda x: x.astype(float), (2,)),
+    ("astype f16", lambda j, n: lambda x: x.astype(n.float16) * 2, (x3,)),
+    ("square", lambda j, n: lambda x: x ** 2, (x3,)),
+    ("jnp.square", lambda j, n: lambda x: n.square(x), (x3,)),
+    ("sqrt pow", lambda j, n: lambda x: x ** 0.5, (x3,)),
+    ("pow float", lambda j, n: lambda x: x ** 3.0, (x3,)),
+    ("reciprocal", lambda j, n: lambda x: n.reciprocal(x), (x3,)),
+    ("log2", lambda j, n: lambda x: n.log2(x), (x3,)),
+    ("where", lambda j, n: lambda x: n.where(x > 1, x, 0.0), (x3,)),
+    ("clip", lambda j, n: lambda x: n.clip(x, 0, 1), (x3,)),
+    ("maximum", lambda j, n: lambda x: n.maximum(x, 0), (x3,)),
+    ("dot", lambda j, n: lambda x, y: n.dot(x, y), (m23, m23.T.copy())),
+    ("matmul", lambda j, n: lambda x, y: x @ y, (m23, m23.T.copy())),
+    ("reshape T", lambda j, n: lambda x: x.reshape(3, 2).T, (m23,)),
+    ("transpose", lambda j, n: lambda x: n.transpose(x), (m23,)),
+    ("broadcast_to", lambda j, n: lambda x: n.broadcast_to(x, (2, 3)), (x3,)),
+    ("nested jit", lambda j, n: lambda x: j.jit(lambda y: y * 2)(x) + 1, (x3,)),
+    ("const captured", lambda j, n: lambda x: x + n.asarray(CONST), (x3,)),
+    ("np const captured", lambda j, n: lambda x: x + CONST, (x3,)),
+    ("exp softmax", lambda j, n: lambda x: n.exp(x) / n.sum(n.exp(x)), (x3,)),
+    ("index", lambda j, n: lambda x: x[0], (x3,)),
+    ("slice", lambda j, n: lambda x: x[1:], (x3,)),
+    ("reverse", lambda j, n: lambda x: x[::-1], (x3,)),
+    ("arange", lambda j, n: lambda i: n.arange(3) + i, (1,)),
+    ("zeros", lambda j, n: lambda x: n.zeros(3) + x, (1.0,)),
+    ("ones_like", lambda j, n: lambda x: n.ones_like(x), (x3,)),
+    ("zeros_like", lambda j, n: lambda x: n.zeros_like(x), (m23,)),
+    ("concatenate", lambda j, n: lambda x: n.concatenate([x, x]), (x3,)),
+    ("stack", lambda j, n: lambda x: n.stack([x, x]), (x3,)),
+    ("stack axis", lambda j, n: lambda x: n.stack([x, x], axis=1), (m23,)),
+    ("neg abs", lambda j, n: lambda x: n.abs(-x), (x3,)),
+    ("tanh log", lambda j, n: lambda x: n.log(n.tanh(x) + 1), (x3,)),
+    ("int8 weak add", lambda j, n: lambda x: n.int8(3) + 1, (1,)),
+    ("sqrt int", lambda j, n: lambda x: n.sqrt(x), (2,)),
+    ("expand_dims", lambda j, n: lambda x: n.expand_dims(x, 0), (x3,)),
+    ("squeeze", lambda j, n: lambda x: n.squeeze(x[None]), (x3,)),
+    ("eq", lambda j, n: lambda x: x == 1, (x3,)),
+    ("div", lambda j, n: lambda x: x / 2, (x3,)),
+    ("int div", lambda j, n: lambda x: x / 2, (np.arange(3, dtype=np.int32),)),
+    ("bool add", lambda j, n: lambda x: n.add(x, x), (True,)),
+    ("select scalar", lambda j, n: lambda c, x: n.where(c, x, -x), (True, x3)),
+    ("mlp", lambda j, n: lambda w, b, x: n.tanh(x @ w + b), (np.ones((3, 4), np.float32),
+                                                              np.ones(4, np.float32), m23)),
+    ("mse", lambda j, n: lambda p, y: n.mean((p - y) ** 2), (x3, x3)),
+]
+
+# Programs whose JAX text uses the shared-jaxpr printing form (`let _var = {...} in`), which the
+# core printer does not produce yet; the structure is otherwise the same.
+SHARED_JAXPR_FORM = {"var", "std", "floor_divide", "linspace", "remainder"}
+PROGRAMS += [
+    ("var", lambda j, n: lambda x: n.var(x), (m23,)),
+    ("std", lambda j, n: lambda x: n.std(x, axis=0), (m23,)),
+    ("floor_divide", lambda j, n: lambda x: x // 2, (x3,)),
+    ("remainder", lambda j, n: lambda x, y: x % y, (np.arange(3, dtype=np.int32),) * 2),
+]
+
+
+@pytest.mark.parametrize("name, make, args", PROGRAMS, ids=[p[0] for p in PROGRAMS])
+def test_jaxpr_text_matches_jax(jax, name, make, args):
+    import jax.numpy as real
+    if name in SHARED_JAXPR_FORM:
+        pytest.xfail("core printer: JAX hoists large/shared sub-jaxprs as `let name = {...} in`")
+    expected = str(jax.make_jaxpr(make(jax, real))(*args))
+    assert str(jaxlite.make_jaxpr(make(jaxlite, jnp))(*args)) == expected
+
+
+def test_primitive_names_and_params(jax):
+    import jax.numpy as real
+    c = jaxlite.make_jaxpr(lambda x, y: (x ** 2, x @ y, x.astype(jnp.int32), jnp.sum(x, 0)))(m23, m23.T.copy())
+    r = jax.make_jaxpr(lambda x, y: (x ** 2, x @ y, x.astype(real.int32), real.sum(x, 0)))(m23, m23.T.copy())
+    assert [e.primitive.name for e in c.eqns] == [e.primitive.name for e in r.eqns]
+    for e, f in zip(c.eqns, r.eqns):
+        common = set(e.params) & set(f.params)
+        for k in common:
+            if k in ("sharding", "out_sharding", "precision", "out_shardings", "accuracy"):
+                continue
+            assert str(e.params[k]) == str(f.params[k]), (e.primitive.name, k)
+    assert c.eqns[0].params["y"] == 2
+
+
+@pytest.mark.parametrize("name, make, args", [p for p in PROGRAMS if p[0] in SHARED_JAXPR_FORM],
+                         ids=[p[0] for p in PROGRAMS if p[0] in SHARED_JAXPR_FORM])
+def test_shared_jaxpr_programs_same_equations(jax, name, make, args):
+    """Where only the printing form differs, the equations (flattened through jit) must agree."""
+    import jax.numpy as real
+
+    def flat_names(closed):
+        out = []
+        for e in closed.jaxpr.eqns:
+            out.append(e.primitive.name)
+            if "jaxpr" in e.params:
+                out.extend(flat_names(e.params["jaxpr"]))
+        return out
+    ours = jaxlite.make_jaxpr(make(jaxlite, jnp))(*args)
+    theirs = jax.make_jaxpr(make(jax, real))(*args)
+    assert flat_names(ours) == flat_names(theirs)
