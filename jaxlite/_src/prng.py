@@ -319,6 +319,23 @@ class PRNGKeyArray(ArrayImpl):
         return self.__copy__()
 
 
+def _no_arithmetic(op_name):
+    def method(self, *args, **kwargs):
+        others = ", ".join(str(getattr(a, "dtype", type(a).__name__)) for a in args)
+        raise TypeError(f"{op_name} does not accept dtypes {self.dtype}{', ' + others if others else ''}."
+                        " Keys are not numbers: derive new keys with jax.random.split or "
+                        "jax.random.fold_in, and read their bits with jax.random.key_data.")
+    method.__name__ = f"__{op_name}__"
+    return method
+
+
+for _op in ("add", "radd", "sub", "rsub", "mul", "rmul", "truediv", "rtruediv", "floordiv",
+            "rfloordiv", "mod", "rmod", "pow", "rpow", "matmul", "rmatmul", "and", "rand", "or", "ror",
+            "xor", "rxor", "lshift", "rshift", "neg", "pos", "abs", "invert", "lt", "le", "gt", "ge"):
+    setattr(PRNGKeyArray, f"__{_op}__", _no_arithmetic(_op.lstrip("r") if _op.startswith("r") and
+                                                        _op not in ("rshift",) else _op))
+
+
 def _rebuild_key_array(impl_name, words):
     return PRNGKeyArray._make(prngs[impl_name], from_words(words))
 
