@@ -513,3 +513,56 @@ def hessian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fal
 
 def closure_convert(fun, *example_args):
     raise NotImplementedError("jax.closure_convert is not implemented in jaxlite yet")
+
+
+def fwd_and_bwd(fun: Callable, argnums: int | Sequence[int], has_aux: bool = False, jitted: bool = True):
+    """``(fwd, bwd)``: ``fwd(*args) -> (out, f_vjp[, aux])`` and ``bwd(f_vjp, ct) -> cotangents``."""
+    _check_callable(fun)
+    argnums = _ensure_index(argnums)
+
+    def fwd(*args, **kwargs):
+        f_partial, dyn = argnums_partial(fun, argnums, args, {})
+        return vjp(f_partial, *dyn, has_aux=has_aux)
+
+    def bwd(f_vjp, outgrad):
+        g = f_vjp(outgrad)
+        return g[0] if isinstance(argnums, int) else g
+
+    if jitted:
+        from jaxlite._src.api import jit
+        fwd, bwd = jit(fwd), jit(bwd)
+    return fwd, bwd
+
+
+def linear_transpose(fun: Callable, *primals, reduce_axes=()):
+    """The transpose of the linear function ``fun`` at example inputs ``primals`` (only their
+    shapes/dtypes matter).
+
+    >>> f_t = jax.linear_transpose(lambda x: 2.0 * x, 1.0)
+    >>> f_t(1.0)   # (2.0,)
+    """
+    from jaxlite._src.interpreters import partial_eval as pe
+    p_leaves, in_tree = tree_flatten(primals)
+    in_avals = [get_aval(_canonical(p)) for p in p_leaves]
+    for a in in_avals:
+        if not dtypes.issubdtype(a.dtype, np.inexact):
+            raise TypeError("linear_transpose only supports [float or complex] -> [float or complex], "
+                            f"and integer -> integer functions, but got {a.dtype}.")
+    flat = _FlatFun(fun, in_tree, False, "linear_transpose function")
+    jaxpr, out_avals, consts = pe.trace_to_jaxpr_dynamic(flat, in_avals)
+    out_tree = flat.out_tree
+
+    def transposed(*out_cts):
+        ct_leaves, ct_tree = tree_flatten(out_cts[0] if len(out_cts) == 1 else out_cts)
+        if ct_tree != out_tree:
+            raise TypeError("cotangent tree does not match function output, expected "
+                            f"{out_tree} but got {ct_tree}")
+        for c, a in zip(ct_leaves, out_avals):
+            if np.shape(c) != a.shape:
+                raise TypeError(f"cotangent type does not match function output, expected "
+                                f"{a.str_short()} but got shape {np.shape(c)}")
+        in_cts = ad.backward_pass(jaxpr, consts, in_avals, [_canonical(c) for c in ct_leaves])
+        in_cts = [ad.instantiate_zeros(c) if type(c) in (Zero, ad.SymbolicZero) else c for c in in_cts]
+        return tree_unflatten(in_tree, in_cts)
+
+    return transposed

@@ -5,6 +5,7 @@ import contextlib
 import functools
 import inspect
 import logging
+import weakref
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -106,6 +107,15 @@ class _CacheEntry:
         self.n_out = len(out_avals)
 
 
+_all_jitted: "weakref.WeakSet[JitWrapped]" = weakref.WeakSet()
+
+
+def clear_caches():
+    """Drop every jit cache (traced jaxprs and compiled programs)."""
+    for f in list(_all_jitted):
+        f.clear_cache()
+
+
 class JitWrapped:
     """What ``jax.jit(f)`` returns: call it, or ``.lower(*args)`` / ``.trace(*args)`` / ``.eval_shape``."""
 
@@ -130,6 +140,7 @@ class JitWrapped:
         self._name = getattr(fun, "__name__", type(fun).__name__)
         functools.update_wrapper(self, fun, updated=())
         self._fast = not nums and not names
+        _all_jitted.add(self)
 
     # -- splitting static and dynamic arguments --
     def _split(self, args, kwargs):
@@ -522,3 +533,30 @@ def device_get(x):
             return np.asarray(leaf)
         return leaf
     return tree_util.tree_map(get, x)
+
+
+def named_call(fun: Callable, *, name: str | None = None) -> Callable:
+    """``fun`` under a name for profiles; jaxlite has no profiler scopes, so this returns ``fun``."""
+    return fun
+
+
+@contextlib.contextmanager
+def named_scope(name: str):
+    """Accepted for compatibility: names appear in profiles in JAX; jaxlite has none."""
+    if not isinstance(name, str):
+        raise TypeError("named_scope name argument must be a string.")
+    yield
+
+
+def print_environment_info(return_string: bool = False):
+    """Print versions of jaxlite, NumPy and Python, and the device count."""
+    import platform
+    import sys
+    from jaxlite import __version__
+    from jaxlite._src.config import config as _config
+    text = (f"jaxlite:    {__version__}\nnumpy:      {np.__version__}\npython:     {sys.version}\n"
+            f"device info: cpu-{_config.jax_num_cpu_devices}\nprocess_count: 1\n"
+            f"platform: {platform.uname()}\n")
+    if return_string:
+        return text
+    print(text)

@@ -147,3 +147,44 @@ def debug_nans(new_val: bool = True):
 def debug_infs(new_val: bool = True):
     with config.override("jax_debug_infs", new_val):
         yield
+
+
+config.define("jax_numpy_dtype_promotion", "standard", str, "'standard' or 'strict' dtype promotion.",
+              affects_tracing=True)
+config.define("jax_enable_checks", False, bool, "Extra internal checks (accepted for compatibility).")
+config.define("jax_check_tracer_leaks", False, bool, "Accepted for compatibility.")
+config.define("jax_debug_key_reuse", False, bool, "Accepted for compatibility.")
+config.define("jax_enable_custom_prng", False, bool, "Accepted for compatibility.")
+config.define("jax_legacy_prng_key", "allow", str, "Accepted for compatibility.")
+config.define("jax_default_device", "", str, "Accepted for compatibility.")
+config.define("jax_transfer_guard", "allow", str, "Accepted for compatibility (all memory is host).")
+
+
+def _flag_context(flag):
+    @contextlib.contextmanager
+    def ctx(new_val=True):
+        with config.override(flag, new_val):
+            yield
+    ctx.__name__ = flag[4:]
+    ctx.__doc__ = f"Context manager setting ``{flag}`` inside its block."
+    return ctx
+
+
+default_matmul_precision = _flag_context("jax_default_matmul_precision")
+log_compiles = _flag_context("jax_log_compiles")
+explain_cache_misses = _flag_context("jax_explain_cache_misses")
+numpy_rank_promotion = _flag_context("jax_numpy_rank_promotion")
+numpy_dtype_promotion = _flag_context("jax_numpy_dtype_promotion")
+threefry_partitionable = _flag_context("jax_threefry_partitionable")
+default_prng_impl = _flag_context("jax_default_prng_impl")
+enable_checks = _flag_context("jax_enable_checks")
+check_tracer_leaks = _flag_context("jax_check_tracer_leaks")
+checking_leaks = _flag_context("jax_check_tracer_leaks")
+debug_key_reuse = _flag_context("jax_debug_key_reuse")
+enable_custom_prng = _flag_context("jax_enable_custom_prng")
+legacy_prng_key = _flag_context("jax_legacy_prng_key")
+default_device = _flag_context("jax_default_device")
+transfer_guard = _flag_context("jax_transfer_guard")
+transfer_guard_host_to_device = _flag_context("jax_transfer_guard")
+transfer_guard_device_to_host = _flag_context("jax_transfer_guard")
+transfer_guard_device_to_device = _flag_context("jax_transfer_guard")

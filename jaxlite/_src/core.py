@@ -9,6 +9,7 @@ trace and binds the primitives its rules produce under that parent, so transform
 from __future__ import annotations
 
 import itertools
+import contextlib
 import threading
 from contextlib import contextmanager
 from typing import Any, Callable, Sequence
@@ -854,6 +855,39 @@ def check_jaxpr(jaxpr: Jaxpr):
     for v in jaxpr.outvars:
         if isinstance(v, Var) and v not in defined:
             raise TypeError("jaxpr output is an undefined variable")
+
+
+def typeof(x):
+    """The abstract value (``ShapedArray``) of ``x``."""
+    return get_aval(x)
+
+
+class _CompileTimeEvalTrace(EvalTrace):
+    """Evaluates operations on concrete values at once, even inside jit; operations that involve a
+    tracer are handed to the trace that was current when the block was entered."""
+
+    def __init__(self, outer):
+        self.outer = outer
+
+    def process_primitive(self, primitive, args, params):
+        if any(isinstance(a, Tracer) for a in args):
+            with set_current_trace(self.outer):
+                return primitive.bind(*args, **params)
+        return EvalTrace.process_primitive(self, primitive, args, params)
+
+
+@contextlib.contextmanager
+def ensure_compile_time_eval():
+    """Inside this block, operations on concrete values run eagerly even under ``jit``.
+
+    >>> @jax.jit
+    ... def f(x):
+    ...     with jax.ensure_compile_time_eval():
+    ...         y = jnp.sin(3.0)       # a concrete Array, not a tracer
+    ...     return x + y
+    """
+    with set_current_trace(_CompileTimeEvalTrace(trace_ctx.trace)):
+        yield
 
 
 # late import: Array wraps NumPy values and needs ShapedArray

@@ -23,7 +23,7 @@ from jaxlite._src.interpreters import ad, batching
 from jaxlite._src.interpreters.ad import SymbolicZero, Zero
 from jaxlite._src.tree_util import tree_flatten, tree_unflatten
 
-__all__ = ["custom_jvp", "custom_vjp", "SymbolicZero", "CustomVJPPrimal", "custom_jvp_call_p",
+__all__ = ["custom_jvp", "custom_vjp", "custom_gradient", "SymbolicZero", "CustomVJPPrimal", "custom_jvp_call_p",
            "custom_vjp_call_p", "custom_lin_p", "zero_from_primal"]
 
 
@@ -521,7 +521,16 @@ def _jvp_process_custom_vjp_call(self, prim, info, args):
         outs, res = info.fwd(*primals, perturbed=perturbed)
         tangents = [ad.instantiate_zeros(t) for t in tangents]
         out_avals = [get_aval(o) for o in outs]
-        t_out = custom_lin_p.bind(*res, *tangents, num_res=len(res), bwd=info.bwd,
+        # residuals that are not arrays (e.g. custom_gradient's vjp closure) stay out of the equation
+        res = list(res)
+        is_arr = [isinstance(r, Tracer) or core.valid_jaxtype(r) for r in res]
+        arr_res = [r for r, a in zip(res, is_arr) if a]
+        bwd = info.bwd
+        if not all(is_arr):
+            def bwd(arrs, cts, _b=info.bwd, _res=res, _is_arr=is_arr):
+                it = iter(arrs)
+                return _b([next(it) if a else r for r, a in zip(_res, _is_arr)], cts)
+        t_out = custom_lin_p.bind(*arr_res, *tangents, num_res=len(arr_res), bwd=bwd,
                                   out_avals=tuple(out_avals), symbolic_zeros=info.symbolic_zeros)
     return [self.make(p, t) for p, t in zip(outs, t_out)]
 
@@ -662,3 +671,36 @@ def _install():
 
 
 _install()
+
+
+def custom_gradient(fun: Callable) -> Callable:
+    """``fun`` returns ``(value, vjp_fn)``; differentiate it with that ``vjp_fn``.
+
+    >>> @jax.custom_gradient
+    ... def f(x):
+    ...     return x ** 2, lambda g: (g * x,)
+    """
+    @custom_vjp
+    def wrapped(*args):
+        ans, _ = fun(*args)
+        return ans
+
+    def fwd(*args):
+        ans, rule = fun(*args)
+        return ans, Partial_(rule)
+
+    def bwd(res, cts):
+        cts_in = res.fn(cts)
+        return tuple(cts_in) if isinstance(cts_in, (tuple, list)) else (cts_in,)
+
+    wrapped.defvjp(fwd, bwd)
+    functools.update_wrapper(wrapped, fun)
+    return wrapped
+
+
+class Partial_:
+    """Holds a vjp closure as a single (non-array) residual leaf."""
+    __slots__ = ("fn",)
+
+    def __init__(self, fn):
+        self.fn = fn
