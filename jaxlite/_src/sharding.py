@@ -184,11 +184,14 @@ class Mesh:
     def __repr__(self):
         if self.empty:
             return "Mesh()"
-        shape = ", ".join(f"{n!r}: {s}" for n, s in self.shape_tuple)
-        return f"Mesh({shape}, axis_types={_types_repr(self.axis_types)})"
+        return (f"Mesh(axis_sizes={tuple(self.axis_sizes)}, axis_names={tuple(self.axis_names)}, "
+                f"axis_types={_types_repr(self.axis_types)})")
 
     def __str__(self):
-        return repr(self)
+        if self.empty:
+            return "Mesh()"
+        shape = ", ".join(f"{n!r}: {s}" for n, s in self.shape_tuple)
+        return f"Mesh({shape}, axis_types={_types_repr(self.axis_types)})"
 
 
 class AbstractMesh:
@@ -413,6 +416,10 @@ def _entry_names(entry) -> tuple:
 # Shardings
 # ---------------------------------------------------------------------------------------------------
 
+class IndivisibleError(ValueError):
+    """A dimension's size is not a multiple of the number of pieces its sharding splits it into."""
+
+
 class Sharding:
     """Base class: where each slice of an array lives."""
 
@@ -555,10 +562,12 @@ class NamedSharding(Sharding):
         for dim, entry in enumerate(self.spec):
             k = self._num_shards(entry)
             if k > 1 and shape[dim] % k:
-                raise ValueError(
-                    f"Sharding spec {_entry_repr(entry)} implies that array axis {dim} is partitioned "
-                    f"{k} times, but does not evenly divide the dimension size {shape[dim]}. Got shape: "
-                    f"{tuple(shape)} and sharding {self!r}")
+                factors = [self._num_shards(self.spec[i]) if i < len(self.spec) else 1
+                           for i in range(len(shape))]
+                raise IndivisibleError(
+                    f"Sharding {self!r} implies that array axis {dim} is partitioned {k} times, but the "
+                    f"dimension size is {shape[dim]} (full shape: {tuple(shape)}, per-dimension tiling "
+                    f"factors: {factors} should evenly divide the shape)")
 
     def shard_shape(self, global_shape):
         self._check_divisible(global_shape)
@@ -581,7 +590,7 @@ class NamedSharding(Sharding):
             for dim in range(len(shape)):
                 entry = self.spec[dim] if dim < len(self.spec) else None
                 ns = _entry_names(entry)
-                if not ns:
+                if not ns or self._num_shards(entry) == 1:
                     idx.append(slice(None))
                     continue
                 k = 0
@@ -615,7 +624,7 @@ class NamedSharding(Sharding):
         return self._hash
 
     def __repr__(self):
-        return f"NamedSharding(mesh={self.mesh!r}, spec={self.spec!r}, memory_kind={self.memory_kind})"
+        return f"NamedSharding(mesh={self.mesh}, spec={self.spec!r}, memory_kind={self.memory_kind})"
 
 
 def _entry_repr(entry):
