@@ -6,3 +6,4 @@ from jaxlite._src.lax.linalg import *  # noqa: F401,F403
 from jaxlite._src.lax.elementwise import _convert_element_type, _zeros, _ones  # noqa: F401
 from jaxlite._src.lax.windowed import *  # noqa: F401,F403
 from jaxlite._src.lax.convolution import *  # noqa: F401,F403
+from jaxlite._src.lax.special import *  # noqa: F401,F403
