@@ -142,3 +142,39 @@ def test_relu_jaxpr_matches_jax_structure(jax):
     # relu is a custom_jvp around a jit, as in JAX
     s = str(jaxlite.make_jaxpr(nn.relu)(X))
     assert "custom_jvp_call" in s and "name=relu" in s and "max" in s
+
+
+# ---------------------------------------------------------------------------------------------------
+# initializers: same key -> same numbers as JAX
+# ---------------------------------------------------------------------------------------------------
+
+INITS = [("zeros", None), ("ones", None), ("constant", (0.3,)), ("uniform", ()), ("normal", (0.5,)),
+         ("truncated_normal", ()), ("glorot_uniform", ()), ("glorot_normal", ()), ("xavier_uniform", ()),
+         ("lecun_uniform", ()), ("lecun_normal", ()), ("he_uniform", ()), ("he_normal", ()),
+         ("kaiming_normal", ()), ("orthogonal", ()), ("delta_orthogonal", ()),
+         ("variance_scaling", (2.0, "fan_out", "normal")),
+         ("variance_scaling", (1.0, "fan_geo_avg", "uniform", (0, 1), 2))]
+
+
+@pytest.mark.parametrize("name,args", INITS, ids=[f"{n}{i}" for i, (n, _) in enumerate(INITS)])
+def test_initializers_match_jax(jax, name, args):
+    import jax.nn.initializers as ji
+    fl = getattr(nn.initializers, name) if args is None else getattr(nn.initializers, name)(*args)
+    fj = getattr(ji, name) if args is None else getattr(ji, name)(*args)
+    shapes = [(3, 3, 4, 5)] if name == "delta_orthogonal" else [(3, 3, 4, 5), (6, 4)]
+    if args and len(args) > 3:
+        shapes = [(3, 3, 4, 5)]
+    for shape in shapes:
+        a = fl(jaxlite.random.key(1), shape)
+        b = fj(jax.random.key(1), shape)
+        assert_same(a, b, rtol=1e-5, atol=1e-6)
+    if name not in ("orthogonal", "delta_orthogonal") and not (args and len(args) > 3):
+        assert_same(fl(jaxlite.random.PRNGKey(3), (4, 4), jnp.float16),
+                    fj(jax.random.PRNGKey(3), (4, 4), jax.numpy.float16))
+
+
+def test_initializer_errors():
+    with pytest.raises(ValueError, match="at least 2D"):
+        nn.initializers.lecun_normal()(jaxlite.random.key(0), (3,))
+    with pytest.raises(ValueError, match="at least a 2D"):
+        nn.initializers.orthogonal()(jaxlite.random.key(0), (3,))
