@@ -4,3 +4,5 @@ from jaxlite._src.numpy.ufuncs import *  # noqa: F401,F403
 from jaxlite._src.numpy.reductions import *  # noqa: F401,F403
 from jaxlite._src.numpy import array_methods as _array_methods  # noqa: F401  (installs operators)
 from jaxlite.numpy import linalg, fft  # noqa: F401,E402  (submodules jnp.linalg, jnp.fft)
+from jaxlite._src.numpy.sorting import *  # noqa: F401,F403
+from jaxlite._src.numpy.setops import *  # noqa: F401,F403

@@ -7,3 +7,5 @@ from jaxlite._src.lax.elementwise import _convert_element_type, _zeros, _ones  #
 from jaxlite._src.lax.windowed import *  # noqa: F401,F403
 from jaxlite._src.lax.convolution import *  # noqa: F401,F403
 from jaxlite._src.lax.special import *  # noqa: F401,F403
+from jaxlite._src.lax.cumulative import *  # noqa: F401,F403
+from jaxlite._src.lax.sorting import *  # noqa: F401,F403
