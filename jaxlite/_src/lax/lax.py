@@ -9,3 +9,4 @@ from jaxlite._src.lax.convolution import *  # noqa: F401,F403
 from jaxlite._src.lax.special import *  # noqa: F401,F403
 from jaxlite._src.lax.cumulative import *  # noqa: F401,F403
 from jaxlite._src.lax.sorting import *  # noqa: F401,F403
+from jaxlite._src.lax.indexing import *  # noqa: F401,F403
