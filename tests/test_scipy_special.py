@@ -119,3 +119,63 @@ def test_against_scipy_float64(x64):
     a, z, h = 1.7, 2.3, 1e-6
     fd = (scipy_special.gammainc(a + h, z) - scipy_special.gammainc(a - h, z)) / (2 * h)
     np.testing.assert_allclose(jaxlite.grad(sp.gammainc)(a, z), fd, rtol=1e-7)
+
+
+# ---------------------------------------------------------------------------------------------------
+# jax.scipy.stats
+# ---------------------------------------------------------------------------------------------------
+
+XR = np.array([-2.5, -0.7, 0.0, 0.3, 0.9, 1.6, 4.0], np.float32)
+XU = np.array([-0.1, 0.0, 0.2, 0.5, 0.8, 1.0, 1.3], np.float32)
+K = np.array([-1., 0., 1., 2., 3., 2.5, 7.], np.float32)
+
+STATS = [  # (dist, fn, args) — args are positional after x
+    ("norm", f, (XR, 0.5, 1.5)) for f in ("logpdf", "pdf", "cdf", "logcdf", "sf", "logsf")
+] + [("norm", f, (XU, 0.5, 2.0)) for f in ("ppf", "isf")] + [
+    ("beta", f, (XU, 2.0, 3.0)) for f in ("logpdf", "pdf", "cdf", "sf")
+] + [("gamma", f, (XR, 2.0, 0.0, 1.5)) for f in ("logpdf", "pdf", "cdf", "sf", "logcdf", "logsf")] + [
+    ("bernoulli", "logpmf", (K, 0.3)), ("bernoulli", "pmf", (K, 0.3)), ("bernoulli", "cdf", (K, 0.3)),
+    ("bernoulli", "ppf", (XU, 0.3)),
+    ("poisson", "logpmf", (K, 2.5)), ("poisson", "pmf", (K, 2.5)), ("poisson", "cdf", (K, 2.5)),
+] + [("uniform", f, (XU, 0.1, 0.6)) for f in ("logpdf", "pdf", "cdf", "ppf")] + [
+    ("t", f, (XR, 3.0, 0.2, 1.3)) for f in ("logpdf", "pdf")
+] + [("cauchy", f, (XR, 0.2, 1.3)) for f in ("logpdf", "pdf", "cdf", "logcdf", "sf", "logsf")] + [
+    ("cauchy", f, (XU, 0.2, 1.3)) for f in ("ppf", "isf")
+] + [("laplace", f, (XR, 0.2, 1.3)) for f in ("logpdf", "pdf", "cdf")] + [
+    ("logistic", f, (XR, 0.2, 1.3)) for f in ("logpdf", "pdf", "cdf", "sf")
+] + [("logistic", f, (XU[1:-1] * 0.9 + 0.05, 0.2, 1.3)) for f in ("ppf", "isf")] + [
+    ("expon", f, (XR, 0.1, 1.3)) for f in ("logpdf", "pdf", "cdf", "logcdf", "sf", "logsf")
+] + [("expon", "ppf", (XU, 0.1, 1.3))]
+
+
+@pytest.mark.parametrize("dist,fn,args", STATS, ids=[f"{d}.{f}{i}" for i, (d, f, _) in enumerate(STATS)])
+def test_stats_against_jax(jax, dist, fn, args):
+    import jax.scipy.stats as jst
+    import jaxlite.scipy.stats as lst
+    f, g = getattr(getattr(lst, dist), fn), getattr(getattr(jst, dist), fn)
+    assert_same(f(*args), g(*args), rtol=2e-5, atol=1e-6)
+    if fn in ("logpdf", "cdf", "logcdf") and dist not in ("bernoulli", "poisson"):
+        x = args[0]
+        ok = np.isfinite(np.asarray(g(*args)))
+        gl = jaxlite.vmap(jaxlite.grad(lambda v: f(v, *args[1:])))(x)
+        gj = jax.vmap(jax.grad(lambda v: g(v, *args[1:])))(x)
+        np.testing.assert_allclose(np.asarray(gl)[ok], np.asarray(gj)[ok], rtol=1e-4, atol=1e-6)
+
+
+def test_multivariate_normal_and_dirichlet(jax):
+    import jax.scipy.stats as jst
+    import jaxlite.scipy.stats as lst
+    A = rng.randn(3, 3).astype(np.float32)
+    cov = A @ A.T + 3 * np.eye(3, dtype=np.float32)
+    mean = rng.randn(3).astype(np.float32)
+    x = rng.randn(5, 3).astype(np.float32)
+    assert_same(lst.multivariate_normal.logpdf(x, mean, cov), jst.multivariate_normal.logpdf(x, mean, cov),
+                rtol=1e-5, atol=1e-5)
+    assert_same(lst.multivariate_normal.pdf(x[0], mean, cov), jst.multivariate_normal.pdf(x[0], mean, cov),
+                rtol=1e-5)
+    assert_same(lst.multivariate_normal.logpdf(x, mean, 2.0), jst.multivariate_normal.logpdf(x, mean, 2.0),
+                rtol=1e-5)
+    alpha = np.array([1.5, 2.0, 0.7], np.float32)
+    p = rng.dirichlet(alpha, size=4).T.astype(np.float32)
+    assert_same(lst.dirichlet.logpdf(p, alpha), jst.dirichlet.logpdf(p, alpha), rtol=1e-4)
+    assert_same(lst.dirichlet.pdf(p[:2], alpha), jst.dirichlet.pdf(p[:2], alpha), rtol=1e-4)

@@ -210,7 +210,7 @@ class JitWrapped:
         vals = []
         for x in leaves:
             if type(x) is ArrayImpl:
-                avals.append(x._aval or x.aval)
+                avals.append(x.aval)  # (a 0-d ShapedArray is not truthy)
                 vals.append(x._value)
             else:
                 if isinstance(x, Tracer):
