@@ -10,3 +10,5 @@ from jaxlite._src.lax.special import *  # noqa: F401,F403
 from jaxlite._src.lax.cumulative import *  # noqa: F401,F403
 from jaxlite._src.lax.sorting import *  # noqa: F401,F403
 from jaxlite._src.lax.indexing import *  # noqa: F401,F403
+from jaxlite._src.lax.control_flow import (cond, switch, while_loop, fori_loop, scan, map,  # noqa: F401,E402
+                                         associative_scan, cond_p, while_p, scan_p)
