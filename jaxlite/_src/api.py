@@ -251,7 +251,10 @@ class JitWrapped:
 
     def _call_traced(self, trace, dyn_args, dyn_kwargs, static, leaves, in_tree):
         avals = tuple(_leaf_aval(x) for x in leaves)
-        key = (in_tree, avals, static, config._trace_state)
+        # named axes of enclosing vmap/pmap traces change what collectives trace to
+        axes = tuple((ad_.name, ad_.size) for t in trace.ancestors()
+                     if (ad_ := getattr(t, "axis_data", None)) is not None)
+        key = (in_tree, avals, static, config._trace_state, axes)
         hit = self._trace_cache.get(key)
         if hit is None:
             closed, hoisted, out_tree = self._trace(dyn_args, dyn_kwargs, static, leaves, in_tree, avals)
