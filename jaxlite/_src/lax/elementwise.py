@@ -432,7 +432,7 @@ batching.defvectorized(abs_p)
 def _abs_jvp(g, ans, x):
     if dtypes.issubdtype(x.dtype, np.complexfloating):
         return real(mul(conj(div(x, convert_element_type(ans, x.dtype))), g))
-    return select_n(ge(x, _zeros(x)), neg(g), g) if False else mul(sign(x), g)
+    return select_n(ge(x, _full_like_val(x, 0)), neg(g), g)
 
 
 ad.defjvp2(abs_p, _abs_jvp)
