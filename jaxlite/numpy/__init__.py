@@ -11,3 +11,4 @@ from jaxlite._src.numpy import array_methods as _array_methods  # noqa: F401  (i
 from jaxlite.numpy import linalg, fft  # noqa: F401,E402  (submodules jnp.linalg, jnp.fft)
 from jaxlite._src.numpy.sorting import *  # noqa: F401,F403
 from jaxlite._src.numpy.setops import *  # noqa: F401,F403
+from jaxlite._src.numpy.einsum import *  # noqa: F401,F403
