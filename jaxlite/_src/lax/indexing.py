@@ -10,6 +10,7 @@ dimension numbers, so a vmapped gather is again a single gather.
 from __future__ import annotations
 
 import enum
+import weakref
 from typing import NamedTuple, Sequence
 
 import numpy as np
@@ -896,7 +897,8 @@ def scatter(operand, scatter_indices, updates, dimension_numbers: ScatterDimensi
                           mode=GatherScatterMode.from_any(mode))
 
 
-_apply_cache: dict = {}
+# per-function combiner jaxprs for scatter_apply; weak keys so temporary lambdas are not kept alive
+_apply_cache = weakref.WeakKeyDictionary()
 
 
 def scatter_apply(operand, scatter_indices, func, dimension_numbers: ScatterDimensionNumbers, *,
@@ -906,9 +908,18 @@ def scatter_apply(operand, scatter_indices, func, dimension_numbers: ScatterDime
     ``func`` repeatedly. Not differentiable (as in JAX). Prefer ``x.at[idx].apply(func)``."""
     dtype = _aval(operand).dtype
     unused = lax_ew.full(canonicalize_shape(update_shape), 0, dtype)
-    key = ("apply", id(func))
-    jaxpr, consts = _combiner_jaxpr(lambda x, _: func(x), key, dtype)
-    _apply_cache[key] = func  # keep func alive so its id is not reused while cached
+    try:
+        per_dtype = _apply_cache.setdefault(func, {})
+    except TypeError:  # not weakly referenceable: trace afresh
+        per_dtype = {}
+    cached = per_dtype.get(np.dtype(dtype))
+    if cached is None:
+        from jaxlite._src.interpreters import partial_eval as pe
+        aval = ShapedArray((), dtype)
+        with core.set_current_trace(core.eval_trace):
+            jaxpr, _, consts = pe.trace_to_jaxpr_dynamic(lambda x, y: [func(x)], [aval, aval])
+        cached = per_dtype[np.dtype(dtype)] = (jaxpr, tuple(consts))
+    jaxpr, consts = cached
     return scatter_p.bind(operand, scatter_indices, unused, update_jaxpr=jaxpr, update_consts=consts,
                           dimension_numbers=_scatter_dn(dimension_numbers),
                           indices_are_sorted=bool(indices_are_sorted), unique_indices=bool(unique_indices),
