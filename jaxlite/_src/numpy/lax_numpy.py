@@ -1096,3 +1096,1045 @@ def save(file, arr, allow_pickle=True):
 def load(file, *args, **kwargs):
     out = np.load(file, *args, **kwargs)
     return asarray(out) if isinstance(out, np.ndarray) else out
+
+
+# ---------------------------------------------------------------------------------------------------
+# breadth: creation
+# ---------------------------------------------------------------------------------------------------
+
+def _ufuncs():
+    from jaxlite._src.numpy import ufuncs
+    return ufuncs
+
+
+def _reductions():
+    from jaxlite._src.numpy import reductions
+    return reductions
+
+
+def logspace(start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0):
+    """``base ** linspace(start, stop, num)``."""
+    dt = _dtype_arg(dtype, "logspace")
+    start, stop = ensure_arraylike("logspace", start, stop)
+    computation_dtype = dtypes.to_inexact_dtype(dtypes.result_type(start, stop))
+    lin = linspace(start, stop, num, endpoint=endpoint, axis=axis, dtype=computation_dtype)
+    out = _ufuncs().power(lax._convert_element_type(base, computation_dtype, False), lin)
+    return lax.convert_element_type(out, dt or computation_dtype)
+
+
+def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
+    """Numbers spaced evenly on a log scale (a geometric progression) from ``start`` to ``stop``."""
+    dt = _dtype_arg(dtype, "geomspace")
+    start, stop = ensure_arraylike("geomspace", start, stop)
+    computation_dtype = dtypes.to_inexact_dtype(dtypes.result_type(start, stop))
+    start = lax.convert_element_type(start, computation_dtype)
+    stop = lax.convert_element_type(stop, computation_dtype)
+    u = _ufuncs()
+    sign = u.sign(start)
+    res = u.multiply(sign, logspace(u.log10(u.divide(start, sign)), u.log10(u.divide(stop, sign)), num,
+                                    endpoint=endpoint, base=10.0, dtype=computation_dtype, axis=0))
+    if num > 0:  # the end points are exact, as in NumPy
+        pos = lax.broadcasted_iota(np.int32, res.shape, 0)
+        res = lax.select(lax.eq(pos, lax._convert_element_type(0, np.int32)), broadcast_to(start, res.shape), res)
+        if endpoint and num > 1:
+            res = lax.select(lax.eq(pos, lax._convert_element_type(num - 1, np.int32)),
+                             broadcast_to(stop, res.shape), res)
+    if axis != 0:
+        res = moveaxis(res, 0, axis)
+    return lax.convert_element_type(res, dt or computation_dtype)
+
+
+def fromfunction(function, shape, *, dtype=float, **kwargs):
+    """``function(*indices)`` where the index arrays have ``shape`` (evaluated once, vectorised)."""
+    shape = _shape_arg(shape, "fromfunction")
+    return function(*indices(shape, dtype=dtype), **kwargs)
+
+
+def diagflat(v, k=0):
+    """A 2-D array with the flattened ``v`` on diagonal ``k``."""
+    v = ensure_arraylike("diagflat", v)
+    return diag(ravel(v), k)
+
+
+# ---------------------------------------------------------------------------------------------------
+# breadth: shape manipulation
+# ---------------------------------------------------------------------------------------------------
+
+def rollaxis(a, axis, start=0):
+    """Move ``axis`` so that it lies before position ``start`` (prefer ``moveaxis``)."""
+    a = ensure_arraylike("rollaxis", a)
+    n = a.ndim
+    axis = canonicalize_axis(axis, n)
+    if not -n <= start <= n:
+        raise ValueError(f"start={start} must satisfy {-n}<=start<={n}")
+    if start < 0:
+        start += n
+    if start > axis:
+        start -= 1
+    return moveaxis(a, axis, start)
+
+
+def roll(a, shift, axis=None):
+    """Roll elements along ``axis`` (the flattened array when None); ``shift`` may be traced."""
+    a = ensure_arraylike("roll", a)
+    if axis is None:
+        return reshape(roll(ravel(a), shift, 0), a.shape)
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    axes = tuple(canonicalize_axis(ax, a.ndim) for ax in axes)
+    if core.is_concrete(shift) and not isinstance(shift, Tracer):
+        shifts = np.broadcast_to(np.asarray(shift), (len(axes),)) if np.ndim(shift) else [shift] * len(axes)
+        if np.ndim(shift) and len(np.atleast_1d(shift)) != len(axes):
+            shifts = np.broadcast_arrays(np.asarray(shift), np.asarray(axes))[0]
+        for sh, ax in zip(shifts, axes):
+            n = a.shape[ax]
+            if n == 0:
+                continue
+            sh = int(sh) % n
+            if sh:
+                a = lax.concatenate([_slice_axis(a, n - sh, n, ax), _slice_axis(a, 0, n - sh, ax)], ax)
+        return a
+    from jaxlite._src.numpy.indexing import take
+    shift = ensure_arraylike("roll", shift)
+    shifts = broadcast_to(shift, (len(axes),)) if shift.ndim else [shift] * len(axes)
+    for i, ax in enumerate(axes):
+        n = a.shape[ax]
+        sh = shifts[i]
+        idx = _ufuncs().remainder(lax.sub(lax.iota(sh.dtype, n), sh), n)
+        a = take(a, idx, axis=ax)
+    return a
+
+
+def rot90(m, k=1, axes=(0, 1)):
+    """Rotate ``m`` by 90 degrees ``k`` times in the plane of ``axes``."""
+    m = ensure_arraylike("rot90", m)
+    ax1, ax2 = (canonicalize_axis(ax, m.ndim) for ax in axes)
+    if ax1 == ax2:
+        raise ValueError("Axes must be different")
+    k = operator.index(k) % 4
+    if k == 0:
+        return m
+    if k == 2:
+        return flip(flip(m, ax1), ax2)
+    perm = list(range(m.ndim))
+    perm[ax1], perm[ax2] = perm[ax2], perm[ax1]
+    if k == 1:
+        return transpose(flip(m, ax2), perm)
+    return flip(transpose(m, perm), ax2)
+
+
+def tile(A, reps):
+    """Repeat ``A`` ``reps`` times along each axis."""
+    A = ensure_arraylike("tile", A)
+    reps = (operator.index(reps),) if isinstance(reps, (int, np.integer)) else tuple(
+        operator.index(r) for r in reps)
+    nd = builtins.max(len(reps), A.ndim)
+    reps = (1,) * (nd - len(reps)) + reps
+    A = reshape(A, (1,) * (nd - A.ndim) + A.shape)
+    # broadcast each axis against a new leading repeat axis, then merge them
+    shape_b = []
+    bdims = []
+    for i, (r, d) in enumerate(zip(reps, A.shape)):
+        shape_b += [r, d]
+        bdims.append(2 * i + 1)
+    out = lax.broadcast_in_dim(A, tuple(shape_b), tuple(bdims))
+    return reshape(out, tuple(r * d for r, d in zip(reps, A.shape)))
+
+
+def repeat(a, repeats, axis=None, *, total_repeat_length=None, out_sharding=None):
+    """Repeat elements of ``a``; with traced ``repeats`` pass ``total_repeat_length``."""
+    a = ensure_arraylike("repeat", a)
+    if axis is None:
+        a = ravel(a)
+        axis = 0
+    axis = canonicalize_axis(axis, a.ndim)
+    n = a.shape[axis]
+    if core.is_concrete(repeats) and not isinstance(repeats, Tracer):
+        r = np.asarray(core.concrete_or_error(None, repeats))
+        if r.ndim == 0:
+            r_int = int(r)
+            if total_repeat_length is not None and total_repeat_length != n * r_int:
+                r = np.full(n, r_int)
+            else:
+                shape = list(a.shape)
+                shape.insert(axis + 1, r_int)
+                bdims = tuple(i if i <= axis else i + 1 for i in range(a.ndim))
+                out = lax.broadcast_in_dim(a, tuple(shape), bdims)
+                shape[axis] *= r_int
+                del shape[axis + 1]
+                return reshape(out, tuple(shape))
+        if r.shape != (n,):
+            raise ValueError(f"repeats shape {r.shape} does not match the size {n} of axis {axis}")
+        idx = np.repeat(np.arange(n), r)
+        if total_repeat_length is not None:
+            idx = np.concatenate([idx, np.full(builtins.max(total_repeat_length - len(idx), 0),
+                                               idx[-1] if len(idx) else 0)])[:total_repeat_length]
+        from jaxlite._src.numpy.indexing import take
+        return take(a, asarray(idx.astype(np.int32)), axis=axis)
+    if total_repeat_length is None:
+        raise core.ConcretizationTypeError(repeats, "jnp.repeat with traced repeats needs the static "
+                                           "total_repeat_length argument (the output size).")
+    repeats = broadcast_to(ensure_arraylike("repeat", repeats), (n,))
+    from jaxlite._src.numpy.sorting import searchsorted
+    from jaxlite._src.numpy.indexing import take
+    ends = _reductions().cumsum(repeats) if hasattr(_reductions(), "cumsum") else \
+        __import__("jaxlite.numpy", fromlist=["cumsum"]).cumsum(repeats)
+    pos = lax.iota(ends.dtype, total_repeat_length)
+    idx = searchsorted(ends, pos, side="right")
+    idx = lax.min(idx, lax._convert_element_type(n - 1, idx.dtype))
+    return take(a, idx, axis=axis)
+
+
+def resize(a, new_shape):
+    """A new array of ``new_shape`` filled by repeating ``a`` (C order)."""
+    a = ensure_arraylike("resize", a)
+    new_shape = _shape_arg(new_shape, "resize")
+    size = int(np.prod(new_shape, dtype=np.int64))
+    flat = ravel(a)
+    if a.size == 0 or size == 0:
+        return zeros(new_shape, a.dtype)
+    reps = -(-size // a.size)
+    flat = _slice_axis(tile(flat, reps) if reps > 1 else flat, 0, size, 0)
+    return reshape(flat, new_shape)
+
+
+def append(arr, values, axis=None):
+    """Append ``values`` to the end of ``arr`` (both flattened when ``axis`` is None)."""
+    arr, values = ensure_arraylike("append", arr, values)
+    if axis is None:
+        return concatenate([ravel(arr), ravel(values)], 0)
+    return concatenate([arr, values], axis)
+
+
+def delete(arr, obj, axis=None, *, assume_unique_indices=False):
+    """``arr`` without the entries ``obj`` (static index, slice or index array) along ``axis``."""
+    arr = ensure_arraylike("delete", arr)
+    if axis is None:
+        arr = ravel(arr)
+        axis = 0
+    axis = canonicalize_axis(axis, arr.ndim)
+    n = arr.shape[axis]
+    if isinstance(obj, builtins.slice):
+        drop = np.arange(n)[obj]
+    else:
+        obj = core.concrete_or_error(None, obj, "jnp.delete needs a concrete `obj` (index or indices)")
+        drop = np.asarray(obj)
+        if drop.dtype == np.bool_:
+            if drop.shape != (n,):
+                raise ValueError(f"boolean array argument obj to delete must be one dimensional and match "
+                                 f"the axis length of {n}")
+            drop = np.nonzero(drop)[0]
+        drop = drop.astype(np.int64)
+        if np.any((drop < -n) | (drop >= n)):
+            raise IndexError(f"index out of bounds for axis {axis} with size {n}")
+        drop = drop % n if n else drop
+    keep = np.setdiff1d(np.arange(n), drop)
+    from jaxlite._src.numpy.indexing import take
+    return take(arr, asarray(keep.astype(np.int32)), axis=axis)
+
+
+def insert(arr, obj, values, axis=None):
+    """``arr`` with ``values`` inserted before the static index/indices ``obj`` along ``axis``."""
+    arr = ensure_arraylike("insert", arr)
+    values = asarray(values)
+    if axis is None:
+        arr = ravel(arr)
+        axis = 0
+    axis = canonicalize_axis(axis, arr.ndim)
+    n = arr.shape[axis]
+    if isinstance(obj, builtins.slice):
+        idx = np.arange(n + 1)[obj]
+        scalar = False
+    else:
+        obj = np.asarray(core.concrete_or_error(None, obj, "jnp.insert needs a concrete `obj`"))
+        if obj.dtype.kind not in "iu":
+            raise IndexError("index array argument obj to insert must be one dimensional or scalar")
+        scalar = obj.ndim == 0
+        idx = np.atleast_1d(obj).astype(np.int64)
+        idx = np.where(idx < 0, idx + n, idx)
+        if np.any((idx < 0) | (idx > n)):
+            raise IndexError(f"index out of bounds for axis {axis} with size {n}")
+    values = lax._convert_element_type(values, arr.dtype, False)
+    vshape = list(arr.shape)
+    if scalar:
+        # a scalar index inserts values as a whole slab
+        vals = values if values.ndim == arr.ndim else moveaxis(expand_dims(values, 0), 0, axis) \
+            if values.ndim < arr.ndim else values
+        if vals.ndim < arr.ndim:
+            vals = reshape(vals, (1,) * (arr.ndim - vals.ndim) + vals.shape)
+        k = vals.shape[axis] if vals.ndim == arr.ndim else 1
+        vshape[axis] = k
+        vals = broadcast_to(vals, tuple(vshape))
+        idx = np.full(k, idx[0])
+    else:
+        vshape[axis] = len(idx)
+        vals = values
+        if vals.ndim == 1 and arr.ndim > 1 and vals.shape[0] == len(idx):
+            vals = moveaxis(reshape(vals, (len(idx),) + (1,) * (arr.ndim - 1)), 0, axis)
+        vals = broadcast_to(vals, tuple(vshape))
+    order = np.argsort(np.concatenate([np.arange(n), idx - 0.5]), kind="stable")
+    from jaxlite._src.numpy.indexing import take
+    both = concatenate([arr, vals], axis)
+    return take(both, asarray(order.astype(np.int32)), axis=axis)
+
+
+def trim_zeros(filt, trim="fb"):
+    """Trim leading ('f') and/or trailing ('b') zeros of a 1-D array (needs concrete values)."""
+    filt = ensure_arraylike("trim_zeros", filt)
+    v = np.asarray(core.concrete_or_error(None, filt, "Error arose in the `filt` argument of trim_zeros()"))
+    if v.ndim != 1:
+        raise TypeError("trim_zeros requires a 1-D array")
+    nz = np.nonzero(v)[0]
+    if nz.size == 0:
+        return _slice_axis(filt, 0, 0, 0)
+    start = int(nz[0]) if "f" in trim.lower() else 0
+    stop = int(nz[-1]) + 1 if "b" in trim.lower() else v.size
+    return _slice_axis(filt, start, stop, 0)
+
+
+def block(arrays):
+    """Assemble an array from nested lists of blocks."""
+    def depth(x):
+        return 1 + depth(x[0]) if isinstance(x, list) and x else (1 if isinstance(x, list) else 0)
+
+    def rec(x, d, max_depth):
+        if isinstance(x, list):
+            if not x:
+                raise ValueError("Lists cannot be empty")
+            parts = [rec(e, d + 1, max_depth) for e in x]
+            nd = builtins.max(builtins.max(p.ndim for p in parts), max_depth)
+            parts = [reshape(p, (1,) * (nd - p.ndim) + p.shape) for p in parts]
+            return concatenate(parts, axis=-(max_depth - d))
+        if isinstance(x, tuple):
+            raise TypeError("jnp.block does not allow tuples")
+        return asarray(x)
+    if not isinstance(arrays, list):
+        return asarray(arrays)
+    max_depth = depth(arrays)
+    return rec(arrays, 0, max_depth)
+
+
+__all__ += ["logspace", "geomspace", "fromfunction", "diagflat", "rollaxis", "roll", "rot90", "tile", "repeat",
+            "resize", "append", "delete", "insert", "trim_zeros", "block"]
+
+
+# ---------------------------------------------------------------------------------------------------
+# breadth: math
+# ---------------------------------------------------------------------------------------------------
+
+def diff(a, n=1, axis=-1, prepend=None, append=None):
+    """``n``-th discrete difference along ``axis`` (optionally after prepending/appending values)."""
+    a = ensure_arraylike("diff", a)
+    n = operator.index(n)
+    if n < 0:
+        raise ValueError(f"order must be non-negative but got {n}")
+    if n == 0:
+        return a
+    if a.ndim == 0:
+        raise ValueError(f"diff requires input that is at least one dimensional; got {a}")
+    axis = canonicalize_axis(axis, a.ndim)
+    if prepend is not None or append is not None:
+        seq = ([asarray(prepend)] if prepend is not None else []) + [a] + (
+            [asarray(append)] if append is not None else [])
+        seq = [broadcast_to(v, a.shape[:axis] + (1,) + a.shape[axis + 1:]) if v.ndim == 0 else v for v in seq]
+        a = concatenate(seq, axis)
+    for _ in range(n):
+        m = a.shape[axis]
+        hi, lo = _slice_axis(a, 1, m, axis), _slice_axis(a, 0, builtins.max(m - 1, 0), axis)
+        a = lax.bitwise_xor(hi, lo) if a.dtype == np.bool_ else _ufuncs().subtract(hi, lo)
+    return a
+
+
+def ediff1d(ary, to_end=None, to_begin=None):
+    """Differences of the flattened array, with optional values before/after."""
+    ary = ravel(ensure_arraylike("ediff1d", ary))
+    out = _ufuncs().subtract(_slice_axis(ary, 1, ary.shape[0], 0), _slice_axis(ary, 0, builtins.max(
+        ary.shape[0] - 1, 0), 0))
+    parts = []
+    if to_begin is not None:
+        parts.append(ravel(asarray(to_begin, dtype=out.dtype)))
+    parts.append(out)
+    if to_end is not None:
+        parts.append(ravel(asarray(to_end, dtype=out.dtype)))
+    return concatenate(parts) if len(parts) > 1 else out
+
+
+def gradient(f, *varargs, axis=None, edge_order=None):
+    """Central-difference gradient (one-sided at the edges), as NumPy with ``edge_order=1``."""
+    if edge_order is not None and edge_order != 1:
+        raise NotImplementedError("The 'edge_order' argument to jnp.gradient is not supported.")
+    f = ensure_arraylike("gradient", f)
+    (f,) = promote_dtypes_inexact_(f)
+    axes = tuple(range(f.ndim)) if axis is None else (
+        (canonicalize_axis(axis, f.ndim),) if isinstance(axis, (int, np.integer)) else
+        tuple(canonicalize_axis(a, f.ndim) for a in axis))
+    if not varargs:
+        spacings = [1.0] * len(axes)
+    elif len(varargs) == 1 and len(axes) > 1 and np.ndim(varargs[0]) == 0:
+        spacings = [varargs[0]] * len(axes)
+    elif len(varargs) == len(axes):
+        spacings = list(varargs)
+    else:
+        raise TypeError("Invalid number of spacing arguments")
+    u = _ufuncs()
+    outs = []
+    for ax, h in zip(axes, spacings):
+        n = f.shape[ax]
+        if n < 2:
+            raise ValueError("Shape of array too small to calculate a numerical gradient, at least "
+                             "(edge_order + 1) elements are required.")
+        if np.ndim(h) == 0:
+            interior = u.divide(u.subtract(_slice_axis(f, 2, n, ax), _slice_axis(f, 0, n - 2, ax)),
+                                u.multiply(2, h))
+            first = u.divide(u.subtract(_slice_axis(f, 1, 2, ax), _slice_axis(f, 0, 1, ax)), h)
+            last = u.divide(u.subtract(_slice_axis(f, n - 1, n, ax), _slice_axis(f, n - 2, n - 1, ax)), h)
+        else:
+            x = asarray(h)
+            if x.ndim != 1 or x.shape[0] != n:
+                raise ValueError("when 1d, distances must match the length of the corresponding dimension")
+            dx = diff(x)
+            shape = [1] * f.ndim
+            shape[ax] = n - 2
+            dx1 = reshape(_slice_axis(dx, 0, n - 2, 0), shape)
+            dx2 = reshape(_slice_axis(dx, 1, n - 1, 0), shape)
+            a_ = u.divide(u.negative(dx2), u.multiply(dx1, u.add(dx1, dx2)))
+            b_ = u.divide(u.subtract(dx2, dx1), u.multiply(dx1, dx2))
+            c_ = u.divide(dx1, u.multiply(dx2, u.add(dx1, dx2)))
+            interior = u.add(u.add(u.multiply(a_, _slice_axis(f, 0, n - 2, ax)),
+                                   u.multiply(b_, _slice_axis(f, 1, n - 1, ax))),
+                             u.multiply(c_, _slice_axis(f, 2, n, ax)))
+            first = u.divide(u.subtract(_slice_axis(f, 1, 2, ax), _slice_axis(f, 0, 1, ax)), dx[0])
+            last = u.divide(u.subtract(_slice_axis(f, n - 1, n, ax), _slice_axis(f, n - 2, n - 1, ax)), dx[-1])
+        pieces = [first, interior, last] if n > 2 else [first, last]
+        pieces = promote_dtypes(*pieces)
+        outs.append(concatenate(pieces, ax))
+    return outs[0] if len(outs) == 1 else outs
+
+
+def promote_dtypes_inexact_(*args):
+    from jaxlite._src.numpy.util import promote_dtypes_inexact
+    return promote_dtypes_inexact(*args)
+
+
+def trapezoid(y, x=None, dx=1.0, axis=-1):
+    """Integrate ``y`` along ``axis`` with the trapezoid rule."""
+    y = ensure_arraylike("trapezoid", y)
+    u = _ufuncs()
+    if x is None:
+        (y,) = promote_dtypes_inexact_(y)
+        dx_ = dx
+    else:
+        y, x = promote_dtypes_inexact_(y, x)
+        if x.ndim == 1:
+            dx_ = diff(x)
+        else:
+            dx_ = moveaxis(diff(x, axis=axis), axis, -1)
+    y = moveaxis(y, axis, -1)
+    n = y.shape[-1]
+    s = u.add(_slice_axis(y, 1, n, y.ndim - 1), _slice_axis(y, 0, builtins.max(n - 1, 0), y.ndim - 1))
+    return _reductions().sum(u.multiply(u.multiply(0.5, dx_), s), axis=-1)
+
+
+def _conv1d(name, x, y, mode, precision, preferred_element_type):
+    x, y = ensure_arraylike(name, x, y)
+    if x.ndim != 1 or y.ndim != 1:
+        raise ValueError(f"{name}() only support 1-dimensional inputs.")
+    if preferred_element_type is None:
+        x, y = promote_dtypes_inexact_(x, y)  # NumPy's convolutions compute in floating point
+    else:
+        x, y = promote_dtypes(x, y)
+    if x.shape[0] == 0 or y.shape[0] == 0:
+        raise ValueError(f"{name}: inputs cannot be empty, got shapes {x.shape} and {y.shape}.")
+    reverse_out = False
+    if name == "correlate":
+        y = _ufuncs().conjugate(y)
+        if x.shape[0] < y.shape[0]:
+            x, y = y, x
+            reverse_out = True
+    else:
+        if x.shape[0] < y.shape[0]:
+            x, y = y, x
+        y = flip(y)
+    m = y.shape[0]
+    if mode == "valid":
+        lo, hi = 0, 0
+    elif mode == "same":
+        lo, hi = m // 2, m - m // 2 - 1
+    elif mode == "full":
+        lo, hi = m - 1, m - 1
+    else:
+        raise ValueError("mode must be one of ['full', 'same', 'valid']")
+    xp = lax.pad(x, lax._convert_element_type(0, x.dtype, False), [(lo, hi, 0)])
+    out_len = xp.shape[0] - m + 1
+    # a correlation is a matrix-vector product of the (out_len, m) sliding windows with y
+    idx = (np.arange(out_len)[:, None] + np.arange(m)[None, :]).astype(np.int32)
+    from jaxlite._src.numpy.indexing import take
+    out = matmul(take(xp, asarray(idx), axis=0), y, precision=precision,
+                 preferred_element_type=preferred_element_type)
+    return flip(out) if reverse_out else out
+
+
+def convolve(a, v, mode="full", *, precision=None, preferred_element_type=None):
+    """Discrete linear convolution of two 1-D arrays."""
+    return _conv1d("convolve", a, v, mode, precision, preferred_element_type)
+
+
+def correlate(a, v, mode="valid", *, precision=None, preferred_element_type=None):
+    """Cross-correlation of two 1-D arrays."""
+    return _conv1d("correlate", a, v, mode, precision, preferred_element_type)
+
+
+def interp(x, xp, fp, left=None, right=None, period=None):
+    """Piecewise-linear interpolation of ``(xp, fp)`` at ``x`` (``xp`` increasing)."""
+    x, xp, fp = ensure_arraylike("interp", x, xp, fp)
+    if xp.ndim != 1 or fp.ndim != 1 or xp.shape != fp.shape:
+        raise ValueError("xp and fp must be one-dimensional arrays of equal size")
+    u = _ufuncs()
+    x, xp = promote_dtypes_inexact_(x, xp)
+    (fp,) = promote_dtypes_inexact_(fp)
+    if period is not None:
+        if np.ndim(period) != 0:
+            raise ValueError(f"period must be a scalar; got {period}")
+        period = u.abs(period)
+        x = u.remainder(x, period)
+        xp = u.remainder(xp, period)
+        from jaxlite._src.numpy.sorting import argsort
+        from jaxlite._src.numpy.indexing import take
+        order = argsort(xp)
+        xp, fp = take(xp, order), take(fp, order)
+        xp = concatenate([u.subtract(xp[-1:], period), xp, u.add(xp[:1], period)])
+        fp = concatenate([fp[-1:], fp, fp[:1]])
+    from jaxlite._src.numpy.sorting import searchsorted
+    from jaxlite._src.numpy.indexing import take
+    n = xp.shape[0]
+    i = clip(searchsorted(xp, x, side="right"), 1, n - 1)
+    xi0, xi1 = take(xp, u.subtract(i, 1)), take(xp, i)
+    fi0, fi1 = take(fp, u.subtract(i, 1)), take(fp, i)
+    df = u.subtract(fi1, fi0)
+    dx = u.subtract(xi1, xi0)
+    delta = u.subtract(x, xi0)
+    epsilon = np.spacing(np.finfo(xp.dtype).eps)
+    dx0 = lax.le(u.abs(dx), lax._convert_element_type(epsilon, dx.dtype))
+    f = where(dx0, fi0, u.add(fi0, u.divide(u.multiply(df, delta), where(dx0, 1, dx))))
+    if period is None:
+        f = where(lax.lt(x, xp[0]), fp[0] if left is None else left, f)
+        f = where(lax.gt(x, xp[-1]), fp[-1] if right is None else right, f)
+    return f
+
+
+# ----- polynomials -----
+
+def polyval(p, x, *, unroll=16):
+    """Evaluate the polynomial with coefficients ``p`` (highest power first) at ``x`` (Horner)."""
+    p, x = ensure_arraylike("polyval", p, x)
+    p, x = promote_dtypes(p, x)
+    u = _ufuncs()
+    y = lax.full_like(x, 0, shape=lax.broadcast_shapes(x.shape, p.shape[1:]))
+    for i in range(p.shape[0]):
+        y = u.add(u.multiply(y, x), p[i])
+    return y
+
+
+def polyadd(a1, a2):
+    """Sum of two polynomials."""
+    a1, a2 = ensure_arraylike("polyadd", a1, a2)
+    a1, a2 = promote_dtypes(a1, a2)
+    d = a1.shape[0] - a2.shape[0]
+    zero = lax._convert_element_type(0, a1.dtype, False)
+    if d > 0:
+        a2 = lax.pad(a2, zero, [(d, 0, 0)])
+    elif d < 0:
+        a1 = lax.pad(a1, zero, [(-d, 0, 0)])
+    return _ufuncs().add(a1, a2)
+
+
+def polysub(a1, a2):
+    """Difference of two polynomials."""
+    a1, a2 = ensure_arraylike("polysub", a1, a2)
+    return polyadd(a1, _ufuncs().negative(a2))
+
+
+def polymul(a1, a2, *, trim_leading_zeros=False):
+    """Product of two polynomials."""
+    a1, a2 = ensure_arraylike("polymul", a1, a2)
+    a1, a2 = promote_dtypes_inexact_(a1, a2)
+    if trim_leading_zeros and (a1.shape[0] > 1 or a2.shape[0] > 1):
+        a1, a2 = trim_zeros(a1, trim="f"), trim_zeros(a2, trim="f")
+    if a1.shape[0] == 0:
+        a1 = asarray([0], dtype=a2.dtype)
+    if a2.shape[0] == 0:
+        a2 = asarray([0], dtype=a1.dtype)
+    return convolve(a1, a2, mode="full")
+
+
+def polyder(p, m=1):
+    """The ``m``-th derivative of a polynomial."""
+    p = ensure_arraylike("polyder", p)
+    m = operator.index(m)
+    if m < 0:
+        raise ValueError("Order of derivative must be positive")
+    if m == 0:
+        return p
+    (p,) = promote_dtypes_inexact_(p)
+    n = p.shape[0]
+    # the coefficient of x**j (j = n-1-i) gains the falling factorial j * (j-1) * ... * (j-m+1)
+    coeff = np.array([np.prod(np.arange(n - 1 - i - m + 1, n - i)) for i in range(builtins.max(n - m, 0))])
+    return _ufuncs().multiply(_slice_axis(p, 0, builtins.max(n - m, 0), 0), asarray(coeff, dtype=p.dtype))
+
+
+def polyint(p, m=1, k=None):
+    """The ``m``-th antiderivative of a polynomial (integration constants ``k``, default 0)."""
+    p = ensure_arraylike("polyint", p)
+    m = operator.index(m)
+    if m < 0:
+        raise ValueError(f"Order of integral must be positive (see polyder) got m={m}")
+    if m == 0:
+        return p
+    k = np.zeros(m) if k is None else k
+    k = atleast_1d(asarray(k))
+    if k.shape[0] == 1:
+        k = broadcast_to(k, (m,))
+    if k.shape != (m,):
+        raise ValueError("k must be a scalar or a rank-1 array of length 1 or m.")
+    (p,) = promote_dtypes_inexact_(p)
+    u = _ufuncs()
+    for i in range(m):
+        n = p.shape[0]
+        p = concatenate([u.divide(p, asarray(np.arange(n, 0, -1), dtype=p.dtype)),
+                         reshape(lax.convert_element_type(k[i], p.dtype), (1,))])
+    return p
+
+
+def vander(x, N=None, increasing=False):
+    """The Vandermonde matrix of ``x``: columns are powers of ``x``."""
+    x = ensure_arraylike("vander", x)
+    if x.ndim != 1:
+        raise ValueError("x must be a one-dimensional array")
+    N = x.shape[0] if N is None else operator.index(N)
+    if N < 0:
+        raise ValueError("N must be nonnegative")
+    powers = np.arange(N) if increasing else np.arange(N - 1, -1, -1)
+    return _ufuncs().power(expand_dims(x, 1), asarray(powers.astype(np.int32)))
+
+
+def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
+    """Least-squares polynomial fit (coefficients highest power first)."""
+    x, y = ensure_arraylike("polyfit", x, y)
+    if full or cov:
+        raise NotImplementedError("jnp.polyfit with full=True or cov=True")
+    deg = operator.index(deg)
+    (x, y) = promote_dtypes_inexact_(x, y)
+    lhs = vander(x, deg + 1)
+    rhs = y
+    u = _ufuncs()
+    if w is not None:
+        w = asarray(w, dtype=lhs.dtype)
+        lhs = u.multiply(lhs, expand_dims(w, 1))
+        rhs = u.multiply(rhs, w if rhs.ndim == 1 else expand_dims(w, 1))
+    scale = u.sqrt(_reductions().sum(u.multiply(lhs, lhs), axis=0))
+    lhs = u.divide(lhs, scale)
+    from jaxlite._src.numpy import linalg
+    c = linalg.lstsq(lhs, rhs, rcond)[0]
+    return u.divide(c, scale if c.ndim == 1 else expand_dims(scale, 1))
+
+
+def roots(p, *, strip_zeros=True):
+    """Roots of a polynomial (eigenvalues of its companion matrix; needs concrete leading zeros)."""
+    p = ensure_arraylike("roots", p)
+    if p.ndim != 1:
+        raise ValueError("Input must be a rank-1 array.")
+    if strip_zeros:
+        p = trim_zeros(p, "f")
+    n = p.shape[0]
+    if n < 2:
+        return zeros(0, dtype=dtypes.to_complex_dtype(p.dtype))
+    (p,) = promote_dtypes_inexact_(p)
+    u = _ufuncs()
+    companion = concatenate([reshape(u.negative(u.divide(p[1:], p[0])), (1, n - 1)),
+                             eye(n - 2, n - 1, dtype=p.dtype)], 0)
+    from jaxlite._src.numpy import linalg
+    return linalg.eigvals(companion)
+
+
+def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    """Cross product of (arrays of) 2- or 3-vectors."""
+    a, b = ensure_arraylike("cross", a, b)
+    if axis is not None:
+        axisa = axisb = axisc = axis
+    a = moveaxis(a, axisa, -1)
+    b = moveaxis(b, axisb, -1)
+    if a.shape[-1] not in (2, 3) or b.shape[-1] not in (2, 3):
+        raise ValueError("Dimension must be either 2 or 3 for cross product")
+    u = _ufuncs()
+    a, b = promote_dtypes(a, b)
+    if a.shape[-1] == 2 and b.shape[-1] == 2:
+        return u.subtract(u.multiply(a[..., 0], b[..., 1]), u.multiply(a[..., 1], b[..., 0]))
+    a0, a1 = a[..., 0], a[..., 1]
+    a2 = a[..., 2] if a.shape[-1] == 3 else lax._zeros(a0)
+    b0, b1 = b[..., 0], b[..., 1]
+    b2 = b[..., 2] if b.shape[-1] == 3 else lax._zeros(b0)
+    c = stack(broadcast_arrays(u.subtract(u.multiply(a1, b2), u.multiply(a2, b1)),
+                               u.subtract(u.multiply(a2, b0), u.multiply(a0, b2)),
+                               u.subtract(u.multiply(a0, b1), u.multiply(a1, b0))), axis=-1)
+    return moveaxis(c, -1, axisc)
+
+
+def kron(a, b):
+    """Kronecker product."""
+    a, b = ensure_arraylike("kron", a, b)
+    a, b = promote_dtypes(a, b)
+    nd = builtins.max(a.ndim, b.ndim)
+    a = reshape(a, (1,) * (nd - a.ndim) + a.shape)
+    b = reshape(b, (1,) * (nd - b.ndim) + b.shape)
+    a_e = reshape(a, tuple(d for s in a.shape for d in (s, 1)))
+    b_e = reshape(b, tuple(d for s in b.shape for d in (1, s)))
+    out = _ufuncs().multiply(a_e, b_e)
+    return reshape(out, tuple(x * y for x, y in zip(a.shape, b.shape)))
+
+
+def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
+    """Replace NaN with ``nan`` and infinities with ``posinf``/``neginf`` (default: dtype's extremes)."""
+    x = ensure_arraylike("nan_to_num", x)
+    dt = x.dtype
+    u = _ufuncs()
+    if not dtypes.issubdtype(dt, np.inexact):
+        return x
+    if dtypes.issubdtype(dt, np.complexfloating):
+        return lax.complex(nan_to_num(lax.real(x), nan=nan, posinf=posinf, neginf=neginf),
+                           nan_to_num(lax.imag(x), nan=nan, posinf=posinf, neginf=neginf))
+    info = dtypes.finfo(dt)
+    posinf = info.max if posinf is None else posinf
+    neginf = info.min if neginf is None else neginf
+    out = where(u.isnan(x), lax._convert_element_type(nan, dt, False), x)
+    out = where(u.isposinf(out), lax._convert_element_type(posinf, dt, False), out)
+    out = where(u.isneginf(out), lax._convert_element_type(neginf, dt, False), out)
+    return out
+
+
+def i0(x):
+    """Modified Bessel function of the first kind, order 0."""
+    x = ensure_arraylike("i0", x)
+    (x,) = promote_dtypes_inexact_(x)
+    if dtypes.issubdtype(x.dtype, np.complexfloating):
+        raise ValueError("i0 does not support complex arguments")
+    u = _ufuncs()
+    ax = u.abs(x)
+    # power series sum_k ((x/2)^2k / (k!)^2) for |x| <= 15, asymptotic expansion above
+    t = u.square(u.divide(ax, 2))
+    term = lax._ones(ax)
+    small = lax._ones(ax)
+    for k in range(1, 60):
+        term = u.divide(u.multiply(term, t), float(k * k))
+        small = u.add(small, term)
+    safe = where(ax > 15, ax, 15.0)
+    inv = u.reciprocal(u.multiply(8.0, safe))
+    series = 1.0 + inv * (1.0 + inv * (9.0 / 2 + inv * (225.0 / 6 + inv * (11025.0 / 24))))
+    large = u.multiply(u.divide(u.exp(safe), u.sqrt(u.multiply(2 * np.pi, safe))), series)
+    return where(ax > 15, large, small)
+
+
+def unwrap(p, discont=None, axis=-1, period=2 * np.pi):
+    """Unwrap a phase signal by changing jumps larger than ``discont`` to their ``period`` complement."""
+    p = ensure_arraylike("unwrap", p)
+    if dtypes.issubdtype(p.dtype, np.complexfloating):
+        raise ValueError("jnp.unwrap does not support complex inputs.")
+    if p.shape[axis] == 0:
+        return p
+    (p,) = promote_dtypes_inexact_(p)
+    u = _ufuncs()
+    if discont is None:
+        discont = period / 2
+    interval = period / 2
+    dd = diff(p, axis=axis)
+    ddmod = u.subtract(u.remainder(u.add(dd, interval), period), interval)
+    ddmod = where(lax.bitwise_and(lax.eq(ddmod, lax._convert_element_type(-interval, ddmod.dtype)),
+                                  lax.gt(dd, lax._convert_element_type(0, dd.dtype))), interval, ddmod)
+    ph_correct = where(lax.lt(u.abs(dd), lax._convert_element_type(discont, dd.dtype)), 0, u.subtract(ddmod, dd))
+    axis = canonicalize_axis(axis, p.ndim)
+    up = concatenate([_slice_axis(p, 0, 1, axis),
+                      u.add(_slice_axis(p, 1, p.shape[axis], axis), _cumsum(ph_correct, axis))], axis)
+    return up
+
+
+def _cumsum(x, axis):
+    import jaxlite.numpy as _jnp
+    return _jnp.cumsum(x, axis=axis)
+
+
+def iscomplex(x):
+    """Elementwise: is the imaginary part nonzero."""
+    x = ensure_arraylike("iscomplex", x)
+    from jaxlite._src.numpy.ufuncs import imag
+    i = imag(x)
+    return lax.ne(i, lax._zeros(i))
+
+
+def isreal(x):
+    """Elementwise: is the imaginary part zero."""
+    x = ensure_arraylike("isreal", x)
+    from jaxlite._src.numpy.ufuncs import imag
+    i = imag(x)
+    return lax.eq(i, lax._zeros(i))
+
+
+def packbits(a, axis=None, bitorder="big"):
+    """Pack the elements of a boolean/integer array into bits of a uint8 array."""
+    a = ensure_arraylike("packbits", a)
+    if not (dtypes.issubdtype(a.dtype, np.integer) or a.dtype == np.bool_):
+        raise TypeError("Expected an input array of integer or boolean data type")
+    if bitorder not in ("little", "big"):
+        raise ValueError("'order' must be either 'little' or 'big'")
+    a = lax.convert_element_type(lax.ne(a, lax._zeros(a)), np.uint8)
+    if axis is None:
+        a = ravel(a)
+        axis = 0
+    a = moveaxis(a, axis, -1)
+    n = a.shape[-1]
+    pad_n = (-n) % 8
+    a = lax.pad(a, lax._convert_element_type(0, np.uint8), [(0, 0, 0)] * (a.ndim - 1) + [(0, pad_n, 0)])
+    a = reshape(a, a.shape[:-1] + ((n + pad_n) // 8, 8))
+    shifts = np.arange(8, dtype=np.uint8) if bitorder == "little" else np.arange(7, -1, -1, dtype=np.uint8)
+    packed = _reductions().sum(_ufuncs().left_shift(a, asarray(shifts)), axis=-1, dtype=np.uint8)
+    return moveaxis(packed, -1, axis)
+
+
+def unpackbits(a, axis=None, count=None, bitorder="big"):
+    """Unpack the bits of a uint8 array."""
+    a = ensure_arraylike("unpackbits", a)
+    if a.dtype != np.uint8:
+        raise TypeError("Expected an input array of unsigned byte data type")
+    if bitorder not in ("little", "big"):
+        raise ValueError("'order' must be either 'little' or 'big'")
+    shifts = np.arange(8, dtype=np.uint8) if bitorder == "little" else np.arange(7, -1, -1, dtype=np.uint8)
+    bits = _ufuncs().bitwise_and(_ufuncs().right_shift(expand_dims(a, -1), asarray(shifts)),
+                                 np.uint8(1))
+    if axis is None:
+        bits = ravel(bits)
+        axis = 0
+    else:
+        axis = canonicalize_axis(axis, a.ndim)
+        bits = moveaxis(bits, -1, axis + 1)
+        bits = reshape(bits, bits.shape[:axis] + (bits.shape[axis] * 8,) + bits.shape[axis + 2:])
+    if count is not None:
+        n = bits.shape[axis]
+        if count <= n:
+            bits = _slice_axis(bits, 0, count, axis)
+        else:
+            cfg = [(0, 0, 0)] * bits.ndim
+            cfg[axis] = (0, count - n, 0)
+            bits = lax.pad(bits, lax._convert_element_type(0, np.uint8), cfg)
+    return bits
+
+
+__all__ += ["diff", "ediff1d", "gradient", "trapezoid", "convolve", "correlate", "interp", "polyval", "polyadd",
+            "polysub", "polymul", "polyder", "polyint", "vander", "polyfit", "roots", "cross", "kron",
+            "nan_to_num", "i0", "unwrap", "iscomplex", "isreal", "packbits", "unpackbits"]
+
+
+# ---------------------------------------------------------------------------------------------------
+# breadth: pad, vectorize, apply_along_axis
+# ---------------------------------------------------------------------------------------------------
+
+def _pad_widths(pad_width, nd, name="pad_width"):
+    pw = np.asarray(core.concrete_or_error(None, pad_width, f"jnp.pad: {name} must be concrete"))
+    if pw.dtype.kind not in "iub" and name == "pad_width":
+        raise TypeError("`pad_width` must be of integral type.")
+    pw = np.broadcast_to(pw, (nd, 2))
+    return [(int(l), int(h)) for l, h in pw]
+
+
+def pad(array, pad_width, mode="constant", **kwargs):
+    """Pad an array (modes: constant, edge, reflect, symmetric, wrap, linear_ramp, maximum, minimum,
+    mean, median, empty; or a callable as in NumPy)."""
+    array = ensure_arraylike("pad", array)
+    nd = array.ndim
+    widths = _pad_widths(pad_width, nd)
+    if builtins.any(l < 0 or h < 0 for l, h in widths):
+        raise ValueError("index can't contain negative values")
+    if callable(mode):
+        raise NotImplementedError("jnp.pad with a callable mode")
+    allowed = {"constant": {"constant_values"}, "edge": set(), "wrap": set(), "empty": set(),
+               "reflect": {"reflect_type"}, "symmetric": {"reflect_type"},
+               "linear_ramp": {"end_values"}, "maximum": {"stat_length"}, "minimum": {"stat_length"},
+               "mean": {"stat_length"}, "median": {"stat_length"}}
+    if mode not in allowed:
+        raise ValueError(f"Unimplemented padding mode '{mode}' for np.pad.")
+    bad = set(kwargs) - allowed[mode]
+    if bad:
+        raise ValueError(f"unsupported keyword arguments for mode '{mode}': {bad}")
+    u = _ufuncs()
+    red = _reductions()
+    x = array
+    if mode in ("constant", "empty"):
+        cv = kwargs.get("constant_values", 0)
+        cvs = np.asarray(cv) if not isinstance(cv, (core.Array, Tracer)) else None
+        if cvs is not None and cvs.ndim == 0:
+            return lax.pad(x, lax._convert_element_type(cv, x.dtype, False), [(l, h, 0) for l, h in widths])
+        cv = broadcast_to(asarray(cv), (nd, 2)) if not (cvs is not None and cvs.ndim == 0) else None
+        for ax, (l, h) in enumerate(widths):
+            parts = []
+            for side, width in ((0, l), (1, h)):
+                shape = list(x.shape)
+                shape[ax] = width
+                parts.append(lax.full(tuple(shape), lax._convert_element_type(cv[ax, side], x.dtype, False)))
+            x = concatenate([parts[0], x, parts[1]], ax)
+        return x
+    for ax, (l, h) in enumerate(widths):
+        n = x.shape[ax]
+        if l == 0 and h == 0:
+            continue
+        if n == 0:
+            raise ValueError(f"can't extend empty axis {ax} using modes other than 'constant' or 'empty'")
+        if mode == "edge":
+            left = _repeat_axis(_slice_axis(x, 0, 1, ax), l, ax)
+            right = _repeat_axis(_slice_axis(x, n - 1, n, ax), h, ax)
+        elif mode == "wrap":
+            left = _periodic_take(x, np.arange(-l, 0) % n, ax)
+            right = _periodic_take(x, np.arange(n, n + h) % n, ax)
+        elif mode in ("reflect", "symmetric"):
+            rt = kwargs.get("reflect_type", "even")
+            if rt not in ("even", "odd"):
+                raise ValueError(f"reflect_type must be 'even' or 'odd', got {rt}")
+            # like NumPy, pad in chunks no wider than the (growing) array, reflecting what is there
+            rem_l, rem_h = l, h
+            while rem_l or rem_h:
+                m = x.shape[ax]
+                cap = builtins.max(m - 1, 1) if mode == "reflect" else m
+                cl, ch = builtins.min(rem_l, cap), builtins.min(rem_h, cap)
+                left = _periodic_take(x, _reflect_idx(np.arange(-cl, 0), m, mode), ax)
+                right = _periodic_take(x, _reflect_idx(np.arange(m, m + ch), m, mode), ax)
+                if rt == "odd":
+                    left = u.subtract(u.multiply(2, _slice_axis(x, 0, 1, ax)), left)
+                    right = u.subtract(u.multiply(2, _slice_axis(x, m - 1, m, ax)), right)
+                x = concatenate([left, x, right], ax)
+                rem_l, rem_h = rem_l - cl, rem_h - ch
+            continue
+        elif mode == "linear_ramp":
+            ev = np.broadcast_to(np.asarray(kwargs.get("end_values", 0)), (nd, 2))
+            e0 = _slice_axis(x, 0, 1, ax)
+            e1 = _slice_axis(x, n - 1, n, ax)
+            left = _ramp(ev[ax, 0], e0, l, ax, x.dtype, reverse=False)
+            right = _ramp(ev[ax, 1], e1, h, ax, x.dtype, reverse=True)
+        else:  # statistics
+            sl = kwargs.get("stat_length", None)
+            sl = [(n, n)] * nd if sl is None else _pad_widths(sl, nd, "stat_length")
+            fn = {"maximum": red.max, "minimum": red.min, "mean": red.mean,
+                  "median": lambda v, axis, keepdims: _median(v, axis)}[mode]
+            ll, hl = builtins.min(builtins.max(sl[ax][0], 1), n), builtins.min(builtins.max(sl[ax][1], 1), n)
+            sl_left = fn(_slice_axis(x, 0, ll, ax), axis=ax, keepdims=True)
+            sl_right = fn(_slice_axis(x, n - hl, n, ax), axis=ax, keepdims=True)
+            if mode in ("mean", "median") and dtypes.issubdtype(x.dtype, np.integer):
+                sl_left = lax.convert_element_type(u.round(sl_left), x.dtype)
+                sl_right = lax.convert_element_type(u.round(sl_right), x.dtype)
+            left = _repeat_axis(lax.convert_element_type(sl_left, x.dtype), l, ax)
+            right = _repeat_axis(lax.convert_element_type(sl_right, x.dtype), h, ax)
+        x = concatenate([left, x, right], ax)
+    return x
+
+
+def _median(v, axis):
+    import jaxlite.numpy as _jnp
+    if not hasattr(_jnp, "median"):
+        raise NotImplementedError("jnp.pad(mode='median') needs jnp.median")
+    return _jnp.median(v, axis=axis, keepdims=True)
+
+
+def _repeat_axis(x, k, ax):
+    shape = list(x.shape)
+    shape[ax] = k
+    return broadcast_to(x, tuple(shape))
+
+
+def _periodic_take(x, idx, ax):
+    from jaxlite._src.numpy.indexing import take
+    if len(idx) == 0:
+        return _slice_axis(x, 0, 0, ax)
+    return take(x, asarray(np.asarray(idx, np.int32)), axis=ax)
+
+
+def _reflect_idx(idx, n, mode):
+    if n == 1:
+        return np.zeros_like(idx)
+    if mode == "reflect":
+        period = 2 * (n - 1)
+        r = idx % period
+        return np.where(r < n, r, period - r)
+    period = 2 * n
+    r = idx % period
+    return np.where(r < n, r, period - 1 - r)
+
+
+def _ramp(end, edge, k, ax, dtype, reverse):
+    if k == 0:
+        shape = list(edge.shape)
+        shape[ax] = 0
+        return zeros(tuple(shape), dtype)
+    u = _ufuncs()
+    frac = np.arange(k, dtype=np.float64) / k  # end at 0, moving toward the edge
+    if reverse:
+        frac = frac[::-1]
+    shape = [1] * edge.ndim
+    shape[ax] = k
+    frac = asarray(frac.reshape(shape).astype(dtypes.to_inexact_dtype(dtype)))
+    edge_f = lax.convert_element_type(edge, frac.dtype)
+    end_f = lax._convert_element_type(float(end), frac.dtype, False)
+    vals = u.add(end_f, u.multiply(u.subtract(edge_f, end_f), frac))
+    if dtypes.issubdtype(dtype, np.integer):
+        vals = u.floor(vals) if False else lax.convert_element_type(vals, dtype)
+    return lax.convert_element_type(vals, dtype)
+
+
+def vectorize(pyfunc, *, excluded=frozenset(), signature=None):
+    """Vectorise ``pyfunc`` over leading/broadcast dimensions with ``vmap``."""
+    if signature is not None:
+        raise NotImplementedError("jnp.vectorize with a gufunc signature")
+    import functools
+
+    @functools.wraps(pyfunc)
+    def wrapped(*args, **kwargs):
+        from jaxlite._src import api as _api
+        vmap = getattr(__import__("jaxlite"), "vmap")
+        excl = {i for i in excluded if isinstance(i, int)}
+        dyn_kwargs = {k: v for k, v in kwargs.items() if k not in excluded}
+        static_kwargs = {k: v for k, v in kwargs.items() if k in excluded}
+        names = list(dyn_kwargs)
+        dyn = [asarray(a) for i, a in enumerate(args) if i not in excl] + [asarray(dyn_kwargs[k]) for k in names]
+        shape = lax.broadcast_shapes(*[d.shape for d in dyn]) if dyn else ()
+        dyn = [broadcast_to(d, shape) for d in dyn]
+
+        def f(*vals):
+            it = iter(vals[:len(vals) - len(names)])
+            full = [a if i in excl else next(it) for i, a in enumerate(args)]
+            kw = dict(zip(names, vals[len(vals) - len(names):]), **static_kwargs)
+            return pyfunc(*full, **kw)
+        for _ in range(len(shape)):
+            f = vmap(f)
+        return f(*dyn)
+    return wrapped
+
+
+def apply_along_axis(func1d, axis, arr, *args, **kwargs):
+    """Apply ``func1d`` to 1-D slices of ``arr`` along ``axis`` (with ``vmap``)."""
+    vmap = getattr(__import__("jaxlite"), "vmap")
+    arr = ensure_arraylike("apply_along_axis", arr)
+    nd = arr.ndim
+    axis = canonicalize_axis(axis, nd)
+
+    def func(a):
+        return func1d(a, *args, **kwargs)
+    for i in range(1, nd - axis):
+        func = vmap(func, in_axes=i, out_axes=-1)
+    for _ in range(axis):
+        func = vmap(func, in_axes=0, out_axes=0)
+    return func(arr)
+
+
+def apply_over_axes(func, a, axes):
+    """Apply ``func(a, axis)`` repeatedly over ``axes``, keeping dimensions."""
+    a = ensure_arraylike("apply_over_axes", a)
+    for axis in axes:
+        b = func(a, axis=axis)
+        a = b if b.ndim == a.ndim else expand_dims(b, axis)
+    return a
+
+
+__all__ += ["pad", "vectorize", "apply_along_axis", "apply_over_axes"]

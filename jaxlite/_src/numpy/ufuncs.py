@@ -475,12 +475,12 @@ def angle(z, deg=False):
 
 def deg2rad(x, /):
     (x,) = promote_args_inexact("deg2rad", x)
-    return lax.mul(x, lax._convert_element_type(np.pi / 180, x.dtype))
+    return lax.mul(x, lax._convert_element_type(np.pi / 180, x.dtype, x.weak_type))
 
 
 def rad2deg(x, /):
     (x,) = promote_args_inexact("rad2deg", x)
-    return lax.mul(x, lax._convert_element_type(180 / np.pi, x.dtype))
+    return lax.mul(x, lax._convert_element_type(180 / np.pi, x.dtype, x.weak_type))
 
 
 radians = deg2rad
@@ -527,6 +527,8 @@ def copysign(x1, x2, /):
 
 def heaviside(x1, x2, /):
     x1, x2 = promote_args_inexact("heaviside", x1, x2)
+    from jaxlite._src.numpy.lax_numpy import broadcast_arrays
+    x1, x2 = broadcast_arrays(x1, x2)
     zero = lax._zeros(x1)
     return lax.select(lax.lt(x1, zero), zero, lax.select(lax.gt(x1, zero), lax._ones(x1), x2))
 
@@ -565,6 +567,8 @@ def gcd(x1, x2):
     x1, x2 = promote_args("gcd", x1, x2)
     if not dtypes.issubdtype(x1.dtype, np.integer):
         raise ValueError("Arguments to jax.numpy.gcd must be integers.")
+    from jaxlite._src.numpy.lax_numpy import broadcast_arrays
+    x1, x2 = broadcast_arrays(x1, x2)
     a, b = lax.abs(x1), lax.abs(x2)
     bits = np.dtype(a.dtype).itemsize * 8 * 2
     for _ in range(bits):
@@ -576,6 +580,8 @@ def gcd(x1, x2):
 
 def lcm(x1, x2):
     x1, x2 = promote_args("lcm", x1, x2)
+    from jaxlite._src.numpy.lax_numpy import broadcast_arrays
+    x1, x2 = broadcast_arrays(x1, x2)
     d = gcd(x1, x2)
     safe = lax.select(lax.eq(d, lax._zeros(d)), lax._ones(d), d)
     return lax.select(lax.eq(d, lax._zeros(d)), lax._zeros(d), lax.abs(lax.mul(lax.div(x1, safe), x2)))
