@@ -595,7 +595,12 @@ def _polygamma1(x):
 
 
 polygamma1_p = unop("polygamma1", lambda x: _polygamma1(x)(x), _float, "floating")
-ad.defjvp(digamma_p, lambda g, x: mul(g, polygamma1_p.bind(x)))
+def _digamma_jvp(g, x):
+    from jaxlite._src.lax.special import polygamma
+    return mul(g, polygamma(_full_like_val(x, 1), x))
+
+
+ad.defjvp(digamma_p, _digamma_jvp)
 
 # ---------------------------------------------------------------------------------------------------
 # complex numbers
