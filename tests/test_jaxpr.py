@@ -88,8 +88,6 @@ PROGRAMS += [
 @pytest.mark.parametrize("name, make, args", PROGRAMS, ids=[p[0] for p in PROGRAMS])
 def test_jaxpr_text_matches_jax(jax, name, make, args):
     import jax.numpy as real
-    if name in SHARED_JAXPR_FORM:
-        pytest.xfail("core printer: JAX hoists large/shared sub-jaxprs as `let name = {...} in`")
     expected = str(jax.make_jaxpr(make(jax, real))(*args))
     assert str(jaxlite.make_jaxpr(make(jaxlite, jnp))(*args)) == expected
 

@@ -602,7 +602,7 @@ class Jaxpr:
         return new
 
     def pretty_print(self, **kw):
-        return pp_jaxpr(self, _Names(_dropvars(self)), indent=0)
+        return pp_toplevel(self)
 
     def __str__(self):
         return self.pretty_print()
@@ -644,7 +644,7 @@ class ClosedJaxpr:
         return ClosedJaxpr(kw.get("jaxpr", self.jaxpr), kw.get("consts", self.consts))
 
     def pretty_print(self, **kw):
-        return pp_jaxpr(self.jaxpr, _Names(_dropvars(self.jaxpr)), indent=0)
+        return pp_toplevel(self.jaxpr)
 
     def __str__(self):
         return self.pretty_print()
@@ -682,6 +682,8 @@ class _Names:
     def __init__(self, preset=None):
         self.names = dict(preset or {})
         self.count = 0
+        self.shared: dict = {}     # sub-jaxprs printed once at the top: Jaxpr -> name
+        self.skip: set = set()     # names taken by shared jaxprs
 
     def __call__(self, v):
         if isinstance(v, Literal):
@@ -690,8 +692,12 @@ class _Names:
             return "_"
         n = self.names.get(v)
         if n is None:
-            n = self.names[v] = _var_name(self.count)
+            n = _var_name(self.count)
             self.count += 1
+            while n in self.skip:
+                n = _var_name(self.count)
+                self.count += 1
+            self.names[v] = n
         return n
 
     def suggest_same(self, for_vars, like_vars):
@@ -741,6 +747,60 @@ def pp_literal(lit: Literal) -> str:
     return f"{s}:{lit.aval.str_short()}"
 
 
+def _jaxprs_in_params(params):
+    for val in params.values():
+        for v in (val if isinstance(val, tuple) else (val,)):
+            if isinstance(v, Jaxpr):
+                yield v
+            elif isinstance(v, ClosedJaxpr):
+                yield v.jaxpr
+
+
+def pp_toplevel(jaxpr: Jaxpr) -> str:
+    """Print ``jaxpr``; sub-jaxprs used more than once (or with more than 10 equations) are printed
+    first, as ``let name = { ... } in``, and referred to by name, as JAX does."""
+    names = _Names(_dropvars(jaxpr))
+    counts: dict = {}
+    labels: dict = {}
+    queue = [jaxpr]
+    while queue:
+        j = queue.pop(0)
+        counts[j] = counts.get(j, 0) + 1
+        if j is not jaxpr and len(j.eqns) > 10:
+            counts[j] += 1
+        for eqn in j.eqns:
+            label = eqn.params.get("name")
+            subs = list(_jaxprs_in_params(eqn.params))
+            queue.extend(subs)
+            if isinstance(label, str):
+                for sub in subs:
+                    labels.setdefault(sub, label.strip("<>"))
+    used: dict = {}
+    shared = []
+    for j, c in counts.items():
+        if c == 1:
+            continue
+        label = labels.get(j, "jaxpr")
+        n = used.get(label, 0)
+        if n > 0:
+            used[label] = n + 1
+            label += str(n)
+            used[label] = used.get(label, 0) + 1
+        else:
+            used[label] = 1
+        names.skip.add(label)
+        names.shared[j] = label
+        shared.append((label, j))
+    out = []
+    for label, j in shared:
+        del names.shared[j]  # print its body this once
+        body = pp_jaxpr(j, names, indent=0, col=len(label) + 7)
+        names.shared[j] = label
+        out.append(f"let {label} = {body} in\n")
+    out.append(pp_jaxpr(jaxpr, names, indent=0))
+    return "".join(out)
+
+
 def _pp_param_value(v, names, indent):
     if isinstance(v, ClosedJaxpr):
         return pp_jaxpr(v.jaxpr, names, indent + 2, consts=v.consts)
@@ -762,14 +822,18 @@ def _pp_param_value(v, names, indent):
 WIDTH = 80
 
 
+def _sub_jaxpr(eqn, prim):
+    sub = eqn.params[prim.pp_alias_jaxpr]
+    return sub.jaxpr if isinstance(sub, ClosedJaxpr) else sub
+
+
 def pp_eqn(eqn: JaxprEqn, names: _Names, indent: int = 4, flat: bool = False) -> str:
     """One equation. ``flat``: params on one line (used when the whole jaxpr fits on a line)."""
     prim = eqn.primitive
     params = eqn.params if prim.pp_params is None else prim.pp_params(eqn.params)
-    if prim.pp_alias_jaxpr is not None:
+    if prim.pp_alias_jaxpr is not None and _sub_jaxpr(eqn, prim) not in names.shared:
         # a call primitive's sub-jaxpr binders take the names of the atoms bound to them (as JAX)
-        sub = eqn.params[prim.pp_alias_jaxpr]
-        sub = sub.jaxpr if isinstance(sub, ClosedJaxpr) else sub
+        sub = _sub_jaxpr(eqn, prim)
         names.suggest_same(sub.invars, eqn.invars)
         names.suggest_same(sub.outvars, eqn.outvars)
     outs = " ".join(f"{names(v)}:{v.aval.str_short()}" if not isinstance(v, DropVar) else
@@ -777,23 +841,28 @@ def pp_eqn(eqn: JaxprEqn, names: _Names, indent: int = 4, flat: bool = False) ->
     pad = " " * indent
     if not params:
         ins = " ".join(names(v) for v in eqn.invars)
-        head = f"{pad}{outs} = {prim.name}"
+        head = f"{pad}{outs} = {prim.name}" if outs else f"{pad}{prim.name}"  # no outputs: no "="
         return f"{head} {ins}" if ins else head
     # the params are printed (and sub-jaxprs named) before the operands, as JAX does
     first = [k for k in prim.pp_params_first if k in params]
     order = first + sorted(k for k in params if k not in first)
     items = [(k, _pp_param_value(params[k], names, indent)) for k in order]
     ins = " ".join(names(v) for v in eqn.invars)
-    one_line = f"{pad}{outs} = {prim.name}[{' '.join(f'{k}={s}' for k, s in items)}] {ins}"
+    lhs = f"{outs} = " if outs else ""
+    one_line = f"{pad}{lhs}{prim.name}[{' '.join(f'{k}={s}' for k, s in items)}] {ins}"
     multi = any("\n" in s for _, s in items)
     if flat or (not multi and len(one_line) <= WIDTH):
         return one_line
     inner_pad = " " * (indent + 2)
     body = "".join(f"{inner_pad}{k}={s}\n" for k, s in items)
-    return f"{pad}{outs} = {prim.name}[\n{body}{pad}] {ins}"
+    return f"{pad}{lhs}{prim.name}[\n{body}{pad}] {ins}"
 
 
-def pp_jaxpr(jaxpr: Jaxpr, names: _Names, indent: int = 0, consts=None) -> str:
+def pp_jaxpr(jaxpr: Jaxpr, names: _Names, indent: int = 0, consts=None, col=None) -> str:
+    """``indent``: the nesting of the jaxpr's lines; ``col``: the column where it starts (for the
+    does-it-fit-on-one-line test; defaults to ``indent``)."""
+    if jaxpr in names.shared:
+        return names.shared[jaxpr]
     cvars = " ".join(f"{names(v)}:{v.aval.str_short()}" for v in jaxpr.constvars)
     ivars = " ".join(f"{names(v)}:{v.aval.str_short()}" for v in jaxpr.invars)
     head = f"{{ lambda {cvars}; {ivars}. let" if cvars else f"{{ lambda ; {ivars}. let"
@@ -803,7 +872,7 @@ def pp_jaxpr(jaxpr: Jaxpr, names: _Names, indent: int = 0, consts=None) -> str:
     outs_c = ", ".join(names(v) for v in jaxpr.outvars)
     out_tuple = f"({outs_c},)" if len(jaxpr.outvars) == 1 else f"({outs_c})"
     flat = f"{head} {'; '.join(eqn_lines)} in {out_tuple} }}"
-    if "\n" not in flat and len(flat) + indent <= WIDTH:
+    if "\n" not in flat and len(flat) + (indent if col is None else col) <= WIDTH:
         return flat
     names.restore(saved)  # name again in the same order for the multi-line form
     eqn_lines = [pp_eqn(e, names, indent + 4) for e in jaxpr.eqns]
