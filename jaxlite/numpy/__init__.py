@@ -12,3 +12,4 @@ from jaxlite.numpy import linalg, fft  # noqa: F401,E402  (submodules jnp.linalg
 from jaxlite._src.numpy.sorting import *  # noqa: F401,F403
 from jaxlite._src.numpy.setops import *  # noqa: F401,F403
 from jaxlite._src.numpy.einsum import *  # noqa: F401,F403
+from jaxlite._src.numpy.statistics import *  # noqa: F401,F403
