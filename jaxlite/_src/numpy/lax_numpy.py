@@ -2138,3 +2138,176 @@ def apply_over_axes(func, a, axes):
 
 
 __all__ += ["pad", "vectorize", "apply_along_axis", "apply_over_axes"]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Remaining NumPy names: dtype aliases, small array utilities, NumPy helpers JAX re-exports
+# ---------------------------------------------------------------------------------------------------
+
+double, single, cdouble, csingle = float64, float32, complex128, complex64
+flexible = np.flexible
+ComplexWarning = np.exceptions.ComplexWarning
+array_repr = np.array_repr
+array_str = np.array_str
+iterable = np.iterable
+savez = np.savez
+
+# narrow float and integer types, wherever the installed ml_dtypes provides them
+_NARROW_TYPE_NAMES = ("float8_e3m4", "float8_e4m3", "float8_e4m3b11fnuz", "float8_e4m3fn", "float8_e4m3fnuz",
+                      "float8_e5m2", "float8_e5m2fnuz", "float8_e8m0fnu", "float4_e2m1fn", "float6_e2m3fn",
+                      "float6_e3m2fn", "int1", "int2", "int4", "uint1", "uint2", "uint4")
+for _n in _NARROW_TYPE_NAMES:
+    _t = getattr(dtypes, _n, None)
+    if _t is not None:
+        globals()[_n] = _ScalarType(_t)
+        __all__.append(_n)
+del _n, _t
+
+
+def fromfile(*args, **kwargs):
+    """Not available in JAX (reading a file is a side effect): use ``jnp.asarray(np.fromfile(...))``."""
+    raise NotImplementedError(
+        "jnp.fromfile() is not implemented because it may be non-pure and thus unsafe for use with JIT and "
+        "other JAX transformations. Consider using jnp.asarray(np.fromfile(...)) instead, although care "
+        "should be taken if np.fromfile is used within a jax transformations because of its potential "
+        "side-effect of consuming the file object; for more information see "
+        "https://docs.jax.dev/en/latest/notebooks/Common_Gotchas_in_JAX.html#pure-functions")
+
+
+def fromstring(string, dtype=float, count=-1, *, sep):
+    """A 1-D array parsed from the text ``string`` whose items are separated by ``sep``.
+
+    >>> jnp.fromstring("1 2 3", dtype=int, sep=" ")
+    Array([1, 2, 3], dtype=int32)
+    """
+    return asarray(np.fromstring(string, dtype=np.dtype(_dtype_arg(dtype) if dtype is not None else float),
+                                 count=count, sep=sep))
+
+
+def dsplit(ary, indices_or_sections):
+    """Split ``ary`` (at least 3-D) along its third axis."""
+    ary = ensure_arraylike("dsplit", ary)
+    if ary.ndim < 3:
+        raise ValueError("dsplit only works on arrays of 3 or more dimensions")
+    return _split("dsplit", ary, indices_or_sections, 2, False)
+
+
+def mask_indices(n, mask_func, k=0, *, size=None):
+    """Indices ``(i, j)`` where ``mask_func(ones((n, n)), k)`` is non-zero (e.g. ``jnp.triu``)."""
+    from jaxlite._src.numpy.setops import nonzero
+    i, j = nonzero(mask_func(ones((n, n)), k), size=size)
+    return i, j
+
+
+def fill_diagonal(a, val, wrap=False, *, inplace=True):
+    """A copy of ``a`` with its main diagonal set to ``val`` (cycled if it has several values).
+
+    JAX arrays are immutable, so ``inplace=False`` is required.
+
+    >>> jnp.fill_diagonal(jnp.zeros((2, 3)), 5., inplace=False)
+    Array([[5., 0., 0.],
+           [0., 5., 0.]], dtype=float32)
+    """
+    if inplace:
+        raise NotImplementedError("JAX arrays are immutable, must use inplace=False")
+    if wrap:
+        raise NotImplementedError("wrap=True is not implemented, must use wrap=False")
+    a, val = ensure_arraylike("fill_diagonal", a, val)
+    if a.ndim < 2:
+        raise ValueError("array must be at least 2-d")
+    if a.ndim > 2 and not builtins.all(d == a.shape[0] for d in a.shape[1:]):
+        raise ValueError("All dimensions of input must be of equal length")
+    from jaxlite._src.numpy.indexing import diag_indices
+    n = builtins.min(a.shape)
+    idx = diag_indices(n, a.ndim)
+    if val.ndim:
+        flat = ravel(val)
+        reps = -(-n // flat.shape[0]) if flat.shape[0] else 0
+        val = tile(flat, reps)[:n]
+    return a.at[idx].set(val)
+
+
+@staged_jit
+def poly(seq_of_zeros):
+    """Coefficients (highest power first) of the monic polynomial with the given roots; for a square
+    matrix, of its characteristic polynomial."""
+    seq_of_zeros = ensure_arraylike("poly", seq_of_zeros)
+    (z,) = promote_dtypes_inexact_(seq_of_zeros)
+    z = atleast_1d(z)
+    if z.ndim == 2 and z.shape[0] == z.shape[1] and z.shape[0] != 0:
+        from jaxlite._src.numpy.linalg import eigvals
+        z = eigvals(z)
+    if z.ndim != 1:
+        raise ValueError("input must be 1d or non-empty square 2d array.")
+    dt = z.dtype
+    if z.shape[0] == 0:
+        return ones((), dtype=dt)
+    coeffs = ones((1,), dtype=dt)
+    for k in range(z.shape[0]):
+        coeffs = convolve(coeffs, stack([lax._convert_element_type(1, dt, False), -z[k]]), mode="full")
+    return coeffs
+
+
+def polydiv(u, v, *, trim_leading_zeros=False):
+    """Quotient and remainder of polynomial division ``u / v`` (coefficients highest power first)."""
+    u, v = ensure_arraylike("polydiv", u, v)
+    num, den = promote_dtypes_inexact_(u, v)
+    m, n = num.shape[0] - 1, den.shape[0] - 1
+    scale = 1.0 / den[0]
+    q = zeros(builtins.max(m - n + 1, 1), dtype=num.dtype)
+    for k in range(m - n + 1):
+        d = scale * num[k]
+        q = q.at[k].set(d)
+        num = num.at[k:k + n + 1].add(-d * den)
+    if trim_leading_zeros:
+        # drop leading coefficients that are zero up to rounding, as JAX does (needs concrete values)
+        tol = float(np.sqrt(finfo(num.dtype).eps))
+        vals = np.asarray(core.concrete_or_error(None, num, "polydiv with trim_leading_zeros=True"))
+        nz = np.nonzero(np.abs(vals) > tol)[0]
+        num = num[int(nz[0]) if nz.size else vals.shape[0]:]
+    return q, num
+
+
+@staged_jit
+def matvec(x1, x2, /):
+    """Batched matrix-vector product ``x1[..., n, m] @ x2[..., m] -> [..., n]`` (broadcasting batches)."""
+    x1, x2 = ensure_arraylike("matvec", x1, x2)
+    if x1.ndim < 2 or x2.ndim < 1:
+        raise ValueError(f"matvec: expected x1 of rank >= 2 and x2 of rank >= 1, got shapes {x1.shape} "
+                         f"and {x2.shape}")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise ValueError(f"matvec: core dimension mismatch: x1 has shape {x1.shape}, x2 has shape {x2.shape}")
+    return matmul(x1, expand_dims(x2, -1))[..., 0]
+
+
+@staged_jit
+def vecmat(x1, x2, /):
+    """Batched vector-matrix product ``conj(x1[..., n]) @ x2[..., n, m] -> [..., m]``."""
+    x1, x2 = ensure_arraylike("vecmat", x1, x2)
+    if x1.ndim < 1 or x2.ndim < 2:
+        raise ValueError(f"vecmat: expected x1 of rank >= 1 and x2 of rank >= 2, got shapes {x1.shape} "
+                         f"and {x2.shape}")
+    if x1.shape[-1] != x2.shape[-2]:
+        raise ValueError(f"vecmat: core dimension mismatch: x1 has shape {x1.shape}, x2 has shape {x2.shape}")
+    return matmul(expand_dims(_ufuncs().conj(x1), -2), x2)[..., 0, :]
+
+
+def vecdot(x1, x2, /, *, axis=-1, precision=None, preferred_element_type=None):
+    """Vector dot product ``sum(conj(x1) * x2)`` along ``axis``, broadcasting the other dimensions."""
+    x1, x2 = ensure_arraylike("jnp.vecdot", x1, x2)
+    if x1.shape[axis] != x2.shape[axis]:
+        raise ValueError(f"axes must match; got shapes {x1.shape} and {x2.shape} with axis={axis}")
+    a = expand_dims(_ufuncs().conj(moveaxis(x1, axis, -1)), -2)
+    b = expand_dims(moveaxis(x2, axis, -1), -1)
+    return matmul(a, b, precision=precision, preferred_element_type=preferred_element_type)[..., 0, 0]
+
+
+__all__ += ["double", "single", "cdouble", "csingle", "flexible", "ComplexWarning", "array_repr", "array_str",
+            "iterable", "savez", "fromfile", "fromstring", "dsplit", "mask_indices", "fill_diagonal", "poly",
+            "polydiv", "matvec", "vecmat", "vecdot"]
+
+from jaxlite._src.numpy.windows import *  # noqa: E402,F401,F403
+from jaxlite._src.numpy.index_tricks import *  # noqa: E402,F401,F403
+from jaxlite._src.numpy.ufunc_api import *  # noqa: E402,F401,F403
+from jaxlite._src.numpy import windows as _windows, index_tricks as _index_tricks, ufunc_api as _ufunc_api  # noqa
+__all__ += _windows.__all__ + _index_tricks.__all__ + _ufunc_api.__all__
