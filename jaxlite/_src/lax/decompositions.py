@@ -252,6 +252,7 @@ def cholesky(x, *, symmetrize_input: bool = True):
 
     >>> cholesky(jnp.array([[4., 2.], [2., 2.]]))   # [[2, 0], [1, 1]]
     """
+    _check_matrix("cholesky", _aval(x), square=True)
     if symmetrize_input:
         x = symmetrize(x)
     return _tril(cholesky_p.bind(x))
@@ -927,6 +928,7 @@ _batch_front_rule(eigh_p)
 def eigh(x, *, lower: bool = True, symmetrize_input: bool = True, sort_eigenvalues: bool = True,
          subset_by_index=None, implementation=None):
     """Eigendecomposition of Hermitian ``x``: ``(v, w)`` with ``x @ v == v * w``, ``w`` ascending."""
+    _check_matrix("eigh", _aval(x), square=True)
     if symmetrize_input:
         x = symmetrize(x)
     if subset_by_index is not None:

@@ -12,6 +12,7 @@ from typing import NamedTuple, Sequence
 import numpy as np
 
 from jaxlite._src import dtypes
+from jaxlite._src.custom_derivatives import custom_jvp
 from jaxlite._src.lax import decompositions as lax_linalg
 from jaxlite._src.lax import elementwise as ew
 from jaxlite._src.lax import shapes as sh
@@ -245,6 +246,45 @@ def _slogdet_qr(a):
     return ufuncs.multiply(reductions.prod(ufuncs.sign(r_diag), axis=-1), q_sign), log_abs_det
 
 
+def _slogdet_jvp(primals, tangents):
+    """d log|det x| = trace(x^-1 dx); the sign is piecewise constant (for complex: the phase moves)."""
+    (x,), (g,) = primals, tangents
+    sign, ans = slogdet(x)
+    ans_dot = jnp.trace(solve(x, g), axis1=-1, axis2=-2)
+    if dtypes.issubdtype(x.dtype, np.complexfloating):
+        sign_dot = ufuncs.multiply(ufuncs.subtract(ans_dot, ufuncs.real(ans_dot).astype(ans_dot.dtype)), sign)
+        ans_dot = ufuncs.real(ans_dot)
+    else:
+        sign_dot = jnp.zeros_like(sign)
+    return (sign, ans), (sign_dot, ans_dot)
+
+
+def _slogdet_small_jvp(primals, tangents):
+    (x,), (g,) = primals, tangents
+    sign, ans = _slogdet_small_cj(x)
+    if x.shape[-1] == 1:
+        ans_dot = ufuncs.divide(g[..., 0, 0], x[..., 0, 0])
+    else:
+        x00, x01, x10, x11 = x[..., 0, 0], x[..., 0, 1], x[..., 1, 0], x[..., 1, 1]
+        det_ = x00 * x11 - x01 * x10
+        ans_dot = ufuncs.divide(g[..., 0, 0] * x11 - g[..., 0, 1] * x10 - g[..., 1, 0] * x01
+                                + g[..., 1, 1] * x00, det_)
+    if dtypes.issubdtype(x.dtype, np.complexfloating):
+        sign_dot = ufuncs.multiply(ufuncs.subtract(ans_dot, ufuncs.real(ans_dot).astype(ans_dot.dtype)), sign)
+        ans_dot = ufuncs.real(ans_dot)
+    else:
+        sign_dot = jnp.zeros_like(sign)
+    return (sign, ans), (sign_dot, ans_dot)
+
+
+_slogdet_small_cj = custom_jvp(_slogdet_small)
+_slogdet_small_cj.defjvp(_slogdet_small_jvp)
+_slogdet_lu_cj = custom_jvp(_slogdet_lu)
+_slogdet_lu_cj.defjvp(_slogdet_jvp)
+_slogdet_qr_cj = custom_jvp(_slogdet_qr)
+_slogdet_qr_cj.defjvp(_slogdet_jvp)
+
+
 def slogdet(a, *, method: str | None = None):
     """Sign and natural log of the absolute value of the determinant: ``SlogdetResult(sign,
     logabsdet)``. ``method`` is ``'lu'`` (default) or ``'qr'``."""
@@ -253,11 +293,61 @@ def slogdet(a, *, method: str | None = None):
         raise ValueError(f"Argument to slogdet() must have shape [..., n, n], got {a.shape}")
     if method is None or method == "lu":
         if a.shape[-1] in (1, 2):
-            return SlogdetResult(*_slogdet_small(a))
-        return SlogdetResult(*_slogdet_lu(a))
+            return SlogdetResult(*_slogdet_small_cj(a))
+        return SlogdetResult(*_slogdet_lu_cj(a))
     if method == "qr":
-        return SlogdetResult(*_slogdet_qr(a))
+        return SlogdetResult(*_slogdet_qr_cj(a))
     raise ValueError(f"Unknown slogdet method '{method}'. Supported methods are 'lu' (`None`), and 'qr'.")
+
+
+def _cofactor_solve(a, b):
+    """``(det(a), adjugate(a) @ b)``, well defined also for singular ``a`` (JAX's construction):
+    with ``a = P^T L U``, ``det(a) a^-1 b = prod(diag U) U^-1 L^-1 P b``; replacing the last pivot
+    ``U[n-1, n-1]`` by ``1 / prod(diag U)[:-1]`` keeps that finite when ``rank(a) = n - 1``, and when
+    the rank is lower the adjugate is zero."""
+    n = a.shape[-1]
+    if n == 1:
+        return a[..., 0, 0], b
+    lu_, pivots, permutation = lax_linalg.lu(a)
+    dtype = a.dtype
+    batch = tuple(np.broadcast_shapes(lu_.shape[:-2], b.shape[:-2]))
+    x = _broadcast_leading(b, batch, 2)
+    lu_ = _broadcast_leading(lu_, batch, 2)
+    diag = jnp.diagonal(lu_, axis1=-2, axis2=-1)
+    parity = reductions.count_nonzero(ufuncs.not_equal(pivots, jnp.arange(n, dtype=pivots.dtype)), axis=-1)
+    sign = jnp.asarray(-2 * (parity % 2) + 1, dtype=dtype)
+    partial_det = ufuncs.multiply(reductions.cumprod(diag, axis=-1), sign[..., None])
+    corner = jnp.broadcast_to(ufuncs.logical_and(ufuncs.equal(jnp.arange(n)[:, None], n - 1),
+                                                 ufuncs.equal(jnp.arange(n)[None, :], n - 1)), lu_.shape)
+    lu_ = jnp.where(corner, ufuncs.divide(1.0, partial_det[..., -2])[..., None, None], lu_)
+    permutation = _broadcast_leading(permutation, batch, 1)
+    d = jnp.ones(x.shape[:-1], x.dtype)
+    d = lax_linalg.triangular_solve(lu_, d, left_side=True, lower=False)
+    d = reductions.any(ufuncs.logical_or(ufuncs.isnan(d), ufuncs.isinf(d)), axis=-1)
+    d = jnp.broadcast_to(d[..., None, None], x.shape)
+    x = jnp.where(d, jnp.zeros_like(x), x)
+    x = jnp.matmul(lax_linalg._permutation_matrix(permutation, dtype), x, precision="HIGHEST")
+    x = lax_linalg.triangular_solve(lu_, x, left_side=True, lower=True, unit_diagonal=True)
+    x = jnp.concatenate((ufuncs.multiply(x[..., :-1, :], partial_det[..., -1, None, None]), x[..., -1:, :]),
+                        axis=-2)
+    x = lax_linalg.triangular_solve(lu_, x, left_side=True, lower=False)
+    x = jnp.where(d, jnp.zeros_like(x), x)
+    return partial_det[..., -1], x
+
+
+def _det_lu(a):
+    sign, logdet = slogdet(a)
+    return ufuncs.multiply(sign, ufuncs.exp(logdet).astype(sign.dtype))
+
+
+def _det_jvp(primals, tangents):
+    (x,), (g,) = primals, tangents
+    y, z = _cofactor_solve(x, g)
+    return y, jnp.trace(z, axis1=-1, axis2=-2)
+
+
+_det_cj = custom_jvp(_det_lu)
+_det_cj.defjvp(_det_jvp)
 
 
 def det(a):
@@ -274,10 +364,7 @@ def det(a):
     if a.ndim >= 2 and a.shape[-1] == a.shape[-2]:
         if a.shape[-1] == 0:
             return jnp.ones(a.shape[:-2], a.dtype)
-        if a.shape[-1] == 1:
-            return a[..., 0, 0]
-        sign, logdet = _slogdet_lu(a)
-        return ufuncs.multiply(sign, ufuncs.exp(logdet).astype(sign.dtype))
+        return _det_cj(a)
     raise ValueError(f"Argument to _det() must have shape [..., n, n], got {a.shape}")
 
 
@@ -334,11 +421,16 @@ def inv(a):
 
 
 def pinv(a, rtol=None, hermitian: bool = False, *, rcond=None):
-    """Moore-Penrose pseudo-inverse via the SVD; singular values below ``rtol * s_max`` are dropped."""
+    """Moore-Penrose pseudo-inverse via the SVD; singular values below ``rtol * s_max`` are dropped.
+    Its derivative is the closed form of Golub & Pereyra (as in JAX), not the SVD's."""
     if rcond is not None:
         if rtol is not None:
             raise ValueError("pinv: only one of rtol and rcond may be specified.")
         rtol = rcond
+    return _pinv_cj(a, rtol, hermitian)
+
+
+def _pinv(a, rtol=None, hermitian=False):
     a = ensure_arraylike("jnp.linalg.pinv", a)
     arr, = promote_dtypes_inexact(a)
     if arr.ndim < 2:
@@ -358,6 +450,30 @@ def pinv(a, rtol=None, hermitian: bool = False, *, rcond=None):
     res = jnp.matmul(jnp.matrix_transpose(vh), ufuncs.divide(jnp.matrix_transpose(u), s[..., None]),
                      precision="HIGHEST")
     return res.astype(arr.dtype)
+
+
+def _pinv_jvp(rtol, hermitian, primals, tangents):
+    (a,), (a_dot,) = primals, tangents
+    p = pinv(a, rtol=rtol, hermitian=hermitian)
+    a, a_dot = promote_dtypes_inexact(a, a_dot)
+    if hermitian:
+        a = ufuncs.divide(ufuncs.add(a, _H(a)), 2)
+        a_dot = ufuncs.divide(ufuncs.add(a_dot, _H(a_dot)), 2)
+    mm = lambda x, y: jnp.matmul(x, y, precision="HIGHEST")  # noqa: E731
+    m, n = a.shape[-2:]
+    if m >= n:
+        s = mm(mm(p, _H(p)), _H(a_dot))
+        t = mm(mm(_H(a_dot), _H(p)), p)
+        p_dot = (-mm(mm(p, a_dot), p) + s - mm(mm(s, a), p) + t - mm(mm(p, a), t))
+    else:
+        s = mm(p, mm(_H(p), _H(a_dot)))
+        t = mm(_H(a_dot), mm(_H(p), p))
+        p_dot = (-mm(p, mm(a_dot, p)) + s - mm(s, mm(a, p)) + t - mm(p, mm(a, t)))
+    return p, p_dot
+
+
+_pinv_cj = custom_jvp(_pinv, nondiff_argnums=(1, 2))
+_pinv_cj.defjvp(_pinv_jvp)
 
 
 def lstsq(a, b, rcond=None, *, numpy_resid: bool = False):
