@@ -171,13 +171,20 @@ def _jvp(fun, primals, tangents, has_aux=False):
     return (out_p, out_t, aux) if has_aux else (out_p, out_t)
 
 
-def linearize(fun: Callable, *primals, has_aux: bool = False):
-    """``(fun(*primals), f_jvp)`` where ``f_jvp`` evaluates the JVP without re-linearizing."""
+def _linearize_tree(fun, primals, has_aux, what):
+    """Linearize ``fun`` at the pytree ``primals`` (see ``ad.linearize_flat``)."""
     _check_callable(fun)
     p_leaves, p_tree = tree_flatten(primals)
     p_leaves = [_canonical(p) for p in p_leaves]
-    flat = _FlatFun(fun, p_tree, has_aux, "linearize function")
+    flat = _FlatFun(fun, p_tree, has_aux, what)
     p_out, lin_jaxpr, residuals, out_zero = ad.linearize_flat(flat, p_leaves)
+    return flat, p_leaves, p_tree, p_out, lin_jaxpr, residuals, out_zero
+
+
+def linearize(fun: Callable, *primals, has_aux: bool = False):
+    """``(fun(*primals), f_jvp)`` where ``f_jvp`` evaluates the JVP without re-linearizing."""
+    flat, p_leaves, p_tree, p_out, lin_jaxpr, residuals, out_zero = _linearize_tree(
+        fun, primals, has_aux, "linearize function")
     out, aux = flat.split(p_out)
     in_avals = [get_aval(p).to_tangent_aval() for p in p_leaves]
     out_avals = [get_aval(o).to_tangent_aval() for o in p_out[:flat.n_out]]
@@ -261,11 +268,8 @@ def vjp(fun: Callable, *primals, has_aux: bool = False):
     >>> y, f_vjp = jax.vjp(jnp.sin, 0.5)
     >>> (x_bar,) = f_vjp(1.0)
     """
-    _check_callable(fun)
-    p_leaves, p_tree = tree_flatten(primals)
-    p_leaves = [_canonical(p) for p in p_leaves]
-    flat = _FlatFun(fun, p_tree, has_aux, "vjp function")
-    p_out, lin_jaxpr, residuals, out_zero = ad.linearize_flat(flat, p_leaves)
+    flat, p_leaves, p_tree, p_out, lin_jaxpr, residuals, out_zero = _linearize_tree(
+        fun, primals, has_aux, "vjp function")
     out, aux = flat.split(p_out)
     in_avals = [get_aval(p).to_tangent_aval() for p in p_leaves]
     out_avals = [get_aval(o) for o in p_out[:flat.n_out]]

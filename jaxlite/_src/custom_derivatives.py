@@ -46,6 +46,24 @@ def _resolve_kwargs(fun, args, kwargs):
     return ba.args
 
 
+def _split_nondiff(kind, name, nondiff_argnums, args):
+    """``(nondiff values, differentiable args, rebuild)``; ``rebuild(dyn)`` gives all the args again."""
+    for i in nondiff_argnums:
+        if i >= len(args):
+            raise TypeError(f"{kind} function {name} has nondiff_argnums {tuple(nondiff_argnums)} but "
+                            f"was called with {len(args)} arguments")
+    nd = [args[i] for i in nondiff_argnums]
+    dyn_idx = [i for i in range(len(args)) if i not in nondiff_argnums]
+
+    def rebuild(dyn_vals, _all=tuple(args)):
+        full = list(_all)
+        for i, v in zip(dyn_idx, dyn_vals):
+            full[i] = v
+        return full
+
+    return nd, tuple(args[i] for i in dyn_idx), rebuild
+
+
 def _to_value(x):
     if isinstance(x, (Tracer, core.Array)):
         return x
@@ -189,23 +207,9 @@ class custom_jvp:
         args = _resolve_kwargs(self.fun, args, kwargs)
         fun, jvp = self.fun, self.jvp
         if self.nondiff_argnums:
-            for i in self.nondiff_argnums:
-                if i >= len(args):
-                    raise TypeError(f"custom_jvp function {name} has nondiff_argnums "
-                                    f"{self.nondiff_argnums} but was called with {len(args)} arguments")
-            nd = [args[i] for i in self.nondiff_argnums]
-            dyn_idx = [i for i in range(len(args)) if i not in self.nondiff_argnums]
-            dyn = [args[i] for i in dyn_idx]
-
-            def rebuild(dyn_vals, _all=tuple(args)):
-                full = list(_all)
-                for i, v in zip(dyn_idx, dyn_vals):
-                    full[i] = v
-                return full
-
+            nd, args, rebuild = _split_nondiff("custom_jvp", name, self.nondiff_argnums, args)
             fun = lambda *d, _f=self.fun: _f(*rebuild(d))  # noqa: E731
             jvp = lambda p, t, _j=self.jvp: _j(*nd, tuple(p), tuple(t))  # noqa: E731
-            args = tuple(dyn)
         leaves, in_tree = tree_flatten(args)
         leaves = [_to_value(x) for x in leaves]
         store = {}
@@ -388,19 +392,10 @@ class custom_vjp:
         args = _resolve_kwargs(self.fun, args, kwargs)
         fun, fwd, bwd = self.fun, self.fwd, self.bwd
         if self.nondiff_argnums:
-            nd = [args[i] for i in self.nondiff_argnums]
-            dyn_idx = [i for i in range(len(args)) if i not in self.nondiff_argnums]
-
-            def rebuild(dyn_vals, _all=tuple(args)):
-                full = list(_all)
-                for i, v in zip(dyn_idx, dyn_vals):
-                    full[i] = v
-                return full
-
+            nd, args, rebuild = _split_nondiff("custom_vjp", name, self.nondiff_argnums, args)
             fun = lambda *d, _f=self.fun: _f(*rebuild(d))  # noqa: E731
             fwd = lambda *d, _f=self.fwd: _f(*rebuild(d))  # noqa: E731
             bwd = lambda res, g, _b=self.bwd: _b(*nd, res, g)  # noqa: E731
-            args = tuple(args[i] for i in dyn_idx)
         leaves, in_tree = tree_flatten(args)
         leaves = [_to_value(x) for x in leaves]
         in_avals = [get_aval(x) for x in leaves]
