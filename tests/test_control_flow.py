@@ -570,3 +570,17 @@ def test_scan_outputs_do_not_alias_inputs():
     _, ys = lax.scan(lambda c, x: (c, x), 0.0, xs)
     np.testing.assert_array_equal(_np(xs), before)
     np.testing.assert_array_equal(ys, before)
+
+
+def test_example_script_runs():
+    import importlib.util
+    import os
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples",
+                        "control_flow.py")
+    spec = importlib.util.spec_from_file_location("control_flow_example", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    r = mod.main(quiet=True)
+    assert r["good_abs"] == (3.0, 2.0) and r["power"] == 32.0 and r["dpower"] == 80.0
+    assert abs(r["sqrt2"] - 2 ** 0.5) < 1e-5
+    assert r["cumsum"] == [1.0, 3.0, 6.0, 10.0, 15.0]

@@ -211,6 +211,8 @@ def _while_partial_eval(trace, *args, cond_jaxpr, body_jaxpr, cond_nconsts, body
     with set_current_trace(trace.parent_trace):
         known_outs = while_p.bind(*kc, *kb, *kcarry, cond_jaxpr=cond_k, body_jaxpr=body_k,
                                   cond_nconsts=len(kc), body_nconsts=len(kb))
+    if not any(carry_uk):
+        return known_outs
     # the unknown outputs: the whole loop again, staged (so transposing it raises the while error)
     all_outs = _emit_all_unknown(trace, while_p, args, params)
     k_it = iter(known_outs)
@@ -634,18 +636,20 @@ def _scan_partial_eval(trace, *args, **params):
     k_xs = [a for a, u in zip(xs, xs_uk) if not u]
     nkc, nkcar = len(k_consts), len(k_carry)
     n_known_out = out_uk.count(False)
-    # residuals that are known consts forwarded unchanged are loop-invariant: pass them as consts
+    # residuals that are known consts forwarded unchanged are loop-invariant: pass them as consts;
+    # residuals that are known x slices forwarded unchanged are the xs themselves: not re-stacked
     fwd = common.forwarded_inputs(jk)[n_known_out:]
     invariant = [f is not None and f < nkc for f in fwd]
-    res_avals = jk.out_avals[n_known_out:]
+    from_xs = [f is not None and f >= nkc + nkcar for f in fwd]
     stacked_idx = [i for i, inv in enumerate(invariant) if not inv]
-    jk2 = common.select_outvars(jk, list(range(n_known_out)) + [n_known_out + i for i in stacked_idx])
-    n_kys = n_known_out - carry_uk.count(False)
+    computed_idx = [i for i in stacked_idx if not from_xs[i]]
+    jk2 = common.select_outvars(jk, list(range(n_known_out)) + [n_known_out + i for i in computed_idx])
     kparams = _scan_params(params, jaxpr=jk2, num_consts=nkc, num_carry=nkcar)
     with set_current_trace(trace.parent_trace):
         kouts = scan_p.bind(*k_consts, *k_carry, *k_xs, **kparams)
     known_outs = kouts[:n_known_out]
-    stacked_res = kouts[n_known_out:]
+    computed = dict(zip(computed_idx, kouts[n_known_out:]))
+    stacked_res = [computed[i] if i in computed else k_xs[fwd[i] - nkc - nkcar] for i in stacked_idx]
     inv_res = [k_consts[fwd[i]] for i, inv in enumerate(invariant) if inv]
     # unknown scan: invars of ju are (residuals, uk consts, uk carry, uk xs) ->
     #               (invariant residuals, uk consts, uk carry, stacked residuals, uk xs)
@@ -665,7 +669,6 @@ def _scan_partial_eval(trace, *args, **params):
     u_avals = scan_p.abstract_eval_avals([a.aval for a in atoms], uparams)
     uk_outs = trace.emit(scan_p, atoms, u_avals, uparams)
     k_it, u_it = iter(known_outs), iter(uk_outs)
-    del res_avals, n_kys
     return [next(u_it) if u else next(k_it) for u in out_uk]
 
 
