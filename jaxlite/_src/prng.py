@@ -20,7 +20,7 @@ from jaxlite._src import config as config_mod, dtypes
 from jaxlite._src.array import ArrayImpl
 from jaxlite._src.core import Primitive, ShapedArray
 from jaxlite._src.interpreters import ad, batching
-from jaxlite._src.lax.random_bits import threefry_2x32_np, threefry2x32_p
+from jaxlite._src.lax.random_bits import threefry_2x32_iota_np, threefry_2x32_np, threefry2x32_p
 from jaxlite._src.lax.utils import broadcasting_shape_rule
 
 _U32 = np.dtype(np.uint32)
@@ -92,6 +92,12 @@ def threefry_split(keys: np.ndarray, shape) -> np.ndarray:
     """Words of keys (S + (2,)) -> words of new keys (S + shape + (2,))."""
     shape = tuple(shape)
     if _partitionable():
+        if keys.shape == (2,) and math.prod(shape) <= 2**32:
+            y1, y2 = threefry_2x32_iota_np(keys[0], keys[1], math.prod(shape))
+            out = np.empty(shape + (2,), _U32)
+            out[..., 0] = y1.reshape(shape)
+            out[..., 1] = y2.reshape(shape)
+            return out
         k1, k2 = _split_words(keys, len(shape))
         hi, lo = iota_2x32_shape(shape)
         y1, y2 = threefry_2x32_np(k1, k2, hi, lo)
@@ -115,6 +121,10 @@ def threefry_random_bits(keys: np.ndarray, bit_width: int, shape) -> np.ndarray:
     dtype = UINT_DTYPES[bit_width]
     batch = keys.shape[:-1]
     if _partitionable():
+        if not batch and bit_width != 64 and math.prod(shape) <= 2**32:
+            out = threefry_2x32_iota_np(keys[0], keys[1], math.prod(shape), xor=True)
+            out = out if bit_width == 32 else out.astype(dtype)
+            return out.reshape(shape)
         k1, k2 = _split_words(keys, len(shape))
         hi, lo = iota_2x32_shape(shape)
         b1, b2 = threefry_2x32_np(k1, k2, hi, lo)
