@@ -35,6 +35,6 @@ from jaxlite._src.shard_map import shard_map  # noqa: F401
 from jaxlite import numpy, lax, tree, tree_util, dtypes, errors, core  # noqa: F401
 from jaxlite import ad_checkpoint, custom_derivatives  # noqa: F401
 from jaxlite import sharding, experimental, debug  # noqa: F401
-from jaxlite import random  # noqa: F401
+from jaxlite import random, nn, scipy  # noqa: F401
 
 __version__ = "0.1.0"
