@@ -500,10 +500,37 @@ def hypot(x1, x2, /):
 
 def logaddexp(x1, x2, /):
     x1, x2 = promote_args_inexact("logaddexp", x1, x2)
+    return _logaddexp(x1, x2)
+
+
+def _logaddexp_impl(x1, x2):
     amax = lax.max(x1, x2)
     delta = lax.sub(x1, x2)
     out = lax.add(amax, lax.log1p(lax.exp(lax.neg(lax.abs(delta)))))
     return lax.select(isnan(delta), lax.add(x1, x2), out)
+
+
+def _logaddexp_jvp(primals, tangents):
+    # JAX's rule: d out = t1 exp(x1 - out) + t2 exp(x2 - out) (ties get 1/2 each; +inf made finite)
+    x1, x2 = primals
+    t1, t2 = tangents
+    out = _logaddexp(x1, x2)
+
+    def finite(v):
+        return lax.select(isposinf(v), lax._zeros(v), v)
+    w1 = lax.exp(lax.sub(finite(x1), finite(out)))
+    w2 = lax.exp(lax.sub(finite(x2), finite(out)))
+    return out, add(multiply(t1, w1), multiply(t2, w2))
+
+
+def _make_logaddexp():
+    from jaxlite._src.custom_derivatives import custom_jvp
+    f = custom_jvp(_logaddexp_impl)
+    f.defjvp(_logaddexp_jvp)
+    return f
+
+
+_logaddexp = _make_logaddexp()
 
 
 def logaddexp2(x1, x2, /):
