@@ -584,3 +584,17 @@ def test_example_script_runs():
     assert r["good_abs"] == (3.0, 2.0) and r["power"] == 32.0 and r["dpower"] == 80.0
     assert abs(r["sqrt2"] - 2 ** 0.5) < 1e-5
     assert r["cumsum"] == [1.0, 3.0, 6.0, 10.0, 15.0]
+
+
+def test_structure_error_messages_name_the_component():
+    with pytest.raises(TypeError) as e:
+        lax.while_loop(lambda c: True, lambda c: (c, c), 1.0)
+    assert ("The input carry c is a pytree leaf but the corresponding component of the carry output "
+            "is a <class 'tuple'>, so their Python types differ.") in str(e.value)
+    with pytest.raises(TypeError) as e:
+        lax.fori_loop(0, 2, lambda i, c: [c[0], c[1], c[0]], [1.0, 2.0])
+    assert "list of length 2" in str(e.value) and "the lengths do not match" in str(e.value)
+    with pytest.raises(TypeError) as e:
+        lax.cond(True, lambda x: (x, x), lambda x: x, 1.0)
+    assert ("true_fun output is a <class 'tuple'> but false_fun output is a pytree leaf, so their "
+            "Python types differ.") in str(e.value)

@@ -247,6 +247,51 @@ def zeros_like(aval):
     return ad.zeros_like_aval(aval)
 
 
+class _LeafMarker:
+    def __repr__(self):
+        return "pytree leaf"
+
+
+_LEAF = _LeafMarker()
+
+
+def structure_diffs(tree1, tree2):
+    """``(path, thing1, thing2, explanation)`` for each place where two treedefs differ."""
+    a = tree_util.tree_unflatten(tree1, [_LEAF] * tree1.num_leaves)
+    b = tree_util.tree_unflatten(tree2, [_LEAF] * tree2.num_leaves)
+    out = []
+    _diffs((), a, b, out)
+    return out
+
+
+def _diffs(path, a, b, out):
+    def thing(x):
+        return "pytree leaf" if x is _LEAF else str(type(x))
+    if a is _LEAF and b is _LEAF:
+        return
+    if a is _LEAF or b is _LEAF or type(a) is not type(b):
+        out.append((path, thing(a), thing(b), "their Python types differ"))
+    elif isinstance(a, dict):
+        if sorted(a, key=repr) != sorted(b, key=repr):
+            out.append((path, f"dict with keys {sorted(a, key=repr)}", f"dict with keys "
+                        f"{sorted(b, key=repr)}", "the sets of keys do not match"))
+        else:
+            for k in a:
+                _diffs(path + (tree_util.DictKey(k),), a[k], b[k], out)
+    elif isinstance(a, (list, tuple)):
+        if len(a) != len(b):
+            out.append((path, f"{type(a).__name__} of length {len(a)}",
+                        f"{type(b).__name__} of length {len(b)}", "the lengths do not match"))
+        else:
+            for i, (x, y) in enumerate(zip(a, b)):
+                _diffs(path + (tree_util.SequenceKey(i),), x, y, out)
+    else:
+        ta, tb = tree_util.tree_structure(a), tree_util.tree_structure(b)
+        if ta != tb:
+            out.append((path, f"{type(a)} node {ta}", f"{type(b)} node {tb}",
+                        "their structures differ"))
+
+
 # ---------------------------------------------------------------------------------------------------
 # Type checks with JAX's messages
 # ---------------------------------------------------------------------------------------------------
@@ -282,11 +327,18 @@ def _join_diffs(diffs, sep=";\n"):
 def check_branch_outputs(api_name, name1, name2, f1, f2, tree1, avals1, tree2, avals2):
     info1, info2 = fun_sourceinfo(f1), fun_sourceinfo(f2)
     if tree1 != tree2:
+        comp = lambda p: f" at path {tree_util.keystr(p)}" if p else ""  # noqa: E731
+        diffs = [f"{name1} output{comp(p)} is a {t1} but {name2} output{comp(p)} is a {t2}, so {why}"
+                 for p, t1, t2, why in structure_diffs(tree1, tree2)] or \
+                [f"{name1} output has pytree structure {tree1} but {name2} output has pytree "
+                 f"structure {tree2}"]
+        if len(diffs) == 1:
+            differences = f"{diffs[0]}.\n"
+        else:
+            differences = "\n".join(f"  * {d};\n" for d in diffs[:-1]) + f"  * {diffs[-1]}.\n"
         raise TypeError(
             f"{api_name} branch outputs must have the same pytree structure, but they differ:\n\n"
-            f"{name1} is {info1}\n{name2} is {info2}\n\n"
-            f"{name1} output has pytree structure {tree1} but {name2} output has pytree structure "
-            f"{tree2}.\n\n"
+            f"{name1} is {info1}\n{name2} is {info2}\n\n{differences}\n"
             f"Revise {name1} and/or {name2} so that they have the same pytree structure.")
     if all(typematch(a, b) for a, b in zip(avals1, avals2)):
         return
@@ -321,10 +373,13 @@ def check_carry_type(name, body_fun, in_tree, in_avals, out_tree, out_avals):
         component = lambda p: (f"the input carry at path {tree_util.keystr(p)}"  # noqa
                                if p else "the input carry")
     if in_tree != out_tree:
+        diffs = [f"{component(p)} is a {t1} but the corresponding component of the carry output is a "
+                 f"{t2}, so {why}" for p, t1, t2, why in structure_diffs(in_tree, out_tree)]
+        differences = _join_diffs(diffs) if diffs else \
+            (f"the input tree structure is:\n{in_tree}\nthe output tree structure is:\n{out_tree}\n")
         raise TypeError(
             f"{name} function carry input and carry output must have the same pytree structure, but "
-            f"they differ:\n\nthe input tree structure is:\n{in_tree}\n"
-            f"the output tree structure is:\n{out_tree}\n\n"
+            f"they differ:\n\n{differences}\n"
             "Revise the function so that the carry output has the same pytree structure as the carry "
             "input.")
     if all(typematch(a, b) for a, b in zip(in_avals, out_avals)):
