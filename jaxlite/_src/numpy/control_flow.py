@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-import numpy as np
-
 __all__ = ["select", "piecewise"]
 
 

@@ -12,11 +12,10 @@ import numpy as np
 from jaxlite._src import core, dtypes, tree_util
 from jaxlite._src.backend import numpy_backend
 from jaxlite._src.config import config
-from jaxlite._src.core import ClosedJaxpr, Primitive, ShapedArray, Tracer, set_current_trace
+from jaxlite._src.core import ClosedJaxpr, Primitive, Tracer, set_current_trace
 from jaxlite._src.interpreters import ad, batching
-from jaxlite._src.interpreters import partial_eval as pe
 from jaxlite._src.lax.control_flow import common
-from jaxlite._src.lax.control_flow.common import is_zero, split
+from jaxlite._src.lax.control_flow.common import is_zero
 
 _no_operand = object()
 

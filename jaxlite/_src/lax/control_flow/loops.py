@@ -14,7 +14,7 @@ import numpy as np
 from jaxlite._src import core, dtypes, tree_util
 from jaxlite._src.backend import numpy_backend
 from jaxlite._src.config import config
-from jaxlite._src.core import ClosedJaxpr, Primitive, ShapedArray, Tracer, set_current_trace
+from jaxlite._src.core import Primitive, ShapedArray, Tracer, set_current_trace
 from jaxlite._src.errors import ConcretizationTypeError
 from jaxlite._src.interpreters import ad, batching
 from jaxlite._src.lax.control_flow import common
