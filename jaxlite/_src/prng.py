@@ -329,13 +329,18 @@ class PRNGKeyArray(ArrayImpl):
         return self.__copy__()
 
 
-def _no_arithmetic(op_name):
+def _no_arithmetic(op_name, dunder):
     def method(self, *args, **kwargs):
+        # trace the operation abstractly, as jit would: it raises the same TypeError as under jit
+        from jaxlite._src.api import eval_shape
+        out = eval_shape(lambda k: getattr(k, dunder)(*args), self)
+        if out is NotImplemented:
+            return NotImplemented
         others = ", ".join(str(getattr(a, "dtype", type(a).__name__)) for a in args)
         raise TypeError(f"{op_name} does not accept dtypes {self.dtype}{', ' + others if others else ''}."
                         " Keys are not numbers: derive new keys with jax.random.split or "
                         "jax.random.fold_in, and read their bits with jax.random.key_data.")
-    method.__name__ = f"__{op_name}__"
+    method.__name__ = dunder
     return method
 
 
@@ -343,7 +348,7 @@ for _op in ("add", "radd", "sub", "rsub", "mul", "rmul", "truediv", "rtruediv", 
             "rfloordiv", "mod", "rmod", "pow", "rpow", "matmul", "rmatmul", "and", "rand", "or", "ror",
             "xor", "rxor", "lshift", "rshift", "neg", "pos", "abs", "invert", "lt", "le", "gt", "ge"):
     setattr(PRNGKeyArray, f"__{_op}__", _no_arithmetic(_op.lstrip("r") if _op.startswith("r") and
-                                                        _op not in ("rshift",) else _op))
+                                                        _op not in ("rshift",) else _op, f"__{_op}__"))
 
 
 def _rebuild_key_array(impl_name, words):

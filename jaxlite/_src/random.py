@@ -23,8 +23,8 @@ from jaxlite._src.api import jit
 from jaxlite._src.array import ArrayImpl
 from jaxlite._src.config import config
 from jaxlite._src.core import Primitive, ShapedArray, Tracer
-from jaxlite._src.interpreters import batching
-from jaxlite._src.lax.random_bits import erf_inv_f32
+from jaxlite._src.interpreters import ad, batching
+from jaxlite._src.lax.random_bits import erf_inv_f32, random_gamma_grad
 from jaxlite._src.lax import lax
 from jaxlite._src import prng
 from jaxlite._src.prng import (KeyTy, PRNGImpl, UINT_DTYPES, from_words, to_words,
@@ -37,6 +37,7 @@ __all__ = [
     "beta", "dirichlet", "poisson", "t", "multivariate_normal", "orthogonal", "rademacher", "ball",
     "pareto", "chisquare", "f", "maxwell", "double_sided_maxwell", "weibull_min", "generalized_normal",
     "rayleigh", "wald", "geometric", "triangular", "lognormal", "shuffle", "default_prng_impl",
+    "binomial", "multinomial",
     "PRNGKeyArray",
 ]
 
@@ -611,12 +612,30 @@ def gumbel(key, shape=(), dtype=None, mode=None, *, out_sharding=None):
     dtype = _float_dtype(dtype, "gumbel")
     shape = _canonicalize_shape(shape, "gumbel")
     if mode is None:
-        mode = "low"
-    if mode not in ("high", "low"):
-        if mode == "highest":
-            raise NotImplementedError("jax.random.gumbel(mode='highest')")
+        mode = "high" if config._values.get("jax_use_high_dynamic_range_gumbel") else "low"
+    if mode not in ("highest", "high", "low"):
         raise ValueError("Must provide valid mode for gumbel got: %s" % mode)
     return _gumbel(key, shape, dtype, mode)
+
+
+def _bits_to_unit_float32(hi, lo):
+    """Two uint32 words, read as the 64-bit fixed-point fraction ``0.hi lo``, -> the float32 in (0, 1)
+    nearest below it: the leading one found with ``clz`` becomes the exponent and the next 23 bits the
+    mantissa, so small values keep full precision (unlike ``uniform``'s fixed 2**-23 spacing)."""
+    jnp = _jnp()
+    finfo = dtypes.finfo(np.float32)
+    u32 = lambda v: np.array(v, np.uint32)  # noqa: E731
+    hi_clz, lo_clz = lax.clz(hi), lax.clz(lo)
+    hi_zero = hi_clz == u32(32)
+    mantissa = lax.bitwise_or(
+        lax.shift_left(hi, hi_clz),
+        jnp.where(hi_zero, lax.shift_left(lo, lo_clz), lax.shift_right_logical(lo, u32(32) - hi_clz)))
+    mantissa = lax.shift_right_logical(mantissa, u32(32 - finfo.nmant - 1))
+    mantissa = lax.bitwise_and(mantissa, u32((1 << finfo.nmant) - 1))
+    leading_zeros = jnp.where(hi_zero, u32(32) + lo_clz, hi_clz)
+    exponent = lax.shift_left(u32(-finfo.minexp) - leading_zeros, u32(finfo.nmant))
+    exponent = lax.bitwise_and(exponent, u32((1 << 30) - (1 << (finfo.nmant - 1))))
+    return lax.bitcast_convert_type(lax.bitwise_or(exponent, mantissa), np.float32)
 
 
 @partial(jit, static_argnums=(1, 2, 3))
@@ -624,7 +643,18 @@ def _gumbel(key, shape, dtype, mode):
     jnp = _jnp()
     _check_shape("gumbel", shape)
     info = dtypes.finfo(dtype)
-    if mode == "high":
+    if mode == "highest" and dtype == np.float32:
+        # 64 random bits per value: u in (0, 1/2) from the bits, u in [1/2, 1) from 1 - bits
+        bits = _random_bits(key, 32, (2,) + shape)
+        neg = lax.bitwise_not(bits)
+        lo_neg = neg[1]
+        carry = (lo_neg == np.array(0xFFFFFFFF, np.uint32)).astype(np.uint32)
+        neg = neg + jnp.stack([carry, jnp.ones_like(lo_neg)])
+        flip = bits[0] < np.array(1 << 31, np.uint32)
+        words = jnp.where(flip, bits, neg)
+        x = _bits_to_unit_float32(words[0], words[1])
+        return jnp.where(flip, -jnp.log(-jnp.log1p(-x)), -jnp.log(-jnp.log(x)))
+    if mode in ("high", "highest"):
         u = _uniform(key, 0.0, 1.0, (2,) + shape, dtype)
         high, low = u[0], u[1]
         x = jnp.where(high >= 0.5, high, high + 2 ** (-info.nmant) * low + info.tiny)
@@ -687,7 +717,7 @@ def permutation(key, x, axis=0, independent=False, *, out_sharding=None):
     if independent or x.ndim == 1:
         return _shuffle(key, x, axis)
     ind = _shuffle(key, jnp.arange(x.shape[axis]), 0)
-    return _take(x, ind, axis)
+    return _take(x, ind, axis, unique_indices=True)
 
 
 def shuffle(key, x, axis=0):
@@ -711,12 +741,8 @@ def _shuffle(key, x, axis):
     return x
 
 
-def _take(arr, ind, axis):
-    jnp = _jnp()
-    take = getattr(jnp, "take", None)
-    if take is not None:
-        return take(arr, ind, axis)
-    return jnp.moveaxis(jnp.moveaxis(arr, axis, 0)[ind], 0, axis) if axis else arr[ind]
+def _take(arr, ind, axis, **kwargs):
+    return _jnp().take(arr, ind, axis, **kwargs)
 
 
 def choice(key, a, shape=(), replace=True, p=None, axis=0, mode=None):
@@ -894,8 +920,20 @@ def _gamma_batching_rule(vals, dims, *, log_space):
 
 
 batching.primitive_batchers[random_gamma_p] = _gamma_batching_rule
-# no jvp rule: differentiating gamma samples needs random_gamma_grad (implicit reparameterization),
-# which is not implemented; jax.grad through gamma/beta/dirichlet raises NotImplementedError.
+
+
+def _gamma_grad(sample, a, *, log_space):
+    """d sample / d a by implicit reparameterization (``lax.random_gamma_grad``); for log-space
+    samples, d log(x) / d a = (dx / da) / x, with x = exp(sample) kept above zero."""
+    if not log_space:
+        return random_gamma_grad(a, sample)
+    x = lax.exp(sample)
+    x = lax.select(lax.eq(x, lax.full_like(x, 0)), lax.full_like(x, dtypes.finfo(x.dtype).tiny), x)
+    return lax.div(random_gamma_grad(a, x), x)
+
+
+ad.defjvp2(random_gamma_p, None,
+           lambda g, ans, key, a, *, log_space: lax.mul(g, _gamma_grad(ans, a, log_space=log_space)))
 
 
 def gamma(key, a, shape=None, dtype=None, *, out_sharding=None):
@@ -1178,15 +1216,236 @@ def _lognormal(key, sigma, shape, dtype):
 
 
 def wald(key, mean, shape=None, dtype=None, *, out_sharding=None):
-    raise NotImplementedError("jax.random.wald")
+    """Wald (inverse Gaussian) values with the given ``mean`` (Michael, Schucany & Haas's method)."""
+    key, _ = _check_prng_key("wald", key)
+    dtype = _float_dtype(dtype, "wald")
+    shape = _check_broadcast_shapes("wald", shape, mean)
+    _check_all_safe_to_cast("wald", dtype, mean)
+    return _wald(key, mean, shape, dtype)
+
+
+@partial(jit, static_argnums=(2, 3))
+def _wald(key, mean, shape, dtype):
+    jnp = _jnp()
+    k1, k2 = _split(key, 2)
+    mean = jnp.broadcast_to(jnp.asarray(mean).astype(dtype), shape)
+    v = normal(k1, shape, dtype)
+    z = uniform(k2, shape, dtype)
+    # the smaller root x of the quadratic for chi-square(1) y = v**2, taken with probability
+    # mean / (mean + x), else the larger root mean**2 / x
+    y = lax.integer_pow(v, 2)
+    y_sq = lax.integer_pow(y, 2)
+    mean_sq = lax.integer_pow(mean, 2)
+    sqrt_term = lax.sqrt(4 * mean * y + mean_sq * y_sq)
+    x = mean + mean_sq * y / 2 - mean / 2 * sqrt_term
+    return lax.select(lax.le(z, mean / (mean + x)), x, mean_sq / x)
 
 
 def geometric(key, p, shape=None, dtype=None, *, out_sharding=None):
-    raise NotImplementedError("jax.random.geometric")
+    """Geometric values: the number of Bernoulli(``p``) trials up to the first success (>= 1)."""
+    key, _ = _check_prng_key("geometric", key)
+    dtype = dtypes.check_and_canonicalize_user_dtype(int if dtype is None else dtype, "geometric")
+    if not dtypes.issubdtype(dtype, np.integer):
+        raise ValueError(f"dtype argument to `geometric` must be an int dtype, got {dtype}")
+    shape = _check_broadcast_shapes("geometric", shape, p)
+    return _geometric(key, p, shape, np.dtype(dtype))
+
+
+@partial(jit, static_argnums=(2, 3))
+def _geometric(key, p, shape, dtype):
+    jnp = _jnp()
+    from jaxlite._src.numpy import util as np_util
+    np_util.check_arraylike("geometric", p)
+    p, = np_util.promote_dtypes_inexact(p)
+    u = uniform(key, shape, p.dtype)
+    u = jnp.where(u == 0, 1, u)  # (as JAX: u = 0 would give log(0))
+    log_one_minus_p = jnp.broadcast_to(lax.log1p(-p), shape)
+    g = lax.floor(lax.div(lax.log(u), log_one_minus_p)) + 1
+    return g.astype(dtype)
 
 
 def triangular(key, left, mode, right, shape=None, dtype=None, *, out_sharding=None):
-    raise NotImplementedError("jax.random.triangular")
+    """Triangular values on ``[left, right]`` peaking at ``mode`` (by inverting the CDF)."""
+    key, _ = _check_prng_key("triangular", key)
+    dtype = _float_dtype(dtype, "triangular")
+    shape = _check_broadcast_shapes("triangular", shape, left, mode, right)
+    _check_all_safe_to_cast("triangular", dtype, left, mode, right)
+    return _triangular(key, left, mode, right, shape, dtype)
+
+
+@partial(jit, static_argnums=(4, 5))
+def _triangular(key, left, mode, right, shape, dtype):
+    jnp = _jnp()
+    left = jnp.broadcast_to(lax.convert_element_type(left, dtype), shape)
+    right = jnp.broadcast_to(lax.convert_element_type(right, dtype), shape)
+    mode = jnp.broadcast_to(lax.convert_element_type(mode, dtype), shape)
+    fc = (mode - left) / (right - left)  # the CDF at the mode
+    u = uniform(key, shape, dtype)
+    below = left + lax.sqrt(u * (right - left) * (mode - left))
+    above = right - lax.sqrt((1 - u) * (right - left) * (right - mode))
+    return lax.select(u < fc, below, above)
+
+
+# ----- binomial and multinomial -----------------------------------------------------------------------
+
+_STIRLING_TAIL = (0.0810614667953272, 0.0413406959554092, 0.0276779256849983, 0.02079067210376509,
+                  0.0166446911898211, 0.0138761288230707, 0.0118967099458917, 0.0104112652619720,
+                  0.00925546218271273, 0.00833056343336287)
+
+
+def _stirling_approx_tail(k):
+    """log(k!) minus its Stirling approximation: tabulated for k <= 9, else its asymptotic series."""
+    jnp = _jnp()
+    table = jnp.array(_STIRLING_TAIL, dtype=k.dtype)
+    small = k <= 9
+    k = lax.clamp(_const(k, 0.0), k, _const(k, 9.0))
+    kp1sq = (k + 1) * (k + 1)
+    approx = (1.0 / 12 - (1.0 / 360 - 1.0 / 1260 / kp1sq) / kp1sq) / (k + 1)
+    k = jnp.floor(k)
+    return lax.select(small, table[jnp.asarray(k, dtype="int32")], approx)
+
+
+@partial(jit, static_argnums=(3, 4, 5))
+def _binomial_inversion(key, count, prob, shape, dtype, max_iters):
+    """Count geometric waiting times until they pass ``count`` (for small count * prob)."""
+    jnp = _jnp()
+    from jaxlite._src.lax.control_flow import while_loop
+    log1minusprob = jnp.log1p(-prob)
+
+    def body(carry):
+        i, num_geom, geom_sum, key = carry
+        subkey, key = _split(key)
+        num_geom = lax.select(geom_sum <= count, num_geom + 1, num_geom)
+        u = uniform(subkey, shape, prob.dtype)
+        geom_sum = geom_sum + jnp.ceil(jnp.log(u) / log1minusprob)
+        return i + 1, num_geom, geom_sum, key
+
+    def cond(carry):
+        i, geom_sum = carry[0], carry[2]
+        return (geom_sum <= count).any() & (i < max_iters)
+
+    zeros = lax.full_like(prob, 0, prob.dtype, shape)
+    k = while_loop(cond, body, (0, zeros, zeros, key))[1]
+    return (k - 1).astype(dtype)
+
+
+@partial(jit, static_argnums=(3, 4, 5))
+def _btrs(key, count, prob, shape, dtype, max_iters):
+    """Hormann's transformed rejection with squeeze (BTRS), for large count * prob."""
+    jnp = _jnp()
+    from jaxlite._src.lax.control_flow import while_loop
+    stddev = jnp.sqrt(count * prob * (1 - prob))
+    b = 1.15 + 2.53 * stddev
+    a = -0.0873 + 0.0248 * b + 0.01 * prob
+    c = count * prob + 0.5
+    v_r = 0.92 - 4.2 / b
+    r = prob / (1 - prob)
+    alpha = (2.83 + 5.1 / b) * stddev
+    m = jnp.floor((count + 1) * prob)
+
+    def body(carry):
+        i, k_out, accepted, key = carry
+        key, subkey_0, subkey_1 = _split(key, 3)
+        u = uniform(subkey_0, shape, prob.dtype)
+        v = uniform(subkey_1, shape, prob.dtype)
+        u = u - 0.5
+        us = 0.5 - jnp.abs(u)
+        accept1 = (us >= 0.07) & (v <= v_r)
+        k = jnp.floor((2 * a / us + b) * u + c)
+        reject = (k < 0) | (k > count)
+        v = jnp.log(v * alpha / (a / (us * us) + b))
+        upper = ((m + 0.5) * jnp.log((m + 1) / (r * (count - m + 1)))
+                 + (count + 1) * jnp.log((count - m + 1) / (count - k + 1))
+                 + (k + 0.5) * jnp.log(r * (count - k + 1) / (k + 1))
+                 + _stirling_approx_tail(m) + _stirling_approx_tail(count - m)
+                 - _stirling_approx_tail(k) - _stirling_approx_tail(count - k))
+        accept = accept1 | (~reject & (v <= upper))
+        k_out = lax.select(accept, k, k_out)
+        return i + 1, k_out, accepted | accept, key
+
+    def cond(carry):
+        i, accepted = carry[0], carry[2]
+        return (~accepted).any() & (i < max_iters)
+
+    k_init = lax.full_like(prob, -1, prob.dtype, shape)
+    carry = (0, k_init, jnp.full(shape, False, bool), key)
+    return while_loop(cond, body, carry)[1].astype(dtype)
+
+
+def binomial(key, n, p, shape=None, dtype=None):
+    """Binomial(``n``, ``p``) counts as floats: inversion where n * min(p, 1 - p) <= 10, else BTRS
+    (as TensorFlow and JAX). NaN for invalid ``n`` or ``p``, inf for infinite ``n``."""
+    key, _ = _check_prng_key("binomial", key)
+    from jaxlite._src.numpy import util as np_util
+    np_util.check_arraylike("binomial", n, p)
+    dtype = _float_dtype(dtype, "binomial")
+    if shape is not None:
+        shape = _canonicalize_shape(shape, "binomial")
+    return _binomial(key, n, p, shape, dtype)
+
+
+@partial(jit, static_argnums=(3, 4))
+def _binomial(key, count, prob, shape, dtype):
+    jnp = _jnp()
+    from jaxlite._src.numpy import util as np_util
+    if shape is None:
+        shape = lax.broadcast_shapes(np.shape(count), np.shape(prob))
+    else:
+        _check_shape("binomial", shape, np.shape(count), np.shape(prob))
+    prob, = np_util.promote_dtypes_inexact(prob)
+    count = lax.convert_element_type(count, prob.dtype)
+    count = jnp.broadcast_to(count, shape)
+    prob = jnp.broadcast_to(prob, shape)
+    p_lt_half = prob < 0.5
+    q = lax.select(p_lt_half, prob, 1.0 - prob)  # sample the rarer outcome
+    count_nan_or_neg = lax.ne(count, count) | (count < 0.0)
+    count_inf = jnp.isinf(count)
+    q_is_nan = lax.ne(q, q)
+    q_l_0 = q < 0.0
+    q = lax.select(q_is_nan | q_l_0, lax.full_like(q, 0.01), q)
+    use_inversion = count_nan_or_neg | (count * q <= 10.0)
+    count = jnp.floor(count)
+    count_inv = lax.select(use_inversion, count, lax.full_like(count, 0.0))
+    count_btrs = lax.select(use_inversion, lax.full_like(count, 1e4), count)
+    q_btrs = lax.select(use_inversion, lax.full_like(q, 0.5), q)
+    max_iters = dtype.type(dtypes.finfo(dtype).max)
+    samples = lax.select(use_inversion,
+                         _binomial_inversion(key, count_inv, q, shape, dtype, max_iters),
+                         _btrs(key, count_btrs, q_btrs, shape, dtype, max_iters))
+    invalid = q_l_0 | q_is_nan | count_nan_or_neg
+    samples = lax.select(invalid, jnp.full_like(samples, np.nan, dtype), samples)
+    samples = lax.select(count_inf & (~invalid), jnp.full_like(samples, np.inf, dtype), samples)
+    return lax.select(p_lt_half | count_nan_or_neg | q_is_nan | count_inf, samples,
+                      count.astype(dtype) - samples)
+
+
+def multinomial(key, n, p, *, shape=None, dtype=None, unroll=1):
+    """Multinomial counts of ``n`` trials over the outcomes on the last axis of ``p``: a chain of
+    binomials, each over what the previous outcomes left (``lax.scan``)."""
+    jnp = _jnp()
+    from jaxlite._src.lax.control_flow import scan
+    from jaxlite._src.numpy import util as np_util
+    key, _ = _check_prng_key("multinomial", key)
+    np_util.check_arraylike("multinomial", n, p)
+    n, p = np_util.promote_dtypes_inexact(n, p)
+    if shape is None:
+        shape = p.shape
+    else:
+        shape = _canonicalize_shape(shape, "multinomial")
+    n = jnp.broadcast_to(n, shape[:-1])
+    p = jnp.broadcast_to(p, shape)
+
+    def step(remainder, ratio_key):
+        ratio, k = ratio_key
+        count = binomial(k, remainder, ratio.clip(0, 1), dtype=remainder.dtype)
+        return remainder - count, count
+
+    p = jnp.moveaxis(p, -1, 0)
+    remaining = lax.cumsum(p, 0, reverse=True)
+    ratios = p / jnp.where(remaining == 0, 1, remaining)
+    keys = split(key, ratios.shape[0])
+    _, counts = scan(step, n, (ratios, keys), unroll=unroll)
+    return jnp.moveaxis(counts, 0, -1).astype(dtype)
 
 
 # ----- poisson ----------------------------------------------------------------------------------------
@@ -1304,14 +1563,6 @@ def _poisson(key, lam, dtype):
 # Samplers that need linear algebra
 # ---------------------------------------------------------------------------------------------------
 
-def _linalg():
-    jnp = _jnp()
-    la = getattr(jnp, "linalg", None)
-    if la is None:
-        raise NotImplementedError("jax.numpy.linalg (needed by this sampler) is not available yet")
-    return la
-
-
 def multivariate_normal(key, mean, cov, shape=None, dtype=None, method="cholesky", *,
                         out_sharding=None):
     """Multivariate normal values with the given mean and covariance."""
@@ -1340,7 +1591,7 @@ def multivariate_normal(key, mean, cov, shape=None, dtype=None, method="cholesky
         shape = lax.broadcast_shapes(mean.shape[:-1], cov.shape[:-2])
     else:
         _check_shape("normal", shape, mean.shape[:-1], cov.shape[:-2])
-    la = _linalg()
+    la = jnp.linalg
     if method == "svd":
         u, s, _ = la.svd(cov)
         factor = u * jnp.sqrt(s[..., None, :])
@@ -1350,7 +1601,10 @@ def multivariate_normal(key, mean, cov, shape=None, dtype=None, method="cholesky
     else:
         factor = la.cholesky(cov)
     z = normal(key, shape + mean.shape[-1:], dtype)
-    return mean + jnp.sum(factor * z[..., None, :], axis=-1)
+    from jaxlite._src import config as config_mod
+    from jaxlite._src.numpy.einsum import einsum
+    with config_mod.numpy_rank_promotion("allow"):
+        return mean + einsum("...ij,...j->...i", factor, z)
 
 
 def orthogonal(key, n, shape=(), dtype=None, m=None, *, out_sharding=None):
@@ -1363,7 +1617,7 @@ def orthogonal(key, n, shape=(), dtype=None, m=None, *, out_sharding=None):
     n = core.concrete_or_error(operator.index, n, "The error occurred in jax.random.orthogonal()")
     _m = core.concrete_or_error(operator.index, _m, "The error occurred in jax.random.orthogonal()")
     z = normal(key, (*shape, max(n, _m), min(n, _m)), dtype)
-    q, r = _linalg().qr(z)
+    q, r = jnp.linalg.qr(z)
     d = jnp.diagonal(r, axis1=-2, axis2=-1)
     x = q * jnp.expand_dims(jnp.sign(d), -2)
     return jnp.swapaxes(x, -1, -2) if n < _m else x

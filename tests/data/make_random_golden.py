@@ -1,8 +1,8 @@
 """Record jax.random outputs with real JAX into tests/data/random_golden.npz (run: python this_file).
 
-Each case is ``name -> (sampler expression, dtype)`` evaluated with ``jr`` bound to ``jax.random`` and
-``jnp`` to ``jax.numpy``; tests/test_random.py evaluates the same expressions with jaxlite. The JAX
-version used is stored under ``__jax_version__``.
+Each case is ``name -> sampler expression``, evaluated with ``jr`` bound to ``jax.random``, ``jnp`` to
+``jax.numpy``, ``jax`` and ``lax``; tests/test_random.py evaluates the same expressions with jaxlite. The
+JAX version used is stored under ``__jax_version__``.
 """
 import os
 
@@ -63,12 +63,55 @@ CASES = {
     "dirichlet": "jr.dirichlet(jr.key(1), jnp.array([1.0, 2.0, 3.0]), (10,))",
     "t": "jr.t(jr.key(1), 5.0, (40,))",
     "ball": "jr.ball(jr.key(1), 3, shape=(10,))",
+    # samplers added later
+    "wald": "jr.wald(jr.key(1), 1.5, (50,))",
+    "wald_arr": "jr.wald(jr.key(2), jnp.array([0.5, 1.0, 3.0]))",
+    "geometric": "jr.geometric(jr.key(1), 0.3, (50,))",
+    "geometric_arr": "jr.geometric(jr.key(3), jnp.array([0.05, 0.5, 0.9]), (4, 3))",
+    "triangular": "jr.triangular(jr.key(1), -1.0, 0.5, 2.0, (50,))",
+    "gumbel_high": "jr.gumbel(jr.key(1), (50,), mode='high')",
+    "gumbel_highest": "jr.gumbel(jr.key(1), (200,), mode='highest')",
+    "gumbel_highest_f16": "jr.gumbel(jr.key(1), (20,), 'float16', mode='highest')",
+    "binomial": "jr.binomial(jr.key(1), 10.0, 0.3, (40,))",
+    "binomial_mixed": "jr.binomial(jr.key(2), jnp.array([5.0, 20.0, 100.0, 1000.0, -1.0, jnp.inf, 7.0, 50.0]),"
+                      " jnp.array([0.2, 0.7, 0.5, 0.01, 0.5, 0.5, jnp.nan, 0.9]))",
+    "multinomial": "jr.multinomial(jr.key(1), 20.0, jnp.array([0.2, 0.3, 0.5]))",
+    "multinomial_shape": "jr.multinomial(jr.key(2), jnp.array([10.0, 100.0]), jnp.array([0.1, 0.6, 0.3]),"
+                         " shape=(2, 3))",
+    # shuffling and choosing from arrays (gather along any axis)
+    "permutation_axis1": "jr.permutation(jr.key(4), jnp.arange(24).reshape(2, 3, 4), axis=1)",
+    "permutation_axis_neg": "jr.permutation(jr.key(5), jnp.arange(12.0).reshape(3, 4), axis=-1)",
+    "choice_arr": "jr.choice(jr.key(1), jnp.arange(10.0) * 2, (3, 2))",
+    "choice_arr_axis1": "jr.choice(jr.key(2), jnp.arange(12).reshape(3, 4), (5,), axis=1)",
+    "choice_arr_norep": "jr.choice(jr.key(3), jnp.arange(12).reshape(4, 3), (2,), replace=False)",
+    "choice_arr_p": "jr.choice(jr.key(4), jnp.arange(8).reshape(4, 2), (3,), p=jnp.array([0.1, 0.2, 0.3, 0.4]))",
+    "choice_arr_p_norep": "jr.choice(jr.key(5), jnp.arange(15).reshape(3, 5), (2,), replace=False,"
+                          " p=jnp.array([0.1, 0.2, 0.3, 0.2, 0.2]), axis=1)",
+    # linear algebra
+    "mvn": "jr.multivariate_normal(jr.key(1), jnp.array([1.0, -1.0]), jnp.array([[2.0, 0.5], [0.5, 1.0]]),"
+           " (5,))",
+    "mvn_svd": "jr.multivariate_normal(jr.key(2), jnp.zeros(3), jnp.array([[2.0, 0.5, 0.1], [0.5, 1.0, 0.2],"
+               " [0.1, 0.2, 1.5]]), (4,), method='svd')",
+    "mvn_eigh": "jr.multivariate_normal(jr.key(3), jnp.zeros(3), jnp.array([[2.0, 0.5, 0.1], [0.5, 1.0, 0.2],"
+                " [0.1, 0.2, 1.5]]), method='eigh')",
+    "orthogonal": "jr.orthogonal(jr.key(1), 4)",
+    "orthogonal_batch": "jr.orthogonal(jr.key(2), 3, (2,))",
+    "orthogonal_rect": "jr.orthogonal(jr.key(3), 3, m=5)",
+    # gradients of gamma-based samplers (implicit reparameterization, lax.random_gamma_grad)
+    "grad_gamma": "jax.grad(lambda a: jr.gamma(jr.key(1), a).sum())(jnp.array([0.3, 1.0, 2.5, 7.0] * 3))",
+    "grad_loggamma": "jax.grad(lambda a: jr.loggamma(jr.key(1), a).sum())(jnp.array([0.3, 1.0, 2.5, 7.0] * 3))",
+    "grad_beta": "jax.grad(lambda a: jr.beta(jr.key(1), a, 2.0).sum())(jnp.array([0.3, 1.0, 2.5, 7.0]))",
+    "grad_dirichlet": "jax.grad(lambda a: (jr.dirichlet(jr.key(1), a, (5,)) ** 2).sum())"
+                      "(jnp.array([0.5, 1.0, 2.5, 7.0]))",
+    "random_gamma_grad": "lax.random_gamma_grad(jnp.array([0.1, 0.5, 1.0, 2.5, 2.5, 7.0, 30.0, 0.01, 3.0]),"
+                         " jnp.array([0.05, 2.0, 0.5, 1.0, 6.0, 12.0, 28.0, 1e-30, 0.0]))",
 }
 
 # these compare bit for bit; the others to a few ulp (XLA's log/exp/tan differ from NumPy's last bit)
 EXACT = {name for name in CASES if not name.startswith((
     "exponential", "laplace", "logistic", "gumbel", "cauchy", "truncated_normal", "gamma", "loggamma",
-    "beta", "dirichlet", "t", "ball", "normal_f32",
+    "beta", "dirichlet", "t", "ball", "normal_f32", "wald", "gumbel_high", "mvn", "orthogonal", "grad_",
+    "random_gamma_grad",
     "uniform_range"))}  # XLA fuses floats * (maxval - minval) + minval into one FMA
 
 
@@ -76,9 +119,10 @@ def main():
     import jax
     import jax.numpy as jnp
     import jax.random as jr
+    from jax import lax
     out = {"__jax_version__": np.array(jax.__version__)}
     for name, expr in CASES.items():
-        val = np.asarray(eval(expr, {"jr": jr, "jnp": jnp}))
+        val = np.asarray(eval(expr, {"jr": jr, "jnp": jnp, "jax": jax, "lax": lax}))
         out[name] = val.astype(np.float32) if val.dtype.name == "bfloat16" else val
         out[name + "__dtype"] = np.array(val.dtype.name)
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "random_golden.npz")

@@ -36,21 +36,43 @@ def _to_array(x):
     return core.Array._from_np(v, aval.weak_type)
 
 
+def check_for_prngkeys(fun_name: str, *args):
+    """Keys are not numbers: operands that mix a key array with anything else are rejected (as JAX);
+    key arrays of one dtype pass on to the lax primitive, whose dtype check names the operation."""
+    arg_dtypes = [dtypes.dtype(a, canonicalize=True) for a in args]
+    if len(set(arg_dtypes)) < 2:
+        return
+    if any(isinstance(dt, dtypes.ExtendedDType) and dtypes.issubdtype(dt, dtypes.prng_key)
+           for dt in arg_dtypes):
+        raise TypeError(f"{fun_name} does not accept dtypes {', '.join(map(str, arg_dtypes))}. Keys "
+                        "are not numbers: derive new keys with jax.random.split or jax.random.fold_in, "
+                        "and read their bits with jax.random.key_data.")
+
+
+def _same_extended_dtype(args) -> bool:
+    dts = {getattr(a, "dtype", None) for a in args}
+    return len(dts) == 1 and isinstance(next(iter(dts)), dtypes.ExtendedDType)
+
+
 def promote_dtypes(*args):
     """Convert all arguments to their common JAX result type (weak if every input was weak)."""
-    if len(args) < 2:
+    if len(args) < 2 or _same_extended_dtype(args):
         return [_to_array(a) for a in args]
     to_dtype, weak = dtypes.result_type(*args, return_weak_type_flag=True)
     return [lax._convert_element_type(a, to_dtype, weak) for a in args]
 
 
 def promote_dtypes_inexact(*args):
+    if _same_extended_dtype(args):
+        return [_to_array(a) for a in args]
     to_dtype, weak = dtypes.result_type(*args, return_weak_type_flag=True)
     to_dtype = dtypes.to_inexact_dtype(to_dtype)
     return [lax._convert_element_type(a, to_dtype, weak) for a in args]
 
 
 def promote_dtypes_numeric(*args):
+    if _same_extended_dtype(args):
+        return [_to_array(a) for a in args]
     to_dtype, weak = dtypes.result_type(*args, return_weak_type_flag=True)
     to_dtype = dtypes.to_numeric_dtype(to_dtype)
     return [lax._convert_element_type(a, to_dtype, weak) for a in args]
@@ -93,16 +115,19 @@ def promote_shapes(fun_name: str, *args):
 
 def promote_args(fun_name: str, *args):
     check_arraylike(fun_name, *args)
+    check_for_prngkeys(fun_name, *args)
     return promote_shapes(fun_name, *promote_dtypes(*args))
 
 
 def promote_args_inexact(fun_name: str, *args):
     check_arraylike(fun_name, *args)
+    check_for_prngkeys(fun_name, *args)
     return promote_shapes(fun_name, *promote_dtypes_inexact(*args))
 
 
 def promote_args_numeric(fun_name: str, *args):
     check_arraylike(fun_name, *args)
+    check_for_prngkeys(fun_name, *args)
     return promote_shapes(fun_name, *promote_dtypes_numeric(*args))
 
 
