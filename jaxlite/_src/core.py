@@ -17,6 +17,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from jaxlite._src import dtypes
+from jaxlite._src.config import config as _config
 from jaxlite._src.config import x64_enabled
 from jaxlite._src.errors import (ConcretizationTypeError, TracerArrayConversionError,
                                  TracerBoolConversionError, TracerIntegerConversionError,
@@ -232,15 +233,30 @@ class EvalTrace(Trace):
         vals = []
         avals = []
         for a in args:
+            if type(a) is Array:
+                vals.append(a._value)
+                avals.append(a.aval)
+                continue
             if isinstance(a, Tracer):
                 self.check_tracer(a)  # always raises: no tracer belongs to the eval trace
             v, aval = to_value_and_aval(a)
             vals.append(v)
             avals.append(aval)
-        out_avals = primitive.abstract_eval_avals(avals, params)
+        out_avals = _eager_abstract_eval(primitive, avals, params)
         if primitive.impl is None:
             raise NotImplementedError(f"eager implementation of primitive '{primitive.name}'")
-        out = primitive.impl(*vals, **params)
+        raw = getattr(primitive.impl, "__wrapped__", None)
+        if type(raw) is np.ufunc and not params:
+            # an elementwise ufunc (lax/elementwise.py ``_errstate``): switch NumPy's warnings off
+            # through its context variable, much cheaper than entering ``np.errstate``
+            err_set, err_reset, ignore = _errstate_hooks()
+            tok = err_set(ignore)
+            try:
+                out = raw(*vals)
+            finally:
+                err_reset(tok)
+        else:
+            out = primitive.impl(*vals, **params)
         if primitive.multiple_results:
             outs = [_wrap(o, av) for o, av in zip(out, out_avals)]
             if _debug_checks_enabled():
@@ -256,6 +272,36 @@ class EvalTrace(Trace):
         return res
 
 
+# Eager abstract evaluation is memoised on (primitive, input avals, params, tracing config): in eager
+# code (e.g. ``grad`` without ``jit``) the same small set of signatures recurs on every call.
+_eager_aval_cache: dict = {}
+
+
+def _eager_abstract_eval(primitive, avals, params):
+    try:
+        key = (primitive, _config._trace_state, *avals, *params.items())
+        hit = _eager_aval_cache.get(key)
+    except TypeError:  # an unhashable param
+        return primitive.abstract_eval_avals(avals, params)
+    if hit is None:
+        hit = primitive.abstract_eval_avals(avals, params)
+        if len(_eager_aval_cache) > 8192:
+            _eager_aval_cache.clear()
+        _eager_aval_cache[key] = hit
+    return hit
+
+
+_ERRSTATE = None
+
+
+def _errstate_hooks():
+    global _ERRSTATE
+    if _ERRSTATE is None:
+        from jaxlite._src.backend.numpy_backend import _ERRSTATE as hooks
+        _ERRSTATE = hooks
+    return _ERRSTATE
+
+
 def _wrap(v, aval):
     if isinstance(aval, AbstractToken):
         return v
@@ -269,8 +315,8 @@ def _wrap(v, aval):
 
 
 def _debug_checks_enabled():
-    from jaxlite._src.config import config
-    return config._values["jax_debug_nans"] or config._values["jax_debug_infs"]
+    values = _config._values
+    return values["jax_debug_nans"] or values["jax_debug_infs"]
 
 
 def _check_nans(primitive, outs):
@@ -851,7 +897,8 @@ def pp_eqn(eqn: JaxprEqn, names: _Names, indent: int = 4, flat: bool = False) ->
     lhs = f"{outs} = " if outs else ""
     one_line = f"{pad}{lhs}{prim.name}[{' '.join(f'{k}={s}' for k, s in items)}] {ins}"
     multi = any("\n" in s for _, s in items)
-    if flat or (not multi and len(one_line) <= WIDTH):
+    # like JAX's printer, only the params group must fit: the operands after it may overflow
+    if flat or (not multi and len(one_line) - len(ins) - 1 <= WIDTH):
         return one_line
     inner_pad = " " * (indent + 2)
     body = "".join(f"{inner_pad}{k}={s}\n" for k, s in items)

@@ -171,22 +171,7 @@ class custom_jvp:
         if self.nondiff_argnums:
             raise TypeError("Can't use ``defjvps`` with ``nondiff_argnums``.")
 
-        def jvp(primals, tangents):
-            primal_out = self(*primals)
-            zeros = tree_util.tree_map(lambda x: ad.zeros_like_aval(get_aval(x)), primal_out)
-            contribs = [tree_util.tree_map(functools.partial(_rule_apply, rule, t, primal_out, primals),
-                                           zeros)
-                        for rule, t in zip(jvps, tangents) if rule is not None]
-            out = zeros
-            for c in contribs:
-                out = tree_util.tree_map(lambda a, b: a + b, out, c)
-            return primal_out, out
-
-        def _rule_apply(rule, t, ans, primals, _z):
-            return rule(t, ans, *primals)
-
-        # defjvps rules return whole outputs, not per-leaf; simplify the common single-output case
-        def jvp_simple(primals, tangents):
+        def jvp(primals, tangents):  # (named as in JAX's printed jaxprs: ``jvp=jvp``)
             primal_out = self(*primals)
             out = None
             for rule, t in zip(jvps, tangents):
@@ -198,7 +183,7 @@ class custom_jvp:
                 out = tree_util.tree_map(lambda x: ad.zeros_like_aval(get_aval(x)), primal_out)
             return primal_out, out
 
-        self.defjvp(jvp_simple)
+        self.defjvp(jvp)
 
     def __call__(self, *args, **kwargs):
         name = _name(self.fun)
