@@ -141,7 +141,7 @@ class ArrayImpl:
 
     def __format__(self, spec):
         if self._value.ndim == 0:
-            return format(self._value.item(), spec)
+            return format(self._value[()], spec)  # a NumPy scalar: float32 formats as float32
         return format(str(self), spec)
 
     def __repr__(self):

@@ -847,11 +847,11 @@ def pp_toplevel(jaxpr: Jaxpr) -> str:
     return "".join(out)
 
 
-def _pp_param_value(v, names, indent):
+def _pp_param_value(v, names, indent, col=None):
     if isinstance(v, ClosedJaxpr):
-        return pp_jaxpr(v.jaxpr, names, indent + 2, consts=v.consts)
+        return pp_jaxpr(v.jaxpr, names, indent + 2, consts=v.consts, col=col)
     if isinstance(v, Jaxpr):
-        return pp_jaxpr(v, names, indent + 2)
+        return pp_jaxpr(v, names, indent + 2, col=col)
     if isinstance(v, (tuple, list)) and v and all(isinstance(e, (ClosedJaxpr, Jaxpr)) for e in v):
         inner = [_pp_param_value(e, names, indent + 2) for e in v]
         pad = " " * (indent + 4)
@@ -892,7 +892,8 @@ def pp_eqn(eqn: JaxprEqn, names: _Names, indent: int = 4, flat: bool = False) ->
     # the params are printed (and sub-jaxprs named) before the operands, as JAX does
     first = [k for k in prim.pp_params_first if k in params]
     order = first + sorted(k for k in params if k not in first)
-    items = [(k, _pp_param_value(params[k], names, indent)) for k in order]
+    # a sub-jaxpr starts after ``k=`` on its own line when the params break over lines
+    items = [(k, _pp_param_value(params[k], names, indent, col=indent + 3 + len(k))) for k in order]
     ins = " ".join(names(v) for v in eqn.invars)
     lhs = f"{outs} = " if outs else ""
     one_line = f"{pad}{lhs}{prim.name}[{' '.join(f'{k}={s}' for k, s in items)}] {ins}"
