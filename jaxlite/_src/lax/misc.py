@@ -1,7 +1,7 @@
 """The remaining jax.lax operations, each primitive with its rules side by side:
 
 ``mulhi``, ``split``, ``tile``, ``empty``, ``optimization_barrier``, ``rng_bit_generator``, ``rng_uniform``,
-tokens (``create_token``, ``after_all``), ``composite``, ``approx_max_k``/``approx_min_k``, ``random_gamma_grad``,
+tokens (``create_token``, ``after_all``), ``composite``, ``approx_max_k``/``approx_min_k``,
 ``dce_sink``, the dimension-comparison primitives ``eq_to``/``le_to``/``lt_to``; and the plain functions
 ``platform_dependent``, ``broadcast_like``, ``ragged_dot``/``ragged_dot_general``, ``shape_as_value`` plus
 the types ``DotDimensionNumbers``, ``RaggedDotDimensionNumbers``, ``RandomAlgorithm``, ``Tolerance``, ...
@@ -26,7 +26,7 @@ __all__ = [
     "mulhi", "mulhi_p", "split", "split_p", "tile", "tile_p", "empty", "empty_p", "optimization_barrier",
     "optimization_barrier_p", "rng_bit_generator", "rng_bit_generator_p", "RandomAlgorithm", "rng_uniform",
     "rng_uniform_p", "create_token", "create_token_p", "after_all", "after_all_p", "composite", "composite_p",
-    "approx_max_k", "approx_min_k", "approx_top_k_p", "random_gamma_grad", "random_gamma_grad_p",
+    "approx_max_k", "approx_min_k", "approx_top_k_p", "random_gamma_grad",
     "dce_sink", "dce_sink_p", "eq_to_p", "le_to_p", "lt_to_p", "platform_dependent", "broadcast_like",
     "ragged_dot", "ragged_dot_general", "RaggedDotDimensionNumbers", "DotDimensionNumbers", "PrecisionLike",
     "Tolerance", "AccuracyMode", "DotAlgorithm", "shape_as_value", "dtype", "stop_gradient_p",
@@ -580,36 +580,8 @@ def approx_min_k(operand, k: int, reduction_dimension: int = -1, recall_target: 
                      reduction_input_size_override, aggregate_to_topk)
 
 
-# ---------------------------------------------------------------------------------------------------
-# random_gamma_grad: d(sample)/d(alpha) for gamma samples (implicit reparameterisation)
-# ---------------------------------------------------------------------------------------------------
-
-def _random_gamma_grad_impl(a, x):
-    # x(a) solves F(x; a) = u for the CDF F = igamma(a, .), so dx/da = -(dF/da) / (dF/dx), with
-    # dF/dx = x^(a-1) e^(-x) / Gamma(a)
-    from jaxlite._src.lax import special
-    a, x = np.asarray(a), np.asarray(x)
-    dfda = np.asarray(special.igamma_grad_a_p.impl(a, x))
-    with np.errstate(all="ignore"):
-        from math import lgamma
-        lg = np.vectorize(lgamma, otypes=[np.float64])(a.astype(np.float64))
-        log_pdf = (a - 1) * np.log(x.astype(np.float64)) - x - lg
-        out = -dfda / np.exp(log_pdf)
-    return np.asarray(out).astype(a.dtype)
-
-
-random_gamma_grad_p = ew.naryop("random_gamma_grad", _random_gamma_grad_impl, (np.floating,), "floating")
-
-
-def _random_gamma_grad_jvp(*args, **kwargs):
-    raise NotImplementedError("Differentiation rule for 'random_gamma_grad' not implemented (JAX has none "
-                              "either)")
-
-
-ad.primitive_jvps[random_gamma_grad_p] = lambda primals, tangents: _random_gamma_grad_jvp()
-random_gamma_grad = ew._binary(random_gamma_grad_p)
-random_gamma_grad.__doc__ = """``d x / d a`` for a sample ``x`` of Gamma(a, 1): the derivative of the sample
-with respect to the shape parameter along the inverse CDF (used by ``jax.random.gamma``'s gradient)."""
+# random_gamma_grad lives with the random-bit helpers (jaxlite/_src/lax/random_bits.py); re-exported here
+from jaxlite._src.lax.random_bits import random_gamma_grad  # noqa: E402
 
 
 # ---------------------------------------------------------------------------------------------------
