@@ -7,7 +7,13 @@
 """
 from __future__ import annotations
 
-import numpy as np
+import os
+
+# Two test workers share two cores: one BLAS thread each avoids oversubscription stalls.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import numpy as np  # noqa: E402
 import pytest
 
 
