@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
-import types
 
 import numpy as np
 import pytest
@@ -23,8 +22,7 @@ GOLDEN = np.load(os.path.join(DATA, "random_golden.npz"))
 
 
 def _eval(expr):
-    return eval(expr, {"jr": jr, "jnp": jnp, "jax": jax, "lax": types.SimpleNamespace(
-        random_gamma_grad=random_gamma_grad)})
+    return eval(expr, {"jr": jr, "jnp": jnp, "jax": jax, "lax": jax.lax})
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -292,6 +290,32 @@ def test_live_not_partitionable(jax):
                                               jjr.key_data(jjr.split(jjr.key(3), shape)))
     finally:
         jax.config.update("jax_threefry_partitionable", True)
+
+
+X64_CASES = [
+    "jr.normal(jr.key(1), (20,))", "jr.gamma(jr.key(1), jnp.array([0.3, 1.0, 2.5, 7.0]))",
+    "jr.binomial(jr.key(2), jnp.array([5.0, 20.0, 100.0, 1000.0]), jnp.array([0.2, 0.7, 0.5, 0.01]))",
+    "jr.geometric(jr.key(1), 0.3, (10,))", "jr.gumbel(jr.key(1), (10,), mode='highest')",
+    "jax.grad(lambda a: jr.gamma(jr.key(1), a).sum())(jnp.array([0.3, 1.0, 2.5, 7.0]))",
+]
+
+
+def test_live_x64(jax):
+    import jax.numpy as jjnp
+    import jax.random as jjr
+    jax.config.update("jax_enable_x64", True)
+    try:
+        with jaxlite_config("jax_enable_x64", True):
+            for expr in X64_CASES:
+                got = np.asarray(eval(expr, {"jr": jr, "jnp": jnp, "jax": jaxlite_module}))
+                want = np.asarray(eval(expr, {"jr": jjr, "jnp": jjnp, "jax": jax}))
+                assert got.dtype == want.dtype and got.shape == want.shape, expr
+                np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12, err_msg=expr)
+    finally:
+        jax.config.update("jax_enable_x64", False)
+
+
+jaxlite_module = jax
 
 
 def jaxlite_config(name, value):

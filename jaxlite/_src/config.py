@@ -105,6 +105,8 @@ config.define("jax_default_matmul_precision", "default", str, "Default precision
 config.define("jax_threefry_partitionable", True, bool, "Use the partitionable threefry bit generator.",
               affects_tracing=True)
 config.define("jax_default_prng_impl", "threefry2x32", str, "Default PRNG implementation.")
+config.define("jax_high_dynamic_range_gumbel", False, bool,
+              "jax.random.gumbel draws two uniforms per value (mode='high') unless a mode is given.")
 config.define("jax_log_compiles", False, bool, "Log each jit trace/compile.")
 config.define("jax_explain_cache_misses", False, bool, "Explain why a jit call missed the cache.")
 config.define("jax_platforms", "", str, "Accepted for compatibility; only 'cpu' exists.")

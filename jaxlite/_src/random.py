@@ -612,7 +612,7 @@ def gumbel(key, shape=(), dtype=None, mode=None, *, out_sharding=None):
     dtype = _float_dtype(dtype, "gumbel")
     shape = _canonicalize_shape(shape, "gumbel")
     if mode is None:
-        mode = "high" if config._values.get("jax_use_high_dynamic_range_gumbel") else "low"
+        mode = "high" if config._values.get("jax_high_dynamic_range_gumbel") else "low"
     if mode not in ("highest", "high", "low"):
         raise ValueError("Must provide valid mode for gumbel got: %s" % mode)
     return _gumbel(key, shape, dtype, mode)
@@ -1195,7 +1195,7 @@ def _rayleigh(key, scale, shape, dtype):
     return lax.mul(scale, sqrt_u)
 
 
-def lognormal(key, sigma=1.0, shape=None, dtype=None, *, out_sharding=None):
+def lognormal(key, sigma=np.float32(1.0), shape=None, dtype=None, *, out_sharding=None):
     """Log-normal values: ``exp(sigma * normal)``."""
     key, _ = _check_prng_key("lognormal", key)
     dtype = _float_dtype(dtype, "lognormal")
