@@ -6,8 +6,11 @@ JAX's numbers. Samplers that apply transcendental functions (``normal`` uses ``e
 uses ``log1p``, ...) compute them with NumPy, whose last-bit rounding can differ from XLA's approximations
 of those functions; such values agree with JAX to a few ulp (see tests/test_random.py).
 
-Samplers written with ``lax.while_loop`` in JAX (gamma, poisson) are primitives here (``random_gamma``,
-``random_poisson``) whose NumPy implementations run the same rejection loops, vectorised over elements.
+The gamma sampler is JAX's ``random_gamma`` primitive; its NumPy implementation runs JAX's per-element
+rejection loop vectorised over elements, and its jvp is the implicit reparameterization gradient
+(``lax.random_gamma_grad``), so gamma, loggamma, beta, dirichlet, t, ... are differentiable in their
+shape parameters as in JAX. Poisson is a primitive here too (``random_poisson``, a NumPy loop), while
+binomial and multinomial use ``lax.while_loop``/``lax.scan`` exactly as JAX writes them.
 """
 from __future__ import annotations
 
