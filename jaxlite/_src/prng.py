@@ -121,7 +121,13 @@ def threefry_random_bits(keys: np.ndarray, bit_width: int, shape) -> np.ndarray:
     dtype = UINT_DTYPES[bit_width]
     batch = keys.shape[:-1]
     if _partitionable():
-        if not batch and bit_width != 64 and math.prod(shape) <= 2**32:
+        if not batch and math.prod(shape) <= 2**32:  # one key: counters made chunk by chunk
+            if bit_width == 64:
+                y1, y2 = threefry_2x32_iota_np(keys[0], keys[1], math.prod(shape))
+                out = y1.astype(np.uint64)
+                out <<= np.uint64(32)
+                out |= y2
+                return out.reshape(shape)
             out = threefry_2x32_iota_np(keys[0], keys[1], math.prod(shape), xor=True)
             out = out if bit_width == 32 else out.astype(dtype)
             return out.reshape(shape)
