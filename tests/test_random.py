@@ -54,6 +54,10 @@ def test_threefry_known_answer():
     assert (int(y1), int(y2)) == (0xc4923a9c, 0x483df7a0)
     y1, y2 = threefry_2x32_np(np.uint32(0), np.uint32(0), np.uint32(0), np.uint32(0))
     assert (int(y1), int(y2)) == (0x6b200159, 0x99ba4efe)
+    # the vectorised path (used above a few elements) gives the same answers
+    y1, y2 = threefry_2x32_np(np.uint32(0x13198a2e), np.uint32(0x03707344),
+                              np.full(70_000, 0x243f6a88, np.uint32), np.uint32(0x85a308d3))
+    assert (y1 == 0xc4923a9c).all() and (y2 == 0x483df7a0).all()
 
 
 @pytest.mark.parametrize("seed,expected", [

@@ -74,11 +74,39 @@ def _rounds(a, b, ks, tmp):
             add(b, _u32_0d(i + 1), out=b)
 
 
+# Up to this many elements, the cipher runs on Python ints: ~100 NumPy calls cost more than that
+_PY_MAX = 4
+
+
+def _threefry_py(k1: int, k2: int, x1: int, x2: int):
+    """Threefry-2x32 of one counter pair on Python ints (the same rounds as ``_rounds``)."""
+    m = 0xFFFFFFFF
+    ks = (k1, k2, k1 ^ k2 ^ 0x1BD11BDA)
+    a, b = (x1 + k1) & m, (x2 + k2) & m
+    for i in range(5):
+        for r in _ROTATIONS[i % 2]:
+            a = (a + b) & m
+            b = (((b << r) & m) | (b >> (32 - r))) ^ a
+        a = (a + ks[(i + 1) % 3]) & m
+        b = (b + ks[(i + 2) % 3] + i + 1) & m
+    return a, b
+
+
+def _threefry_small(k1, k2, x1, x2, shape):
+    """Threefry-2x32 on at most ``_PY_MAX`` elements (operands broadcast to ``shape``)."""
+    cols = [np.broadcast_to(v, shape).ravel().tolist() for v in (k1, k2, x1, x2)]
+    pairs = [_threefry_py(*args) for args in zip(*cols)]
+    out = np.array(pairs, _U32).reshape(len(pairs), 2)
+    return out[:, 0].reshape(shape), out[:, 1].reshape(shape)
+
+
 def threefry_2x32_np(k1, k2, x1, x2):
     """Threefry-2x32 on NumPy uint32 arrays (broadcast together); returns two new arrays."""
     k1, k2, x1, x2 = (np.asarray(a, _U32) for a in (k1, k2, x1, x2))
     shape = np.broadcast_shapes(k1.shape, k2.shape, x1.shape, x2.shape)
     n = math.prod(shape)
+    if n <= _PY_MAX:
+        return _threefry_small(k1, k2, x1, x2, shape)
     k1, k2, x1, x2 = (_as_operand(a, shape) for a in (k1, k2, x1, x2))
     ks = (k1, k2, k1 ^ k2 ^ _PARITY)
     out1, out2 = np.empty(n, _U32), np.empty(n, _U32)
@@ -96,6 +124,10 @@ def threefry_2x32_iota_np(k1, k2, n: int, xor: bool = False):
     """Threefry-2x32 of one key over the counters ``0 .. n-1`` (high words 0, low words the index),
     without materialising the counters: ``(y1, y2)``, or ``y1 ^ y2`` when ``xor`` (JAX's 32-bit
     partitionable random bits). Requires ``n <= 2**32``."""
+    if n <= _PY_MAX:
+        pairs = [_threefry_py(int(k1), int(k2), 0, i) for i in range(n)]
+        out = np.array(pairs, _U32).reshape(n, 2)
+        return out[:, 0] ^ out[:, 1] if xor else (out[:, 0].copy(), out[:, 1].copy())
     k1, k2 = _U32.type(k1), _U32.type(k2)
     ks = (k1, k2, k1 ^ k2 ^ _PARITY)
     out1 = np.empty(n, _U32)
