@@ -111,7 +111,16 @@ config.define("jax_log_compiles", False, bool, "Log each jit trace/compile.")
 config.define("jax_explain_cache_misses", False, bool, "Explain why a jit call missed the cache.")
 config.define("jax_platforms", "", str, "Accepted for compatibility; only 'cpu' exists.")
 config.define("jax_platform_name", "", str, "Accepted for compatibility; only 'cpu' exists.")
-config.define("jaxlite_backend", "numpy", str, "Backend tier: 'numpy' or 'numba'.", affects_tracing=True)
+def _check_backend(value):
+    if value == "numba":
+        raise NotImplementedError("jaxlite_backend='numba': the compiled (numba) tier is not implemented "
+                                  "yet; the NumPy backend ('numpy') is the only one available")
+    if value != "numpy":
+        raise ValueError(f"jaxlite_backend must be 'numpy' (or, later, 'numba'), got {value!r}")
+
+
+config.define("jaxlite_backend", "numpy", str, "Backend tier: 'numpy' (the numba tier is not implemented).",
+              affects_tracing=True, on_update=_check_backend)
 config.define("jax_dynamic_shapes", False, bool, "Not supported; accepted for compatibility.")
 config.define("jax_traceback_filtering", "auto", str, "Accepted for compatibility.")
 config.define("jax_compilation_cache_dir", "", str, "Accepted for compatibility.")
