@@ -131,11 +131,11 @@ def threefry_2x32_iota_np(k1, k2, n: int, xor: bool = False):
     k1, k2 = _U32.type(k1), _U32.type(k2)
     ks = (k1, k2, k1 ^ k2 ^ _PARITY)
     out1 = np.empty(n, _U32)
-    out2 = np.empty(n, _U32) if not xor else None
     size = min(n, _CHUNK)
+    out2 = np.empty(n, _U32) if not xor else None
+    b_buf = np.empty(size, _U32) if xor else None  # the second word is only a scratch chunk then
     base = np.arange(size, dtype=_U32)
     tmp = np.empty(size, _U32)
-    b_buf = np.empty(size, _U32)
     for start in range(0, n, _CHUNK):
         stop = min(n, start + _CHUNK)
         m = stop - start
