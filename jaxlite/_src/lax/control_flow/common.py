@@ -44,13 +44,174 @@ def leaf_aval(x, what: str):
                         "loop carries and operands.") from None
 
 
-def trace_to_jaxpr(fun: Callable, in_tree, in_avals: Sequence, what: str):
+# Traced jaxprs of user functions, so that eager loops/conds called again with the same function and
+# argument types (a Python training loop calling ``lax.scan`` each step) do not re-trace, and reuse the
+# compiled body program. Keyed weakly on the function's code object, then on (in_tree, avals, what,
+# config trace state, identities of the function's environment): an entry is only reused while the
+# closure cells, defaults and the globals its code names directly hold the identical objects (JAX keys
+# on the function object alone). Nothing is cached when a closed-over value is a tracer or a (mutable) NumPy array.
+_trace_cache: "weakref.WeakKeyDictionary" = None
+_TRACE_CACHE_PER_FUN = 32
+trace_count = 0  # number of actual traces of user functions (tests count re-traces with it)
+
+
+def _fun_environment(fun, depth=0):
+    """A tuple of the objects ``fun``'s result can depend on besides its arguments (compared by
+    identity), or None if it must not be cached: a bound method or other callable object, or an
+    environment holding tracers or mutable objects whose contents could change unseen (NumPy arrays,
+    arbitrary class instances)."""
+    import functools
+    import types
+    if depth > 4:
+        return None
+    if isinstance(fun, functools.partial):
+        inner = _fun_environment(fun.func, depth + 1)
+        if inner is None:
+            return None
+        out = list(inner)
+        for a in tuple(fun.args) + tuple(fun.keywords.values()):
+            if not _add_env_obj(out, a, depth):
+                return None
+        out.extend(fun.keywords)
+        return tuple(out)
+    if not isinstance(fun, types.FunctionType):
+        return None
+    code = fun.__code__
+    out = [code, fun.__defaults__, fun.__kwdefaults__]
+    for d in (fun.__defaults__ or ()):
+        if not _add_env_obj(out, d, depth):
+            return None
+    for d in (fun.__kwdefaults__ or {}).values():
+        if not _add_env_obj(out, d, depth):
+            return None
+    for c in fun.__closure__ or ():
+        try:
+            obj = c.cell_contents
+        except ValueError:  # an empty cell (a name assigned later)
+            return None
+        if not _add_env_obj(out, obj, depth):
+            return None
+    g = fun.__globals__
+    for name in _code_names(code):
+        if not _add_env_obj(out, g.get(name, _MISSING), depth):
+            return None
+    return tuple(out)
+
+
+_MISSING = object()
+
+
+def _add_env_obj(out: list, obj, depth, nested=False) -> bool:
+    """Append ``obj`` (and what it holds) to the environment ``out``; False: not cacheable."""
+    import types
+    if isinstance(obj, (types.FunctionType, functools_partial())):
+        # a function counts by its code and environment, not its identity (inline lambdas)
+        env = _fun_environment(obj, depth + 1)
+        if env is None:
+            return False
+        out.extend(env)
+        return True
+    out.append(obj)
+    if isinstance(obj, _ENV_ATOMS) or obj is _MISSING or obj is None:
+        return True
+    if nested:
+        return False
+    if isinstance(obj, (tuple, list, frozenset)) and len(obj) <= 64:
+        return all(_add_env_obj(out, o, depth, True) for o in obj)
+    if isinstance(obj, dict) and len(obj) <= 64:
+        return all(_add_env_obj(out, k, depth, True) and _add_env_obj(out, v, depth, True)
+                   for k, v in obj.items())
+    return False
+
+
+def functools_partial():
+    import functools
+    return functools.partial
+
+
+def _env_atoms():
+    import types
+    from jaxlite._src.array import Array
+    return (Array, int, float, complex, bool, str, bytes, np.generic, np.dtype, type, types.ModuleType,
+            types.BuiltinFunctionType, np.ufunc, core.Primitive, ShapedArray, types.CodeType,
+            tree_util.PyTreeDef)
+
+
+_ENV_ATOMS = None
+
+
+def _code_names(code, _memo={}):
+    names = _memo.get(code)
+    if names is None:
+        import types
+        out = list(code.co_names)
+        for c in code.co_consts:
+            if isinstance(c, types.CodeType):
+                out.extend(_code_names(c))
+        names = _memo[code] = tuple(dict.fromkeys(out))
+    return names
+
+
+def _same(a: tuple, b: tuple) -> bool:
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b))
+
+
+def trace_to_jaxpr(fun: Callable, in_tree, in_avals: Sequence, what: str, cache_key=None):
     """Trace ``fun(*args)`` (args given by ``in_tree`` and the flat ``in_avals``).
 
     Returns ``(closed_jaxpr, consts, out_tree)``: the jaxpr takes ``(*consts, *flat_args)`` and has no
     constants of its own; ``consts`` are the closed-over values (tracers of enclosing transformations
     or concrete arrays) to pass as leading operands.
+
+    ``cache_key`` is the user's function when ``fun`` is a fresh wrapper of it (default: ``fun``);
+    results are cached on it (see ``_trace_cache``).
     """
+    global _trace_cache
+    import functools
+    import types
+    import weakref
+    from jaxlite._src.config import config
+    global _ENV_ATOMS
+    if _ENV_ATOMS is None:
+        _ENV_ATOMS = _env_atoms()
+    user_fun = fun if cache_key is None else cache_key
+    env = _fun_environment(user_fun)
+    per_fun = key = None
+    if env is not None:
+        if _trace_cache is None:
+            _trace_cache = weakref.WeakKeyDictionary()
+        target = user_fun
+        while True:  # the long-lived function under partials and bound methods
+            if isinstance(target, functools.partial):
+                target = target.func
+            else:
+                break
+        # a function is its code plus what it sees (env): key on the code, so that a lambda written
+        # inline in a Python loop (a new function object each time) is found again
+        target = getattr(target, "__code__", target)
+        try:
+            per_fun = _trace_cache.get(target)
+            if per_fun is None:
+                per_fun = _trace_cache[target] = {}
+        except TypeError:  # not weak-referenceable or not hashable
+            per_fun = None
+        if per_fun is not None:
+            # the ids are those of objects the entry holds (env), so they cannot be reused meanwhile
+            key = (in_tree, tuple(in_avals), what, config._trace_state, tuple(map(id, env)))
+            hit = per_fun.get(key)
+            if hit is not None and _same(hit[0], env):
+                return hit[1], list(hit[2]), hit[3]
+    out = _trace_to_jaxpr(fun, in_tree, in_avals, what)
+    if per_fun is not None and not any(isinstance(c, Tracer) for c in out[1]):
+        if len(per_fun) >= _TRACE_CACHE_PER_FUN and key not in per_fun:
+            per_fun.pop(next(iter(per_fun)))
+        per_fun[key] = (env, out[0], tuple(out[1]), out[2])
+    return out
+
+
+def _trace_to_jaxpr(fun: Callable, in_tree, in_avals: Sequence, what: str):
+    global trace_count
+    trace_count += 1
     store = []
 
     def flat_fun(*leaves):

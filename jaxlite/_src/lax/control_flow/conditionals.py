@@ -61,9 +61,10 @@ def cond(pred, true_fun: Callable, false_fun: Callable, *operands, operand=_no_o
 
     flat, in_tree = tree_util.tree_flatten((operands, {}))
     avals = [common.leaf_aval(x, "lax.cond") for x in flat]
-    jt, consts_t, tree_t = common.trace_to_jaxpr(_call_with(true_fun), in_tree, avals, "cond true_fun")
+    jt, consts_t, tree_t = common.trace_to_jaxpr(_call_with(true_fun), in_tree, avals, "cond true_fun",
+                                                 true_fun)
     jf, consts_f, tree_f = common.trace_to_jaxpr(_call_with(false_fun), in_tree, avals,
-                                                 "cond false_fun")
+                                                 "cond false_fun", false_fun)
     common.check_branch_outputs("cond", "true_fun", "false_fun", true_fun, false_fun,
                                 tree_t, jt.out_avals, tree_f, jf.out_avals)
     (jf, jt), consts = common.merge_common_consts([jf, jt], [consts_f, consts_t])
@@ -133,7 +134,7 @@ def switch(index, branches: Sequence[Callable], *operands, operand=_no_operand):
 
     flat, in_tree = tree_util.tree_flatten((operands, {}))
     avals = [common.leaf_aval(x, "lax.switch") for x in flat]
-    traced = [common.trace_to_jaxpr(_call_with(b), in_tree, avals, f"switch branch {i}")
+    traced = [common.trace_to_jaxpr(_call_with(b), in_tree, avals, f"switch branch {i}", b)
               for i, b in enumerate(branches)]
     for i in range(1, len(traced)):
         common.check_branch_outputs("switch", "branch 0", f"branch{i}", branches[0], branches[i],

@@ -7,6 +7,7 @@ runner is a plain ``f(*numpy arrays) -> list`` so that a compiled tier can repla
 """
 from __future__ import annotations
 
+import functools
 from typing import Callable
 
 import numpy as np
@@ -339,25 +340,43 @@ def fori_loop(lower, upper, body_fun: Callable, init_val, *, unroll=None):
         if config._values["jax_disable_jit"] and length == 0:
             return init_val
 
-        def scanned(carry, _):
-            i, x = carry
-            return (i + 1, body_fun(i, x)), None
-        (_, result), _ = scan(scanned, (lower_, init_val), None, length=length, unroll=unroll)
+        (_, result), _ = scan(functools.partial(_fori_scan_body, body_fun), (lower_, init_val), None,
+                              length=length, unroll=unroll)
         return result
     if unroll is not None and unroll is not False and unroll != 1:
         raise ValueError("Can only use `unroll` in `fori_loop` if the loop bounds are statically "
                          "known.")
-    from jaxlite._src.lax.elementwise import _convert_element_type, lt
+    from jaxlite._src.lax.elementwise import _convert_element_type
     if lower_dtype != dtype:
         lower = _convert_element_type(lower, dtype)
     if upper_dtype != dtype:
         upper = _convert_element_type(upper, dtype)
 
-    def while_body(carry):
-        i, up, x = carry
-        return i + 1, up, body_fun(i, x)
-    _, _, result = while_loop(lambda c: lt(c[0], c[1]), while_body, (lower, upper, init_val))
+    _, _, result = while_loop(_fori_while_cond, functools.partial(_fori_while_body, body_fun),
+                              (lower, upper, init_val))
     return result
+
+
+# fori_loop's loop bodies are module-level functions applied with functools.partial, so that the
+# traced-jaxpr cache (common.trace_to_jaxpr) recognises the same body_fun from call to call
+
+def _fori_scan_body(body_fun, carry, _):
+    i, x = carry
+    return (i + 1, body_fun(i, x)), None
+
+
+def _fori_while_cond(carry):
+    from jaxlite._src.lax.elementwise import lt
+    return lt(carry[0], carry[1])
+
+
+def _fori_while_body(body_fun, carry):
+    i, up, x = carry
+    return i + 1, up, body_fun(i, x)
+
+
+def _map_body(f, _, x):
+    return (), f(x)
 
 
 # ===================================================================================================
@@ -814,7 +833,7 @@ def map(f: Callable, xs, *, batch_size: int | None = None):
             return tree_util.tree_map(lambda a, b: lax_mod.concatenate([flatten(a), b], 0),
                                       scan_ys, rem_ys)
         return tree_util.tree_map(flatten, scan_ys)
-    _, ys = scan(lambda _, x: ((), f(x)), (), xs)
+    _, ys = scan(functools.partial(_map_body, f), (), xs)
     return ys
 
 
