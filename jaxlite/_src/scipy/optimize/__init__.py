@@ -1,0 +1,1 @@
+"""jax.scipy.optimize internals: BFGS, the strong-Wolfe line search and ``minimize``."""
