@@ -277,3 +277,24 @@ def test_dtype_aliases_and_numpy_names(jnp_oracle):
         assert x.dtype == ref(1.0 if "float" in name else 1).dtype
     with pytest.raises(NotImplementedError, match="non-pure"):
         jnp.fromfile("x")
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"bins": 5}, {"bins": [3, 4], "density": True},
+                                    {"bins": 4, "range": [(-1, 1), (-2, 2)], "weights": np.ones(50, np.float32)}])
+def test_histogram2d_vs_jax(jnp_oracle, kwargs):
+    r = np.random.default_rng(0)
+    x, y = r.normal(size=50).astype(np.float32), r.normal(size=50).astype(np.float32)
+    assert_same(jnp.histogram2d(x, y, **kwargs), jnp_oracle.histogram2d(x, y, **kwargs), rtol=1e-5, atol=1e-6)
+    ref = np.histogram2d(x, y, **kwargs)
+    np.testing.assert_allclose(jnp.histogram2d(x, y, **kwargs)[0], ref[0], rtol=1e-5)
+
+
+def test_histogramdd_vs_jax(jnp_oracle):
+    s = np.random.default_rng(1).normal(size=(30, 3)).astype(np.float32)
+    for kw in [{"bins": 3}, {"bins": [2, 3, 4], "density": True}]:
+        ours, ref = jnp.histogramdd(s, **kw), jnp_oracle.histogramdd(s, **kw)
+        assert_same(ours[0], ref[0], rtol=1e-5, atol=1e-6)
+        for e, f in zip(ours[1], ref[1]):
+            assert_same(e, f, rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="one weight"):
+        jnp.histogramdd(s, weights=np.ones(3))

@@ -2302,7 +2302,68 @@ def vecdot(x1, x2, /, *, axis=-1, precision=None, preferred_element_type=None):
     return matmul(a, b, precision=precision, preferred_element_type=preferred_element_type)[..., 0, 0]
 
 
-__all__ += ["double", "single", "cdouble", "csingle", "flexible", "ComplexWarning", "array_repr", "array_str",
+def histogramdd(sample, bins=10, range=None, weights=None, density=None):
+    """Multi-dimensional histogram of ``sample`` (shape ``(N, D)``): ``(hist, [edges per dimension])``.
+
+    Values on the last edge of a dimension count in its last bin; values outside the range are dropped.
+    """
+    import math
+    import jaxlite.numpy as jnp
+    if weights is None:
+        sample = ensure_arraylike("histogramdd", sample)
+        (sample,) = promote_dtypes_inexact_(sample)
+    else:
+        sample, weights = ensure_arraylike("histogramdd", sample, weights)
+        if np.shape(weights) != np.shape(sample)[:1]:
+            raise ValueError("should have one weight for each sample.")
+        sample, weights = promote_dtypes_inexact_(sample, weights)
+    n, d = np.shape(sample)
+    if range is not None and (len(range) != d or builtins.any(r is not None and np.shape(r)[0] != 2
+                                                                for r in range)):
+        raise ValueError(f"For sample.shape={(n, d)}, range must be a sequence of {d} pairs or Nones; "
+                         f"got range={range!r}")
+    try:
+        per_dim = list(bins)
+    except TypeError:
+        per_dim = [bins] * d
+    else:
+        if len(per_dim) != d:
+            raise ValueError("should be a bin for each dimension.")
+    idx, edges = [], []
+    for i in builtins.range(d):
+        col = sample[:, i]
+        e = jnp.histogram_bin_edges(col, per_dim[i], None if range is None else range[i], weights)
+        # bin k+1 holds [e[k], e[k+1]); 0 and len(e) are the out-of-range bins, dropped below
+        k = jnp.searchsorted(e, col, side="right")
+        idx.append(where(col == e[-1], k - 1, k))
+        edges.append(e)
+    nbins = tuple(e.shape[0] + 1 for e in edges)
+    flat = jnp.ravel_multi_index(tuple(idx), nbins, mode="clip")
+    hist = jnp.bincount(flat, weights, length=math.prod(nbins)).reshape(nbins)
+    hist = hist[(slice(1, -1),) * d]
+    if density:
+        hist = hist.astype(sample.dtype)
+        hist = hist / hist.sum()
+        for width in jnp.ix_(*[jnp.diff(e) for e in edges]):
+            hist = hist / width
+    return hist, edges
+
+
+def histogram2d(x, y, bins=10, range=None, weights=None, density=None):
+    """2-D histogram of the points ``(x[i], y[i])``: ``(hist, x_edges, y_edges)``."""
+    x, y = ensure_arraylike("histogram2d", x, y)
+    try:
+        nb = len(bins)
+    except TypeError:
+        nb = 1
+    if nb != 1 and nb != 2:
+        edges = asarray(bins)
+        bins = [edges, edges]
+    hist, edges = histogramdd(transpose(asarray([x, y])), bins, range, weights, density)
+    return hist, edges[0], edges[1]
+
+
+__all__ += ["double", "single", "cdouble", "csingle", "histogramdd", "histogram2d", "flexible", "ComplexWarning", "array_repr", "array_str",
             "iterable", "savez", "fromfile", "fromstring", "dsplit", "mask_indices", "fill_diagonal", "poly",
             "polydiv", "matvec", "vecmat", "vecdot"]
 
