@@ -129,3 +129,97 @@ def test_tracer_closures_not_cached():
     np.testing.assert_allclose(outer(3.), 5.)
     g = jax.grad(outer)(2.)
     np.testing.assert_allclose(g, 1.)  # c1 = 1, c2 = a * c1 + 2
+
+
+# ----- the inlined loop programs against the plain runners and a Python loop ----------------------
+
+@pytest.fixture(params=[True, False], ids=["inlined", "plain"])
+def inline(request):
+    from jaxlite._src.lax.control_flow import loops
+    old = loops._INLINE
+    loops._INLINE = request.param
+    yield request.param
+    loops._INLINE = old
+
+
+def _py_scan(f, c, xs, reverse=False):
+    ys = [None] * len(xs)
+    order = range(len(xs) - 1, -1, -1) if reverse else range(len(xs))
+    for i in order:
+        c, ys[i] = f(c, xs[i])
+    return c, np.stack(ys)
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("jit", [False, True])
+def test_scan_vs_python_loop(inline, reverse, jit):
+    rng = np.random.default_rng(0)
+    w = rng.standard_normal((4, 4)).astype(np.float32)
+    xs = rng.standard_normal((6, 4)).astype(np.float32)
+
+    def body(c, x):
+        h, k = c
+        new = (jnp.tanh(h @ w + x), k + 1)
+        return new, (h, x, k * 2, jnp.float32(1.))  # ys: the incoming carry, the x slice, a literal
+
+    def np_body(c, x):
+        h, k = c
+        return (np.tanh(h @ w + x), k + 1), (h, x, k * 2, np.float32(1.))
+    run = jax.jit(lambda c, xs: lax.scan(body, c, xs, reverse=reverse)) if jit else \
+        (lambda c, xs: lax.scan(body, c, xs, reverse=reverse))
+    (h, k), ys = run((jnp.zeros(4), jnp.int32(0)), xs)
+    ref_c, _ = _py_scan(lambda c, x: (np_body(c, x)[0], 0), (np.zeros(4, np.float32), np.int32(0)), xs,
+                        reverse)
+    np.testing.assert_allclose(h, ref_c[0], rtol=1e-5, atol=1e-6)
+    assert int(k) == 6 and h.dtype == np.float32
+    order = range(5, -1, -1) if reverse else range(6)
+    hh = np.zeros(4, np.float32)
+    for t, i in enumerate(order):
+        np.testing.assert_allclose(ys[0][i], hh, rtol=1e-5, atol=1e-6)
+        hh = np.tanh(hh @ w + xs[i])
+        assert int(ys[2][i]) == 2 * t
+    np.testing.assert_array_equal(ys[1], xs)
+    np.testing.assert_array_equal(ys[3], np.ones(6, np.float32))
+
+
+@pytest.mark.parametrize("jit", [False, True])
+def test_loops_vs_python_loop(inline, jit):
+    maybe_jit = jax.jit if jit else (lambda f: f)
+    fori = maybe_jit(lambda x: lax.fori_loop(0, 1000, lambda i, x: x * 0.999 + 1.0, x))
+    x = np.float32(0.)
+    for _ in range(1000):
+        x = x * np.float32(0.999) + np.float32(1.)
+    r = fori(jnp.float32(0.))
+    assert r.dtype == np.float32 and float(r) == float(x)  # bit-identical float32 arithmetic
+    wl = maybe_jit(lambda n: lax.while_loop(lambda c: c[0] < n, lambda c: (c[0] + 1, c[1] * 3 % 7),
+                                            (0, 1)))
+    i, v = wl(jnp.int32(10))
+    pv = 1
+    for _ in range(10):
+        pv = pv * 3 % 7
+    assert int(i) == 10 and int(v) == pv
+    dyn = maybe_jit(lambda n: lax.fori_loop(0, n, lambda i, acc: acc + i * i, 0))
+    assert int(dyn(jnp.int32(20))) == sum(i * i for i in range(20))
+    empty = maybe_jit(lambda x: lax.scan(lambda c, _: (c, None), x, None, length=0))
+    assert float(empty(jnp.float32(2.))[0]) == 2.
+    nocarry = maybe_jit(lambda xs: lax.scan(lambda c, x: ((), x * 2), (), xs)[1])
+    np.testing.assert_array_equal(nocarry(jnp.arange(3.)), [0., 2., 4.])
+
+
+def test_nested_loops_and_grad(inline):
+    def f(w):
+        def outer(c, x):
+            inner = lax.fori_loop(0, 3, lambda i, a: a * w + x, c)
+            return inner, inner
+        return lax.scan(outer, 0.1, jnp.arange(4.) / 4)[1].sum()
+
+    def py(w):
+        c, tot = 0.1, 0.
+        for x in np.arange(4.) / 4:
+            for _ in range(3):
+                c = c * w + x
+            tot += c
+        return tot
+    np.testing.assert_allclose(f(0.5), py(0.5), rtol=1e-5)
+    np.testing.assert_allclose(jax.jit(f)(0.5), py(0.5), rtol=1e-5)
+    np.testing.assert_allclose(jax.grad(f)(0.5), (py(0.5 + 1e-4) - py(0.5 - 1e-4)) / 2e-4, rtol=1e-2)

@@ -8,6 +8,7 @@ runner is a plain ``f(*numpy arrays) -> list`` so that a compiled tier can repla
 from __future__ import annotations
 
 import functools
+import re
 from typing import Callable
 
 import numpy as np
@@ -25,6 +26,148 @@ from jaxlite._src.lax.control_flow.common import is_zero, split
 def _lax():
     from jaxlite._src.lax import lax as lax_mod
     return lax_mod
+
+
+# ===================================================================================================
+# Loop programs: the body's straight-line code inlined into one generated Python loop
+# ===================================================================================================
+# ``numpy_backend.compile_closed`` turns a jaxpr into a generated function (its source is kept in
+# ``__jaxlite_source__``). Calling it once per step costs a call, an argument tuple, a result list and
+# a NumPy error-state switch. For loops we splice its statements into the loop instead: carries stay
+# local variables, the error state is switched once per loop. If the source is not of the expected
+# straight-line form, the loop calls the compiled body instead (same results either way).
+
+_IDENT = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
+_KEYWORDS = frozenset({"return"})
+
+
+class _Program:
+    """A compiled program taken apart: ``args`` (names), ``stmts``, ``rets`` (expressions of the
+    returned values), ``glob`` (its globals) and whether it switches NumPy warnings off."""
+    __slots__ = ("args", "stmts", "rets", "glob", "errstate")
+
+
+def _take_apart(fn):
+    src = getattr(fn, "__jaxlite_source__", None)
+    if src is None:
+        return None
+    lines = [l for l in src.split("\n") if l.strip()]
+    m = re.fullmatch(r"def _compiled\(([\w, ]*)\):", lines[0])
+    if m is None:
+        return None
+    args = [a.strip() for a in m.group(1).split(",") if a.strip()]
+    body = lines[1:]
+    errstate = False
+    if (body[:2] == ["    _tok = _err_set(_err_ignore)", "    try:"]
+            and body[-2:] == ["    finally:", "        _err_reset(_tok)"]):
+        errstate = True
+        body = [l[4:] for l in body[2:-2]]
+    if not body or any(not l.startswith("    ") or l.startswith("     ") for l in body):
+        return None
+    body = [l.strip() for l in body]
+    ret = re.fullmatch(r"return \[(.*)\]", body[-1])
+    if ret is None:
+        return None
+    rets = [r.strip() for r in ret.group(1).split(",") if r.strip()]
+    stmts = body[:-1]
+    glob = fn.__globals__
+    names = set(args)
+    for st in stmts:
+        if re.search(r"[A-Za-z_]\w*\s*\.\s*[A-Za-z_]", st) or "'" in st or '"' in st:
+            return None  # attribute access or strings: not the plain form we can rename safely
+        lhs, eq, _ = st.partition(" = ")
+        if eq:
+            names.update(n.strip() for n in lhs.split(",") if n.strip())
+        if re.match(r"(if|for|while|try|with|def|return|del|global)\b", st):
+            return None
+    for st in stmts + rets:
+        for tok in _IDENT.findall(st):
+            if tok != "_" and tok not in names and tok not in glob:
+                return None
+    p = _Program()
+    p.args, p.stmts, p.rets, p.glob, p.errstate = args, stmts, rets, glob, errstate
+    return p
+
+
+def _renamer(prefix: str, fixed: dict):
+    def sub(m):
+        tok = m.group(0)
+        if tok == "_" or tok in _KEYWORDS:
+            return tok
+        return fixed.get(tok) or prefix + tok
+    return lambda text: _IDENT.sub(sub, text)
+
+
+def _splice(prog: _Program, prefix: str, fixed: dict, glob: dict, indent: str):
+    """``prog``'s statements (renamed, indented) and its return expressions; its globals go into
+    ``glob`` under their new names."""
+    rename = _renamer(prefix, fixed)
+    for k, v in prog.glob.items():
+        if k != "__builtins__":
+            glob[prefix + k] = v
+    return [indent + rename(st) for st in prog.stmts], [rename(r) for r in prog.rets]
+
+
+def _finish(name: str, params, lines, glob, errstate: bool):
+    if errstate:
+        glob["_err_set"], glob["_err_reset"], glob["_err_ignore"] = numpy_backend._ERRSTATE
+        lines = (["    _tok = _err_set(_err_ignore)", "    try:"] + ["    " + l for l in lines] +
+                 ["    finally:", "        _err_reset(_tok)"])
+    src = f"def {name}({', '.join(params)}):\n" + "\n".join(lines) + "\n"
+    exec(compile(src, f"<jaxlite {name}>", "exec"), glob)
+    fn = glob[name]
+    fn.__jaxlite_source__ = src
+    return fn
+
+
+def _inline_scan(body_fn, length, reverse, num_consts, num_carry, y_avals):
+    prog = _take_apart(body_fn)
+    if prog is None or len(prog.rets) != num_carry + len(y_avals):
+        return None
+    n_xs = len(prog.args) - num_consts - num_carry
+    consts = [f"_k{i}" for i in range(num_consts)]
+    carry = [f"_x{i}" for i in range(num_carry)]
+    xs = [f"_xs{i}" for i in range(n_xs)]
+    fixed = dict(zip(prog.args, consts + carry + [f"_s{i}" for i in range(n_xs)]))
+    glob = {"_empty": np.empty}
+    stmts, rets = _splice(prog, "b_", fixed, glob, "        ")
+    lines = []
+    for k, a in enumerate(y_avals):
+        glob[f"_yshape{k}"], glob[f"_ydtype{k}"] = (length,) + tuple(a.shape), a.dtype
+        lines.append(f"    _ys{k} = _empty(_yshape{k}, _ydtype{k})")
+    steps = f"range({length - 1}, -1, -1)" if reverse else f"range({length})"
+    lines.append(f"    for _i in {steps}:")
+    lines += [f"        _s{i} = _xs{i}[_i]" for i in range(n_xs)]
+    lines += stmts
+    # the ys first: one may be an incoming carry, which the carry update below rebinds
+    lines += [f"        _ys{k}[_i] = {r}" for k, r in enumerate(rets[num_carry:])]
+    if num_carry:
+        lines.append(f"        {', '.join(carry)}, = {', '.join(rets[:num_carry])},")
+    if not stmts and not num_carry and not y_avals and not n_xs:
+        lines.append("        pass")
+    lines.append(f"    return [{', '.join(carry + [f'_ys{k}' for k in range(len(y_avals))])}]")
+    return _finish("_scan_loop", consts + carry + xs, lines, glob, prog.errstate)
+
+
+def _inline_while(cond_fn, body_fn, cond_nconsts, body_nconsts):
+    cprog, bprog = _take_apart(cond_fn), _take_apart(body_fn)
+    if cprog is None or bprog is None or len(cprog.rets) != 1:
+        return None
+    n_carry = len(bprog.args) - body_nconsts
+    if len(cprog.args) - cond_nconsts != n_carry or len(bprog.rets) != n_carry:
+        return None
+    cconsts = [f"_ck{i}" for i in range(cond_nconsts)]
+    bconsts = [f"_bk{i}" for i in range(body_nconsts)]
+    carry = [f"_x{i}" for i in range(n_carry)]
+    glob = {}
+    cstmts, (pred,) = _splice(cprog, "c_", dict(zip(cprog.args, cconsts + carry)), glob, "        ")
+    bstmts, rets = _splice(bprog, "b_", dict(zip(bprog.args, bconsts + carry)), glob, "        ")
+    lines = ["    while True:"] + cstmts + [f"        if not {pred}:", "            break"] + bstmts
+    if n_carry:
+        lines.append(f"        {', '.join(carry)}, = {', '.join(rets)},")
+    lines.append(f"    return [{', '.join(carry)}]")
+    return _finish("_while_loop", cconsts + bconsts + carry, lines, glob,
+                   cprog.errstate or bprog.errstate)
 
 
 # ===================================================================================================
@@ -114,14 +257,44 @@ def _make_while_runner(cond_fn, body_fn, cond_nconsts, body_nconsts):
     return run
 
 
+_INLINE = True  # tests switch this off to check the inlined loops against the plain runners
+
+# loop programs by the ids of their jaxprs; an entry holds its jaxprs, so their ids are not reused
+_programs: dict = {}
+_PROGRAMS_MAX = 512
+
+
+def _remember(key, jaxprs, run):
+    if len(_programs) >= _PROGRAMS_MAX:
+        _programs.pop(next(iter(_programs)))
+    _programs[key] = (jaxprs, run)
+
+
+def _while_program(cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
+    """The loop as one NumPy function (cached on the body jaxpr)."""
+    key = ("while", id(cond_jaxpr), id(body_jaxpr), cond_nconsts, body_nconsts, _INLINE)
+    hit = _programs.get(key)
+    if hit is not None:
+        return hit[1]
+    cond_fn = numpy_backend.compile_closed(cond_jaxpr)
+    body_fn = numpy_backend.compile_closed(body_jaxpr)
+    run = _inline_while(cond_fn, body_fn, cond_nconsts, body_nconsts) if _INLINE else None
+    if run is None:
+        run = _make_while_runner(cond_fn, body_fn, cond_nconsts, body_nconsts)
+    _remember(key, (cond_jaxpr, body_jaxpr), run)
+    return run
+
+
 def _while_lowering(*, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
-    return _make_while_runner(numpy_backend.compile_closed(cond_jaxpr),
-                              numpy_backend.compile_closed(body_jaxpr), cond_nconsts, body_nconsts)
+    return _while_program(cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts)
 
 
 def _while_impl(*args, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
-    run = _make_while_runner(common.runner(cond_jaxpr), common.runner(body_jaxpr), cond_nconsts,
-                             body_nconsts)
+    if core._debug_checks_enabled():
+        run = _make_while_runner(common.runner(cond_jaxpr), common.runner(body_jaxpr), cond_nconsts,
+                                 body_nconsts)
+    else:
+        run = _while_program(cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts)
     return run(*args)
 
 
@@ -543,14 +716,31 @@ def _make_scan_runner(body, length, reverse, num_consts, num_carry, y_avals):
     return run
 
 
+def _scan_program(jaxpr, length, reverse, num_consts, num_carry):
+    """The loop as one NumPy function (cached on the body jaxpr)."""
+    key = ("scan", id(jaxpr), length, reverse, num_consts, num_carry, _INLINE)
+    hit = _programs.get(key)
+    run = None if hit is None else hit[1]
+    if run is None:
+        body = numpy_backend.compile_closed(jaxpr)
+        y_avals = jaxpr.out_avals[num_carry:]
+        run = _inline_scan(body, length, reverse, num_consts, num_carry, y_avals) if _INLINE else None
+        if run is None:
+            run = _make_scan_runner(body, length, reverse, num_consts, num_carry, y_avals)
+        _remember(key, jaxpr, run)
+    return run
+
+
 def _scan_lowering(*, reverse, length, jaxpr, num_consts, num_carry, linear, unroll, _split_transpose):
-    return _make_scan_runner(numpy_backend.compile_closed(jaxpr), length, reverse, num_consts,
-                             num_carry, jaxpr.out_avals[num_carry:])
+    return _scan_program(jaxpr, length, reverse, num_consts, num_carry)
 
 
 def _scan_impl(*args, reverse, length, jaxpr, num_consts, num_carry, linear, unroll, _split_transpose):
-    run = _make_scan_runner(common.runner(jaxpr), length, reverse, num_consts, num_carry,
-                            jaxpr.out_avals[num_carry:])
+    if core._debug_checks_enabled():
+        run = _make_scan_runner(common.runner(jaxpr), length, reverse, num_consts, num_carry,
+                                jaxpr.out_avals[num_carry:])
+    else:
+        run = _scan_program(jaxpr, length, reverse, num_consts, num_carry)
     return run(*args)
 
 
