@@ -369,3 +369,20 @@ def test_misc_names(jax):
     assert lax.DotDimensionNumbers is not None
     assert lax.dce_sink(jnp.ones(2)) is None
     assert_same(lax.eq_to_p.bind(np.int32(2), np.int32(2)), np.bool_(True))
+
+
+@pytest.mark.parametrize("dn,lhs_perm,rhs_shape", [(None, None, (4, 18, 7, 9)),
+                                                   (("NHWC", "HOIW", "NWHC"), (0, 2, 3, 1), (7, 4, 18, 9))])
+def test_conv_general_dilated_local_vs_jax(jax, dn, lhs_perm, rhs_shape):
+    r = _rng(9)
+    lhs = r.normal(size=(2, 3, 9, 10)).astype(np.float32)
+    if lhs_perm:
+        lhs = lhs.transpose(lhs_perm)
+    rhs = r.normal(size=rhs_shape).astype(np.float32)
+    args = ((1, 1), "VALID", (3, 2))
+    ours = lax.conv_general_dilated_local(lhs, rhs, *args, dimension_numbers=dn)
+    ref = jax.lax.conv_general_dilated_local(lhs, rhs, *args, dimension_numbers=dn)
+    assert_same(ours, ref, rtol=1e-4, atol=1e-4)
+    f = lambda l: (lambda a, b: (l.conv_general_dilated_local(a, b, *args, dimension_numbers=dn) ** 2).sum())  # noqa
+    assert_same(jaxlite.grad(f(lax), (0, 1))(lhs, rhs), jax.grad(f(jax.lax), (0, 1))(lhs, rhs), rtol=1e-3,
+                atol=1e-3)

@@ -30,6 +30,7 @@ __all__ = [
     "dce_sink", "dce_sink_p", "eq_to_p", "le_to_p", "lt_to_p", "platform_dependent", "broadcast_like",
     "ragged_dot", "ragged_dot_general", "RaggedDotDimensionNumbers", "DotDimensionNumbers", "PrecisionLike",
     "Tolerance", "AccuracyMode", "DotAlgorithm", "shape_as_value", "dtype", "stop_gradient_p",
+    "conv_general_dilated_local",
 ]
 
 
@@ -531,11 +532,11 @@ approx_top_k_p.def_abstract_eval(_approx_top_k_abstract)
 
 
 def _approx_top_k_jvp(primals, tangents, **params):
-    from jaxlite._src.lax.sorting import _take_along_axis_onehot
+    from jaxlite._src.lax.sorting import _take_along_axis
     (x,), (t,) = primals, tangents
     vals, idx = approx_top_k_p.bind(x, **params)
     t_out = Zero.from_primal_value(vals) if _is_zero(t) else \
-        _take_along_axis_onehot(t, idx, params["reduction_dimension"])
+        _take_along_axis(t, idx, params["reduction_dimension"])
     return [vals, idx], [t_out, Zero.from_primal_value(idx)]
 
 
@@ -757,6 +758,40 @@ def ragged_dot_general(lhs, rhs, group_sizes, ragged_dot_dimension_numbers, prec
                                   f"the ragged_dot layout (((1,), (1,)), ((), ())), lhs_ragged_dimensions=[0], "
                                   f"rhs_group_dimensions=[0]")
     return _ragged_dot(lhs, rhs, group_sizes, precision, preferred_element_type, group_offset)
+
+
+# ---------------------------------------------------------------------------------------------------
+# conv_general_dilated_local: a convolution with a different filter at every output position
+# ---------------------------------------------------------------------------------------------------
+
+def conv_general_dilated_local(lhs, rhs, window_strides: Sequence[int], padding, filter_shape: Sequence[int],
+                               lhs_dilation=None, rhs_dilation=None, dimension_numbers=None, precision=None):
+    """Locally connected ("unshared") convolution: extract the input patches (``conv_general_dilated_patches``)
+    and contract each with its own filter. ``rhs`` has the layout of ``dimension_numbers``' kernel spec with
+    input features ``C * prod(filter_shape)`` and one spatial dimension per output spatial position."""
+    from jaxlite._src.lax import convolution, linalg
+    lhs_aval = _aval(lhs)
+    patches = convolution.conv_general_dilated_patches(
+        lhs, filter_shape=filter_shape, window_strides=window_strides, padding=padding, lhs_dilation=lhs_dilation,
+        rhs_dilation=rhs_dilation, dimension_numbers=dimension_numbers)
+    lhs_spec, rhs_spec, out_spec = convolution.conv_dimension_numbers(
+        lhs_aval.shape, (1, 1) + tuple(filter_shape), dimension_numbers)
+    # contract patch features with the kernel's input features; every output spatial position of the
+    # patches is a batch dimension paired with the matching spatial dimension of the kernel
+    out_spatial = list(out_spec[2:])
+    kernel_spatial = list(rhs_spec[2:])
+    order = sorted(range(len(out_spatial)), key=lambda k: out_spatial[k])
+    dn = (([out_spec[1]], [rhs_spec[1]]), ([out_spatial[k] for k in order], [kernel_spatial[k] for k in order]))
+    out = linalg.dot_general(patches, rhs, dimension_numbers=dn, precision=precision)
+    # result: (spatial..., batch, out features) -> the output layout
+    from jaxlite._src.lax.shapes import transpose
+    nd = len(out_spec)
+    src_of = {}
+    for i, k in enumerate(order):
+        src_of[out_spatial[k]] = i
+    src_of[out_spec[0]] = nd - 2
+    src_of[out_spec[1]] = nd - 1
+    return transpose(out, tuple(src_of[d] for d in range(nd)))
 
 
 # ---------------------------------------------------------------------------------------------------
