@@ -223,3 +223,57 @@ def test_nested_loops_and_grad(inline):
     np.testing.assert_allclose(f(0.5), py(0.5), rtol=1e-5)
     np.testing.assert_allclose(jax.jit(f)(0.5), py(0.5), rtol=1e-5)
     np.testing.assert_allclose(jax.grad(f)(0.5), (py(0.5 + 1e-4) - py(0.5 - 1e-4)) / 2e-4, rtol=1e-2)
+
+
+# ----- jaxprs as JAX prints them: forwarded carries/ys, vmap of cond with a batched predicate ------
+
+def _programs(jax_mod):
+    jnp_, lax_ = jax_mod.numpy, jax_mod.lax
+    return {
+        "scan_passthrough": (lambda x: lax_.scan(lambda c, x: ((c[0] + x, c[1]), c[0]), (0., x[0]), x),
+                             (np.arange(3.),)),
+        "scan_forwarded_y": (lambda x: lax_.scan(lambda c, x: (c + x, (x, c)), 0., x), (np.arange(3.),)),
+        "fori": (lambda x: lax_.fori_loop(0, 5, lambda i, x: x * 2., x), (1.,)),
+        "while_passthrough": (lambda x, k: lax_.while_loop(lambda c: c[0] < 5,
+                                                           lambda c: (c[0] + c[1], c[1]), (x, k)),
+                              (0., 1.)),
+        "vmap_cond": (jax_mod.vmap(lambda p, x: lax_.cond(p, lambda x: jnp_.sin(x), lambda x: x * 2., x)),
+                      (np.array([True, False]), np.arange(2.))),
+        "grad_fori": (jax_mod.grad(lambda w: lax_.fori_loop(0, 3, lambda i, c: c * w + 1., 0.5)), (2.,)),
+    }
+
+
+@pytest.mark.parametrize("name", list(_programs(jax)))
+def test_jaxprs_match_jax(name):
+    real = pytest.importorskip("jax")
+    ours, theirs = _programs(jax)[name], _programs(real)[name]
+    if name != "grad_fori":  # grad: the transposed body lists two independent equations in another order
+        assert str(jax.make_jaxpr(ours[0])(*ours[1])) == str(real.make_jaxpr(theirs[0])(*theirs[1]))
+    a, b = ours[0](*ours[1]), theirs[0](*theirs[1])
+    for x, y in zip(jax.tree_util.tree_leaves(a), real.tree_util.tree_leaves(b)):
+        # JAX hands a forwarded input back as it was given (a Python or NumPy scalar); we give an Array
+        y = real.numpy.asarray(y)
+        np.testing.assert_allclose(np.asarray(x), np.asarray(y), rtol=1e-6)
+        assert np.asarray(x).dtype == np.asarray(y).dtype
+
+
+def test_forwarded_outputs_values():
+    (c, k), (ys, xs) = lax.scan(lambda c, x: ((c[0] + x, c[1]), (c[0], x)), (0., jnp.int32(2)),
+                                jnp.arange(3.))
+    assert float(c) == 3. and int(k) == 2 and k.dtype == np.int32
+    np.testing.assert_array_equal(ys, [0., 0., 1.])
+    np.testing.assert_array_equal(xs, [0., 1., 2.])
+    i, step = lax.while_loop(lambda c: c[0] < 5, lambda c: (c[0] + c[1], c[1]), (0., 1.))
+    assert float(i) == 5. and float(step) == 1. and isinstance(step, jax.Array)
+    # a pass-through carry the cond reads stays a carry
+    i, lim = lax.while_loop(lambda c: c[0] < c[1], lambda c: (c[0] + 1, c[1]), (0, 4))
+    assert int(i) == 4 and int(lim) == 4
+
+
+def test_vmap_cond_untaken_branch_gradient_is_zero():
+    # log(x) is not taken where x <= 0; without the stop_gradient masking its NaN would leak
+    f = lambda x: lax.cond(x > 0, jnp.log, lambda x: x * 0., x)  # noqa: E731
+    g = jax.vmap(jax.grad(f))(jnp.array([-1., 2.]))
+    np.testing.assert_allclose(g, [0., 0.5])
+    g2 = jax.grad(lambda xs: jax.vmap(f)(xs).sum())(jnp.array([-1., 2.]))
+    np.testing.assert_allclose(g2, [0., 0.5])

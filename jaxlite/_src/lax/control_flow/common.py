@@ -289,6 +289,19 @@ def forwarded_inputs(closed: ClosedJaxpr) -> list:
     return [pos.get(v) if isinstance(v, Var) else None for v in closed.jaxpr.outvars]
 
 
+def move_invars_to_front(closed: ClosedJaxpr, to_front: Sequence[bool]) -> ClosedJaxpr:
+    """The invars marked in ``to_front`` first (in order), then the others."""
+    n = len(to_front)
+    return permute_invars(closed, [i for i in range(n) if to_front[i]] +
+                          [i for i in range(n) if not to_front[i]])
+
+
+def uses_invar(jaxpr: Jaxpr, v) -> bool:
+    if any(o is v for o in jaxpr.outvars):
+        return True
+    return any(i is v for e in jaxpr.eqns for i in e.invars)
+
+
 def typematch(a, b) -> bool:
     return a.shape == b.shape and a.dtype == b.dtype
 

@@ -314,13 +314,19 @@ def _cond_batch(axis_data, vals, dims, *, branches):
         # a batched predicate: run every branch on every element and select, as JAX does
         args = [batching.bdim_at_front(a, d, size) for a, d in zip(args, arg_dims)]
         batched = [common.batch_jaxpr(b, axis_data, [True] * len(args), True)[0] for b in branches]
-        branch_outs = [core.eval_jaxpr(b.jaxpr, b.consts, *args) for b in batched]
         idx = batching.moveaxis(index, index_dim, 0)
-        outs = []
-        for cases in zip(*branch_outs):
-            shape = core.get_aval(cases[0]).shape
-            w = idx if len(shape) == 1 else lax_mod.broadcast_in_dim(idx, shape, (0,))
-            outs.append(lax_mod.select_n(w, *cases))
+
+        def bcast(pred, like):
+            shape = core.get_aval(like).shape
+            return pred if len(shape) == 1 else lax_mod.broadcast_in_dim(pred, shape, (0,))
+        branch_outs = []
+        for i, b in enumerate(batched):
+            # as JAX: where branch i is not taken its operands are stop_gradient'ed, so that reverse
+            # mode through the untaken branch (e.g. a NaN/inf there) gives zero, not NaN, cotangents
+            taken = lax_mod.eq(idx, lax_mod._convert_element_type(i, idx.dtype, weak_type=False))
+            ops = [lax_mod.select(bcast(taken, x), x, lax_mod.stop_gradient(x)) for x in args]
+            branch_outs.append(core.eval_jaxpr(b.jaxpr, b.consts, *ops))
+        outs = [lax_mod.select_n(bcast(idx, cases[0]), *cases) for cases in zip(*branch_outs)]
         return outs, [0] * len(outs)
     in_batched = [d is not None for d in arg_dims]
     args = [batching.moveaxis(a, d, 0) if d is not None else a for a, d in zip(args, arg_dims)]

@@ -218,14 +218,38 @@ def while_loop(cond_fun: Callable, body_fun: Callable, init_val):
             init_avals = [core.get_aval(x) for x in init_flat]
             cj, cconsts, bj, bconsts, btree = create(init_avals)
     common.check_carry_type("while_loop body", body_fun, in_tree, init_avals, btree, bj.out_avals)
+    # as JAX: a carry the body passes through unchanged and the cond does not read becomes a body const
+    nb, n = len(bconsts), len(init_flat)
+    fwd = common.forwarded_inputs(bj)
+    move = [fwd[j] == nb + j and not common.uses_invar(cj.jaxpr, cj.jaxpr.invars[len(cconsts) + j])
+            for j in range(n)]
+    moved = [a for a, m in zip(init_flat, move) if m]
+    if any(move):
+        cj = core.ClosedJaxpr(cj.jaxpr.replace(invars=cj.jaxpr.invars[:len(cconsts)] + [
+            v for v, m in zip(cj.jaxpr.invars[len(cconsts):], move) if not m]), cj.consts)
+        bj = common.select_outvars(bj, [j for j in range(n) if not move[j]])
+        bj = common.move_invars_to_front(bj, [False] * nb + move)
+        bconsts = moved + list(bconsts)
+        init_flat = [a for a, m in zip(init_flat, move) if not m]
     outs = while_p.bind(*cconsts, *bconsts, *init_flat, cond_jaxpr=cj, body_jaxpr=bj,
                         cond_nconsts=len(cconsts), body_nconsts=len(bconsts))
+    o_it, m_it = iter(outs), iter(moved)
+    outs = [_forwarded_out(next(m_it)) if m else next(o_it) for m in move]
     return tree_util.tree_unflatten(in_tree, outs)
 
 
 def _aval_repr(a):
     w = ", weak_type=True" if a.weak_type else ""
     return f"ShapedArray({a.str_short(short_dtypes=False)}{w})"
+
+
+def _forwarded_out(x):
+    """An input returned as an output: an Array when running eagerly; under a trace, the value itself
+    (so a Python scalar shows up as a literal, as in JAX's jaxprs)."""
+    if core.trace_ctx.trace is core.eval_trace or not isinstance(x, (int, float, complex, bool,
+                                                                      np.generic)):
+        return _lax_asarray(x)
+    return x
 
 
 def _lax_asarray(x):
@@ -633,11 +657,33 @@ def scan(f: Callable, init, xs=None, length=None, reverse: bool = False, unroll=
     unroll = int(unroll)
     if unroll < 0:
         raise ValueError("`unroll` must be a `bool` or a non-negative `int`.")
-    n_in = len(consts) + n_carry + len(xs_flat)
-    outs = scan_p.bind(*consts, *init_flat, *xs_flat, reverse=bool(reverse), length=length,
-                       jaxpr=closed, num_consts=len(consts), num_carry=n_carry,
+    # as JAX: a carry the body passes through unchanged is read-only, so it becomes a (leading) const;
+    # a y that is an x slice unchanged is not computed by the loop: it is that xs itself
+    nc = len(consts)
+    n_ys = len(closed.out_avals) - n_carry
+    fwd = common.forwarded_inputs(closed)
+    move = [fwd[j] == nc + j for j in range(n_carry)]
+    args = list(init_flat) + list(xs_flat)
+    moved = [a for a, m in zip(init_flat, move) if m]
+    if any(move):
+        closed = common.select_outvars(closed, [j for j in range(n_carry) if not move[j]] +
+                                       list(range(n_carry, n_carry + n_ys)))
+        closed = common.move_invars_to_front(closed, [False] * nc + move + [False] * len(xs_flat))
+        args = [a for a, m in zip(init_flat, move) if not m] + list(xs_flat)
+        consts = moved + list(consts)
+    nc, ncar = len(consts), n_carry - len(moved)
+    y_fwd = [f - nc - ncar if f is not None and f >= nc + ncar else None for f in fwd[n_carry:]]
+    if any(f is not None for f in y_fwd):
+        closed = common.select_outvars(closed, list(range(ncar)) +
+                                       [ncar + k for k, f in enumerate(y_fwd) if f is None])
+    n_in = nc + len(args)
+    outs = scan_p.bind(*consts, *args, reverse=bool(reverse), length=length,
+                       jaxpr=closed, num_consts=nc, num_carry=ncar,
                        linear=(False,) * n_in, unroll=unroll, _split_transpose=bool(_split_transpose))
-    carry, ys = outs[:n_carry], outs[n_carry:]
+    c_it, y_it = iter(outs[:ncar]), iter(outs[ncar:])
+    m_it = iter(moved)
+    carry = [_forwarded_out(next(m_it)) if m else next(c_it) for m in move]
+    ys = [next(y_it) if f is None else _forwarded_out(args[ncar + f]) for f in y_fwd]
     return tree_util.tree_unflatten(init_tree, carry), tree_util.tree_unflatten(y_tree, ys)
 
 
