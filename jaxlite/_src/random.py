@@ -805,7 +805,7 @@ def choice(key, a, shape=(), replace=True, p=None, axis=0, mode=None):
 
 def _np_erf_inv(x: np.ndarray) -> np.ndarray:
     if x.dtype == np.float32:
-        return erf_inv_f32(x)
+        return _xla_math.erf_inv(x)
     from scipy import special
     return special.erfinv(x.astype(np.float64) if x.dtype.itemsize < 4 else x).astype(x.dtype)
 
@@ -855,7 +855,7 @@ def _gamma_one_np(words, alpha, log_space):
     def keep_going(X, V, U, d):
         with np.errstate(all="ignore"):
             return (U >= one - dt(0.0331) * (X * X)) & \
-                   (np.log(U) >= X * dt(0.5) + d * ((one - V) + np.log(V)))
+                   (_np_log(U) >= X * dt(0.5) + d * ((one - V) + _np_log(V)))
 
     active = keep_going(X, V, U, d)
     while active.any():
@@ -882,10 +882,10 @@ def _gamma_one_np(words, alpha, log_space):
     with np.errstate(all="ignore"):
         if log_space:
             u = _np_uniform(subkey, (), alpha.dtype)
-            log_samples = -(-np.log1p(-u))
+            log_samples = -(-_np_log1p(-u))
             log_boost = np.where(boost_mask | (log_samples == zero), zero,
                                  log_samples * (one / alpha_orig))
-            return ((np.log(d) + np.log(V)) + log_boost).astype(alpha.dtype)
+            return ((_np_log(d) + _np_log(V)) + log_boost).astype(alpha.dtype)
         samples = one - _np_uniform(subkey, (), alpha.dtype)
         boost = np.where(boost_mask, one, np.power(samples, one / alpha_orig))
         return ((d * V) * boost).astype(alpha.dtype)
@@ -1624,3 +1624,41 @@ def orthogonal(key, n, shape=(), dtype=None, m=None, *, out_sharding=None):
     d = jnp.diagonal(r, axis1=-2, axis2=-1)
     x = q * jnp.expand_dims(jnp.sign(d), -2)
     return jnp.swapaxes(x, -1, -2) if n < _m else x
+
+
+# ---------------------------------------------------------------------------------------------------
+# XLA-exact float32 transcendentals for the samplers
+# ---------------------------------------------------------------------------------------------------
+# XLA's CPU backend computes float32 log/log1p/exp/erf_inv with its own polynomials (and FMAs), so
+# NumPy's results differ from JAX's in the last bits for a few percent of values. The samplers run with
+# ``xla_math.exact()`` on, which makes those primitives' float32 impls reproduce XLA bit for bit (when
+# called eagerly; inside a user's jit the primitives run with NumPy's versions).
+import functools as _functools  # noqa: E402
+
+from jaxlite._src import xla_math as _xla_math  # noqa: E402
+
+
+def _np_log(x):
+    return _xla_math.log(x) if x.dtype == np.float32 else np.log(x)
+
+
+def _np_log1p(x):
+    return _xla_math.log1p(x) if x.dtype == np.float32 else np.log1p(x)
+
+
+def _with_xla_math(fn):
+    @_functools.wraps(fn)
+    def sampler(*args, **kwargs):
+        with _xla_math.exact():
+            return fn(*args, **kwargs)
+    return sampler
+
+
+for _name in ("normal", "truncated_normal", "gumbel", "categorical", "choice", "gamma", "loggamma", "beta",
+              "dirichlet", "t", "chisquare", "f", "pareto", "weibull_min", "maxwell", "double_sided_maxwell",
+              "generalized_normal", "ball", "rayleigh", "lognormal", "wald", "geometric", "binomial",
+              "multinomial", "poisson", "multivariate_normal", "orthogonal", "exponential", "laplace",
+              "logistic", "cauchy"):
+    if _name in globals():
+        globals()[_name] = _with_xla_math(globals()[_name])
+del _name

@@ -16,9 +16,41 @@ A fused multiply-add ``fma(a, b, c)`` (one rounding) is evaluated as ``a*b + c``
 two float32 values is exact there) with the sum rounded to odd before the final rounding to float32, which
 makes the result the correctly rounded one (no double-rounding error).
 """
+import contextlib
+import threading
+
 import numpy as np
 
-__all__ = ["fma", "log", "log1p", "exp", "erf_inv"]
+__all__ = ["fma", "log", "log1p", "exp", "erf_inv", "exact", "enabled"]
+
+_state = threading.local()
+
+
+def enabled() -> bool:
+    """Whether float32 ``log``/``log1p``/``exp`` primitives run XLA's algorithms (see :func:`exact`)."""
+    return getattr(_state, "depth", 0) > 0
+
+
+@contextlib.contextmanager
+def exact():
+    """Within this block (this thread), the float32 impls of ``log``, ``log1p`` and ``exp`` use the
+    XLA-exact versions here instead of NumPy's. jaxlite's random samplers run under it, so their values
+    match JAX's bits; elsewhere NumPy's (faster, correctly rounded) versions are kept."""
+    _state.depth = getattr(_state, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _state.depth -= 1
+
+
+def _when_exact(numpy_fn, exact_fn):
+    """An impl: ``exact_fn`` for float32 inputs inside :func:`exact`, else ``numpy_fn``."""
+    def impl(x, **params):
+        if getattr(_state, "depth", 0) > 0 and getattr(x, "dtype", None) == np.float32:
+            return exact_fn(x)
+        return numpy_fn(x, **params)
+    impl.__name__ = getattr(numpy_fn, "__name__", "impl")
+    return impl
 
 _f32 = np.float32
 _f64 = np.float64
@@ -41,19 +73,21 @@ def fma(a, b, c):
     # s is the sum rounded to nearest double. Rounding it again to float32 can only go wrong when s sits
     # exactly half-way between two float32 values and the rounding of the sum was inexact: then step s
     # one double ulp toward the exact sum (round to odd), which breaks the tie the right way.
-    bits = s.view(np.int64)
-    tie = (bits & 0x1FFFFFFF) == 0x10000000
+    tie = (np.asarray(s).view(np.int64) & 0x1FFFFFFF) == 0x10000000
     if tie.any():
-        idx = np.nonzero(tie)
-        pi, ci, si = p[idx], np.asarray(c, _f64)[idx] if np.ndim(c) else _f64(c), s[idx]
+        shape = np.shape(s)
+        s = np.array(s, _f64).reshape(-1)
+        tie = tie.reshape(-1)
+        pi = np.broadcast_to(p, shape).reshape(-1)[tie]
+        ci = np.broadcast_to(np.asarray(c, _f64), shape).reshape(-1)[tie]
+        si = s[tie]
         bp = si - pi
         err = (pi - (si - bp)) + (ci - bp)
         nudge = np.isfinite(err) & (err != 0)
-        if nudge.any():
-            s = s.copy()
-            si[nudge] = np.nextafter(si[nudge], np.where(err[nudge] > 0, np.inf, -np.inf))
-            s[idx] = si
-    return s.astype(_f32)
+        si[nudge] = np.nextafter(si[nudge], np.where(err[nudge] > 0, np.inf, -np.inf))
+        s[tie] = si
+        s = s.reshape(shape)
+    return np.asarray(s).astype(_f32)
 
 
 # --- log: Eigen's plog_float (Cephes logf), as XLA's CPU backend emits it for kLog ------------------

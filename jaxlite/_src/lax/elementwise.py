@@ -441,8 +441,10 @@ abs = _unary(abs_p)
 # ---------------------------------------------------------------------------------------------------
 # exp / log / trig / special
 # ---------------------------------------------------------------------------------------------------
+# float32 exp/log/log1p switch to XLA's own algorithms inside ``xla_math.exact()`` (the random samplers)
+from jaxlite._src import xla_math as _xla_math  # noqa: E402
 
-exp_p = unop("exp", _errstate(np.exp), _inexact, "floating, complexfloating")
+exp_p = unop("exp", _errstate(_xla_math._when_exact(np.exp, _xla_math.exp)), _inexact, "floating, complexfloating")
 ad.defjvp2(exp_p, lambda g, ans, x: mul(g, ans))
 exp = _unary(exp_p)
 
@@ -450,7 +452,7 @@ exp2_p = unop("exp2", _errstate(np.exp2), _inexact, "floating, complexfloating")
 ad.defjvp2(exp2_p, lambda g, ans, x: mul(g, mul(ans, _full_like_val(x, np.log(2)))))
 exp2 = _unary(exp2_p)
 
-log_p = unop("log", _errstate(np.log), _inexact, "floating, complexfloating")
+log_p = unop("log", _errstate(_xla_math._when_exact(np.log, _xla_math.log)), _inexact, "floating, complexfloating")
 ad.defjvp(log_p, lambda g, x: div(g, x))
 log = _unary(log_p)
 
@@ -458,7 +460,7 @@ expm1_p = unop("expm1", _errstate(np.expm1), _inexact, "floating, complexfloatin
 ad.defjvp2(expm1_p, lambda g, ans, x: mul(g, add(ans, _ones(ans))))
 expm1 = _unary(expm1_p)
 
-log1p_p = unop("log1p", _errstate(np.log1p), _inexact, "floating, complexfloating")
+log1p_p = unop("log1p", _errstate(_xla_math._when_exact(np.log1p, _xla_math.log1p)), _inexact, "floating, complexfloating")
 ad.defjvp(log1p_p, lambda g, x: div(g, add(x, _ones(x))))
 log1p = _unary(log1p_p)
 
@@ -570,6 +572,8 @@ erfc = _unary(erfc_p)
 def _erf_inv_impl(x):
     # float32: XLA's own polynomial (in lax/random_bits.py), so jax.random.normal matches JAX's bits
     if x.dtype == np.float32:
+        if _xla_math.enabled():  # bit-exact with XLA (its log1p and FMAs), slower
+            return _xla_math.erf_inv(x)
         from jaxlite._src.lax.random_bits import erf_inv_f32
         return erf_inv_f32(x)
     return _special("erfinv")(x)
