@@ -104,6 +104,8 @@ _MISSING = object()
 def _add_env_obj(out: list, obj, depth, nested=False) -> bool:
     """Append ``obj`` (and what it holds) to the environment ``out``; False: not cacheable."""
     import types
+    if isinstance(obj, Tracer):
+        return False
     if isinstance(obj, (types.FunctionType, functools_partial())):
         # a function counts by its code and environment, not its identity (inline lambdas)
         env = _fun_environment(obj, depth + 1)
