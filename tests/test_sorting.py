@@ -210,3 +210,19 @@ def test_digitize(jax):
         for right in [False, True]:
             assert_same(jnp.digitize(x, bins, right=right), jax.numpy.digitize(x, bins, right=right))
     assert_same(jnp.digitize(x, np.zeros(0)), jax.numpy.digitize(x, np.zeros(0)))
+
+
+def test_top_k_derivative_is_a_gather_like_jax(jax):
+    from conftest import assert_same
+    xs = np.random.default_rng(3).normal(size=(3, 6)).astype(np.float32)
+    f = lambda m: (lambda a: (m.lax.top_k(a, 2)[0] ** 2).sum())
+    assert str(jaxlite.make_jaxpr(jaxlite.grad(lambda a: jaxlite.lax.top_k(a, 2)[0].sum()))(xs[0])) == \
+        str(jax.make_jaxpr(jax.grad(lambda a: jax.lax.top_k(a, 2)[0].sum()))(xs[0]))
+    jv = lambda m: (lambda a, t: m.jvp(lambda a: m.lax.top_k(a, 2)[0], (a,), (t,)))
+    assert str(jaxlite.make_jaxpr(jv(jaxlite))(xs, xs)) == str(jax.make_jaxpr(jv(jax))(xs, xs))
+    assert_same(jaxlite.grad(f(jaxlite))(xs), jax.grad(f(jax))(xs))
+    g = jaxlite.vmap(jaxlite.grad(f(jaxlite)))(xs)
+    assert_same(g, np.stack([np.asarray(jaxlite.grad(f(jaxlite))(r)) for r in xs]))
+    # along a non-last axis
+    h = lambda m: (lambda a: (m.lax.top_k(a, 2, axis=0)[0] ** 3).sum())
+    assert_same(jaxlite.grad(h(jaxlite))(xs), jax.grad(h(jax))(xs))

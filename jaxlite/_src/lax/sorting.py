@@ -184,27 +184,17 @@ def sort_key_val(keys, values, dimension: int = -1, is_stable: bool = True):
 # taking elements along an axis by index (used by derivative rules)
 # ---------------------------------------------------------------------------------------------------
 
-def _take_along_axis_onehot(x, idx, axis):
-    """``out[..., i, ...] = x[..., idx[..., i, ...], ...]`` along ``axis`` via a one-hot contraction.
-
-    Linear in ``x`` with only elementwise/broadcast/reduce ops, so it transposes and batches with the
-    existing rules. Costs len(idx) * len(x) along the axis; used for small gathers (top_k tangents).
-    """
-    from jaxlite._src.lax import elementwise as ew
-    from jaxlite._src.lax.reductions import reduce_sum
-    from jaxlite._src.lax.shapes import broadcast_in_dim, broadcasted_iota
-    xa, ia = core.get_aval(x), core.get_aval(idx)
-    nd = xa.ndim
-    n, k = xa.shape[axis], ia.shape[axis]
-    # work in shape (..., k, n, ...) with the new n-axis right after `axis`
-    big = ia.shape[:axis + 1] + (n,) + ia.shape[axis + 1:]
-    x_b = broadcast_in_dim(x, big, tuple(i if i < axis else i + 1 for i in range(nd)))
-    i_b = broadcast_in_dim(idx, big, tuple(i if i <= axis else i + 1 for i in range(nd)))
-    pos = broadcasted_iota(ia.dtype, big, axis + 1)
-    onehot = ew.eq(i_b, pos)
-    picked = ew.select(onehot, x_b, ew._zeros(x_b))
-    del k
-    return reduce_sum(picked, (axis + 1,))
+def _take_along_axis(x, idx, axis):
+    """``out[..., i, ...] = x[..., idx[..., i, ...], ...]`` along ``axis``, for in-bounds ``idx`` of
+    x's rank: one gather batched over every other dimension (JAX's top_k derivative)."""
+    from jaxlite._src.lax.indexing import GatherDimensionNumbers, gather
+    from jaxlite._src.lax.shapes import reshape
+    shape = core.get_aval(idx).shape
+    rank = len(shape)
+    others = tuple(i for i in range(rank) if i != axis)
+    dnums = GatherDimensionNumbers(offset_dims=(), collapsed_slice_dims=(axis,), start_index_map=(axis,),
+                                   operand_batching_dims=others, start_indices_batching_dims=others)
+    return gather(x, reshape(idx, shape + (1,)), dnums, (1,) * rank)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -264,7 +254,7 @@ def _top_k_jvp(primals, tangents, *, k, axis):
     if type(t) in (Zero, ad.SymbolicZero):
         t_out = Zero.from_primal_value(vals)
     else:
-        t_out = _take_along_axis_onehot(t, idx, axis)
+        t_out = _take_along_axis(t, idx, axis)
     return [vals, idx], [t_out, Zero.from_primal_value(idx)]
 
 

@@ -519,10 +519,8 @@ def intersect1d(ar1, ar2, assume_unique=False, return_indices=False, *, size=Non
 
 
 def _take_small(src, idx):
-    """``src[idx]`` for 1-D arrays (indices out of range give 0), as a one-hot contraction."""
+    """``src[idx]`` for 1-D arrays with in-range ``idx`` (a gather; ``src`` may be empty)."""
     if src.shape[0] == 0:
         return lax.full(idx.shape, 0, src.dtype)
-    from jaxlite._src.lax.sorting import _take_along_axis_onehot
-    src_b = lax.broadcast_in_dim(src, (1, src.shape[0]), (1,))
-    idx_b = lax.broadcast_in_dim(idx, (1, idx.shape[0]), (1,))
-    return lax.squeeze(_take_along_axis_onehot(src_b, idx_b, 1), (0,))
+    from jaxlite._src.numpy.indexing import take
+    return take(src, idx, mode="clip")

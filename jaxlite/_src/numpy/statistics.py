@@ -81,29 +81,46 @@ def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, where=None):
     return lax.div(total, lax.convert_element_type(count, total.dtype))
 
 
+@staged_jit(static_argnames=("axis", "dtype", "keepdims"))
 def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None, mean=None):
-    """Variance of the non-NaN elements."""
+    """Variance of the non-NaN elements (``mean``: a precomputed mean with ``keepdims=True`` shape).
+
+    Example:
+        >>> jnp.nanvar(jnp.array([1., jnp.nan, 3.]))
+        Array(1., dtype=float32)
+    """
+    from jaxlite._src.numpy import lax_numpy as L
     a = ensure_arraylike("nanvar", a)
-    if mean is not None:
-        raise NotImplementedError("the 'mean' argument of jnp.nanvar")
-    comp = dtypes.to_inexact_dtype(a.dtype) if dtype is None else np.dtype(dtype)
+    if out is not None:
+        raise NotImplementedError("The 'out' argument to jnp.nanvar is not supported.")
+    comp, dtype = reductions._var_promote_types(a.dtype, dtype)
     a = lax._convert_element_type(a, comp, False)
-    a_mean = nanmean(a, axis, keepdims=True, where=where)
-    centered = _replace_nan(lax.sub(a, a_mean), 0)
-    if dtypes.issubdtype(centered.dtype, np.complexfloating):
-        sq = lax.real(lax.mul(centered, lax.conj(centered)))
+    if mean is None:
+        a_mean = nanmean(a, axis, dtype=comp, keepdims=True, where=where)
     else:
-        sq = lax.mul(centered, centered)
-    count = reductions.sum(lax.bitwise_not(_isnan(a)), axis, keepdims=keepdims, where=where)
-    denom = lax.sub(lax.convert_element_type(count, sq.dtype), lax._convert_element_type(ddof, sq.dtype))
-    total = reductions.sum(sq, axis, keepdims=keepdims, where=where)
-    denom = lax.select(lax.le(denom, lax._zeros(denom)), lax.full_like(denom, np.nan), denom)
-    return lax.div(total, denom)
+        a_mean = lax._convert_element_type(ensure_arraylike("nanvar", mean), comp, False)
+    centered = L.where(_isnan(a), 0, lax.sub(a, a_mean))
+    if dtypes.issubdtype(centered.dtype, np.complexfloating):
+        centered = lax.real(lax.mul(centered, lax.conj(centered)))
+    else:
+        centered = lax.square(centered)
+    normalizer = reductions.sum(lax.bitwise_not(_isnan(a)), axis=axis, keepdims=keepdims, where=where)
+    normalizer = normalizer - ddof
+    mask = lax.le(normalizer, lax._zeros(normalizer))
+    result = reductions.sum(centered, axis, keepdims=keepdims, where=where)
+    result = L.where(mask, np.nan, result)
+    divisor = L.where(mask, 1, normalizer)
+    result = lax.div(result, lax.convert_element_type(divisor, result.dtype))
+    return lax.convert_element_type(result, dtype)
 
 
+@staged_jit(static_argnames=("axis", "dtype", "keepdims"))
 def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None, mean=None):
-    """Standard deviation of the non-NaN elements."""
-    return lax.sqrt(nanvar(a, axis, dtype, out, ddof, keepdims, where, mean))
+    """Standard deviation of the non-NaN elements (``mean`` as for :func:`nanvar`)."""
+    a = ensure_arraylike("nanstd", a)
+    if out is not None:
+        raise NotImplementedError("The 'out' argument to jnp.nanstd is not supported.")
+    return lax.sqrt(nanvar(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, where=where, mean=mean))
 
 
 def _nanarg(name, fn, fill):
@@ -142,136 +159,276 @@ def nancumprod(a, axis=None, dtype=None, out=None):
 # quantiles
 # ---------------------------------------------------------------------------------------------------
 
-def _take_last(x, idx):
-    """``out[q..., r...] = x[r..., idx[q..., r...]]`` for x of shape R+(n,) and idx of shape Q+R."""
-    from jaxlite._src.lax.sorting import _take_along_axis_onehot
-    nq = idx.ndim - (x.ndim - 1)
-    shape = idx.shape + (x.shape[-1],)
-    xb = lax.broadcast_in_dim(x, shape, tuple(range(nq, len(shape))))
-    ib = lax.reshape(idx, idx.shape + (1,))
-    return lax.squeeze(_take_along_axis_onehot(xb, ib, len(shape) - 1), (len(shape) - 1,))
+def _where_scalar(pred, value, x):
+    """``jnp.where(pred, value, x)`` for a Python scalar ``value`` (recorded as JAX's ``_where``)."""
+    from jaxlite._src.numpy.lax_numpy import where
+    return where(pred, value, x)
 
 
-def _quantile(a, q, axis, method, keepdims, squash_nans):
-    if method not in ("linear", "lower", "higher", "midpoint", "nearest"):
-        if method == "inverted_cdf":
-            raise NotImplementedError("quantile method 'inverted_cdf'")
+def _scalar(value, like):
+    """A 0-d constant of ``like``'s dtype (as JAX's ``lax._const``)."""
+    return np.array(value, like.dtype)
+
+
+def _canonical_axes(axis, nd):
+    from jaxlite._src.numpy.util import canonicalize_axis
+    axes = tuple(canonicalize_axis(ax, nd) for ax in axis)
+    if len(set(axes)) != len(axes):
+        raise ValueError("repeated axis")
+    return axes
+
+
+def _quantile(a, q, axis, method, keepdims, squash_nans, weights=None):
+    if method not in ("linear", "lower", "higher", "midpoint", "nearest", "inverted_cdf"):
         raise ValueError("method can only be 'linear', 'lower', 'higher', 'midpoint', 'nearest' or "
                          "'inverted_cdf'")
-    a, = promote_dtypes_inexact(a)
+    from jaxlite._src.lax.indexing import GatherDimensionNumbers, gather
+    from jaxlite._src.numpy.util import canonicalize_axis
+    if weights is not None:
+        if dtypes.issubdtype(weights.dtype, np.complexfloating):
+            raise ValueError("Weights cannot be complex types.")
+        if method != "inverted_cdf":
+            raise NotImplementedError(f"{method} doesn't support weights. Only method 'inverted_cdf' "
+                                      f"supports weights.")
+        a, weights = promote_dtypes_inexact(a, weights)
+        if weights.shape != a.shape:
+            if axis is None:
+                raise ValueError("Weights shape must match 'a' shape when axis is None.")
+            ax_t = _canonical_axes(axis if isinstance(axis, (tuple, list)) else (axis,), a.ndim)
+            red_shape = tuple(a.shape[ax] for ax in ax_t)
+            if weights.shape != red_shape:
+                raise ValueError(f"Weights shape {weights.shape} must match reduction axes {red_shape}")
+            weights = lax.broadcast_in_dim(weights, a.shape, ax_t)
+    else:
+        a, = promote_dtypes_inexact(a)
     if dtypes.issubdtype(a.dtype, np.complexfloating):
         raise ValueError("quantile does not support complex input, as the operation is poorly defined.")
-    q = lax._convert_element_type(q, a.dtype, False)
+    keep_shape = None  # the keepdims=True shape when axes are merged
+    if axis is None:
+        if keepdims:
+            keep_shape = [1] * a.ndim
+        a = lax.reshape(a, (a.size,))
+        if weights is not None:
+            weights = lax.reshape(weights, (weights.size,))
+        axis = 0
+    elif isinstance(axis, (tuple, list)):
+        nd = a.ndim
+        axes = _canonical_axes(axis, nd)
+        keep_shape = [1 if i in axes else d for i, d in enumerate(a.shape)]
+        # kept dimensions first (in order), the reduced ones merged into one last dimension
+        dims = list(range(nd))
+        for i, k in enumerate(sorted(set(range(nd)) - set(axes))):
+            dims[i], dims[k] = dims[k], dims[i]
+        kept = tuple(d for i, d in enumerate(a.shape) if i not in axes)
+        merged = int(np.prod([a.shape[i] for i in axes], dtype=np.int64))
+        a = lax.reshape(a, kept + (merged,), tuple(dims))
+        if weights is not None:
+            weights = lax.reshape(weights, kept + (merged,), tuple(dims))
+        axis = a.ndim - 1
+    else:
+        axis = canonicalize_axis(axis, a.ndim)
     if q.ndim > 1:
         raise ValueError(f"q must be have rank <= 1, got shape {q.shape}")
-    nd = a.ndim
-    if axis is None:
-        axes = tuple(range(nd))
-    elif isinstance(axis, (tuple, list)):
-        axes = tuple(sorted(int(ax) % nd for ax in axis))
-        if len(set(axes)) != len(axes):
-            raise ValueError("repeated axis")
-    else:
-        from jaxlite._src.numpy.util import canonicalize_axis
-        axes = (canonicalize_axis(axis, nd),)
-    keep = [i for i in range(nd) if i not in axes]
-    kept_shape = tuple(a.shape[i] for i in keep)
-    n = int(np.prod([a.shape[i] for i in axes], dtype=np.int64))
-    # bring the reduced axes together at the end: shape kept + (n,)
-    x = lax.reshape(lax.transpose(a, tuple(keep) + axes), kept_shape + (n,))
-    last = len(kept_shape)
-    if squash_nans:
-        x = lax.sort(_replace_nan(x, np.nan), dimension=last)
-        counts = lax.reduce_sum(lax.convert_element_type(lax.bitwise_not(_isnan(x)), a.dtype), (last,))
-    else:
-        anynan = lax.reduce_or(_isnan(x), (last,))
-        x = lax.select(lax.broadcast_in_dim(anynan, x.shape, tuple(range(last))), lax.full_like(x, np.nan), x)
-        x = lax.sort(x, dimension=last)
-        counts = lax.full(kept_shape, n, a.dtype)
-    q_shape = q.shape
-    out_shape = q_shape + kept_shape
-    qb = lax.broadcast_in_dim(q, out_shape, tuple(range(q.ndim)))
-    cb = lax.broadcast_in_dim(counts, out_shape, tuple(range(q.ndim, len(out_shape))))
-    pos = lax.mul(qb, lax.sub(cb, lax._ones(cb)))
-    low = lax.floor(pos)
-    high = lax.ceil(pos)
-    high_weight = lax.sub(pos, low)
-    low_weight = lax.sub(lax._ones(high_weight), high_weight)
-    top = lax.max(lax._zeros(cb), lax.sub(cb, lax._ones(cb)))
-    low = lax.max(lax._zeros(low), lax.min(low, top))
-    high = lax.max(lax._zeros(high), lax.min(high, top))
+    q_shape, q_ndim, q_orig = q.shape, q.ndim, q
+    a_shape = a.shape
     idx_t = dtypes.default_int_dtype()
-    low_value = _take_last(x, lax.convert_element_type(low, idx_t))
-    high_value = _take_last(x, lax.convert_element_type(high, idx_t))
+
+    def one(x):
+        return _scalar(1, x)
+
+    if squash_nans:
+        a = _where_scalar(_isnan(a), np.nan, a)  # NaNs of either sign sort last
+        if weights is not None:
+            a, weights = lax.sort_key_val(a, weights, dimension=axis)
+        else:
+            a = lax.sort(a, dimension=axis)
+        # JAX sums the boolean mask as default ints before the cast to q's dtype
+        counts = reductions.sum(lax.convert_element_type(lax.bitwise_not(_isnan(a)), idx_t), axis=axis,
+                                dtype=q.dtype, keepdims=keepdims)
+        red_shape = counts.shape
+        q = lax.expand_dims(q, tuple(range(q_ndim, len(red_shape) + q_ndim)))
+        counts = lax.expand_dims(counts, tuple(range(q_ndim)))
+        q = lax.mul(q, lax.sub(counts, one(q)))
+        low, high = lax.floor(q), lax.ceil(q)
+        high_weight = lax.sub(q, low)
+        low_weight = lax.sub(one(high_weight), high_weight)
+        low = lax.max(_scalar(0, low), lax.min(low, lax.sub(counts, one(counts))))
+        high = lax.max(_scalar(0, high), lax.min(high, lax.sub(counts, one(counts))))
+        low = lax.convert_element_type(low, idx_t)
+        high = lax.convert_element_type(high, idx_t)
+        out_shape = q_shape + red_shape
+        index = [lax.broadcasted_iota(idx_t, out_shape, d + q_ndim) for d in range(len(red_shape))]
+        if keepdims:
+            index[axis] = low
+        else:
+            index.insert(axis, low)
+        low_value = a[tuple(index)]
+        index[axis] = high
+        high_value = a[tuple(index)]
+    else:
+        a = _where_scalar(reductions.any(_isnan(a), axis=axis, keepdims=True), np.nan, a)
+        if weights is not None:
+            a, weights = lax.sort_key_val(a, weights, dimension=axis)
+        else:
+            a = lax.sort(a, dimension=axis)
+        n = lax._convert_element_type(a_shape[axis], q.dtype, False)
+        q = lax.mul(q, lax.sub(n, one(n)))
+        low, high = lax.floor(q), lax.ceil(q)
+        high_weight = lax.sub(q, low)
+        low_weight = lax.sub(one(high_weight), high_weight)
+        low = lax.clamp(_scalar(0, low), low, lax.sub(n, one(n)))
+        high = lax.clamp(_scalar(0, high), high, lax.sub(n, one(n)))
+        low = lax.convert_element_type(low, idx_t)
+        high = lax.convert_element_type(high, idx_t)
+        slice_sizes = list(a_shape)
+        slice_sizes[axis] = 1
+        end = len(a_shape) + q_ndim if keepdims else len(a_shape) + q_ndim - 1
+        dnums = GatherDimensionNumbers(offset_dims=tuple(range(q_ndim, end)),
+                                       collapsed_slice_dims=() if keepdims else (axis,),
+                                       start_index_map=(axis,))
+        low_value = gather(a, lax.expand_dims(low, (low.ndim,)), dnums, slice_sizes)
+        high_value = gather(a, lax.expand_dims(high, (high.ndim,)), dnums, slice_sizes)
+        if q_ndim == 1:
+            low_weight = lax.broadcast_in_dim(low_weight, low_value.shape, (0,))
+            high_weight = lax.broadcast_in_dim(high_weight, high_value.shape, (0,))
+
     if method == "linear":
-        result = lax.add(lax.mul(low_value, low_weight), lax.mul(high_value, high_weight))
+        result = lax.add(lax.mul(lax._convert_element_type(low_value, q.dtype), low_weight),
+                         lax.mul(lax._convert_element_type(high_value, q.dtype), high_weight))
     elif method == "lower":
         result = low_value
     elif method == "higher":
         result = high_value
     elif method == "nearest":
-        result = lax.select(lax.le(high_weight, lax.full_like(high_weight, 0.5)), low_value, high_value)
+        result = lax.select(lax.le(high_weight, lax._convert_element_type(0.5, high_weight.dtype)),
+                            low_value, high_value)
+    elif method == "midpoint":
+        result = lax.mul(lax.add(low_value, high_value), lax._convert_element_type(0.5, low_value.dtype))
     else:
-        result = lax.mul(lax.add(low_value, high_value), lax.full_like(low_value, 0.5))
+        result = _inverted_cdf(a, weights, q_orig, axis, keepdims, squash_nans, a_shape)
+    if keepdims and keep_shape:
+        if q_ndim > 0:
+            keep_shape = [q_shape[0], *keep_shape]
+        result = lax.reshape(result, tuple(keep_shape))
+    return lax.convert_element_type(result, a.dtype)
+
+
+def _inverted_cdf(a, weights, q, axis, keepdims, squash_nans, a_shape):
+    """The first sorted value whose cumulative weight reaches ``q`` times the total weight.
+
+    ``a`` (and ``weights``) are sorted along ``axis``. Negative or NaN weights, and NaN data unless
+    ``squash_nans``, make the result NaN."""
+    from jaxlite._src.numpy.indexing import take_along_axis
+    q_ndim = q.ndim
+    idx_t = dtypes.default_int_dtype()
+    if weights is None:
+        weights = lax.full_like(a, 1.0)
+    zeros = lax.full_like(weights, 0)
+    bad_weights = lax.bitwise_or(lax.lt(weights, zeros), _isnan(weights))
+    nan_data = _isnan(a)
+    clean = lax.select(lax.bitwise_or(bad_weights, nan_data), zeros, weights)
+    cum = reductions.cumsum(clean, axis=axis)
+    n_ax = cum.shape[axis]
+    total = lax.slice_in_dim(cum, n_ax - 1, n_ax, axis=axis)
+    if not keepdims:
+        total = lax.squeeze(total, (axis,))
+    target = lax.mul(lax.reshape(q, q.shape + (1,) * total.ndim),
+                     lax.expand_dims(total, tuple(range(q_ndim))))
+    if not keepdims:
+        target = lax.expand_dims(target, (axis + q_ndim,))
+    is_less = lax.lt(lax.expand_dims(cum, tuple(range(q_ndim))), target)
+    idx = reductions.sum(lax.convert_element_type(is_less, idx_t), axis=axis + q_ndim, keepdims=keepdims)
+    if squash_nans:
+        valid = reductions.sum(lax.bitwise_not(nan_data), axis=axis, dtype=q.dtype, keepdims=keepdims)
+    else:
+        valid = lax.full_like(total, a_shape[axis], dtype=q.dtype)
+    max_idx = lax.convert_element_type(lax.sub(valid, lax._ones(valid)), idx_t)
+    max_idx = lax.convert_element_type(lax.expand_dims(max_idx, tuple(range(q_ndim))), idx.dtype)
+    idx = lax.max(_scalar(0, idx), lax.min(idx, max_idx))
     if keepdims:
-        shape = list(a.shape)
-        for ax in axes:
-            shape[ax] = 1
-        result = lax.reshape(result, q_shape + tuple(shape))
-    return result
+        idx = lax.squeeze(idx, (q_ndim + axis,))
+    if q_ndim == 0:
+        result = lax.squeeze(take_along_axis(a, lax.expand_dims(idx, (axis,)), axis=axis), (axis,))
+    else:
+        # the q dimension goes where the reduced axis was, then back to the front
+        perm = [*range(q_ndim, q_ndim + axis), *range(q_ndim), *range(q_ndim + axis, idx.ndim)]
+        result = take_along_axis(a, lax.transpose(idx, tuple(perm)), axis=axis)
+        result = lax.transpose(result, tuple(perm.index(i) for i in range(len(perm))))
+    if keepdims:
+        result = lax.expand_dims(result, (q_ndim + axis,))
+    all_nan = lax.eq(valid, lax.full_like(valid, 0))
+    any_bad = reductions.any(bad_weights, axis=axis, keepdims=keepdims)
+    if squash_nans:
+        force_nan = lax.bitwise_or(any_bad, all_nan)
+    else:
+        force_nan = lax.bitwise_or(any_bad, reductions.any(nan_data, axis=axis, keepdims=keepdims))
+    force_nan = lax.expand_dims(force_nan, tuple(range(q_ndim)))
+    return _where_scalar(force_nan, np.nan, result)
 
 
-def _check_quantile_args(name, out, overwrite_input, weights):
+def _check_quantile_args(name, out, overwrite_input):
     if overwrite_input or out is not None:
         raise ValueError(f"jax.numpy.{name} does not support overwrite_input=True or out != None")
-    if weights is not None:
-        raise NotImplementedError(f"the 'weights' argument of jnp.{name}")
 
 
+@staged_jit(static_argnames=("axis", "overwrite_input", "keepdims", "method"))
 def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *,
              weights=None):
     """The ``q``-th quantile(s) (``q`` in [0, 1], scalar or 1-D) along ``axis``.
+
+    ``weights`` (same shape as ``a``, or as the reduced axes) are supported with
+    ``method='inverted_cdf'`` only.
 
     Example:
         >>> jnp.quantile(jnp.array([1., 2., 3., 4.]), 0.5)
         Array(2.5, dtype=float32)
     """
     a, q = ensure_arraylike("quantile", a, q)
-    _check_quantile_args("quantile", out, overwrite_input, weights)
-    return _quantile_jit(a, q, axis=axis, method=method, keepdims=keepdims, squash_nans=False)
+    if weights is not None:
+        weights = ensure_arraylike("quantile", weights)
+    _check_quantile_args("quantile", out, overwrite_input)
+    return _quantile(a, q, axis, method, keepdims, False, weights)
 
 
+@staged_jit(static_argnames=("axis", "overwrite_input", "keepdims", "method"))
 def nanquantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *,
                 weights=None):
     """Like :func:`quantile`, ignoring NaNs."""
     a, q = ensure_arraylike("nanquantile", a, q)
-    _check_quantile_args("nanquantile", out, overwrite_input, weights)
-    return _quantile_jit(a, q, axis=axis, method=method, keepdims=keepdims, squash_nans=True)
+    if weights is not None:
+        weights = ensure_arraylike("nanquantile", weights)
+    _check_quantile_args("nanquantile", out, overwrite_input)
+    return _quantile(a, q, axis, method, keepdims, True, weights)
 
 
-@staged_jit(static_argnames=("axis", "method", "keepdims", "squash_nans"))
-def _quantile_jit(a, q, axis, method, keepdims, squash_nans):
-    return _quantile(a, q, axis, method, keepdims, squash_nans)
+def _percent_to_fraction(q):
+    q, = promote_dtypes_inexact(q)
+    return lax.div(q, lax._convert_element_type(100, q.dtype, q.weak_type))
 
 
+@staged_jit(static_argnames=("axis", "overwrite_input", "keepdims", "method"))
 def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *,
                weights=None):
-    """The ``q``-th percentile(s) (``q`` in [0, 100]) along ``axis``."""
+    """The ``q``-th percentile(s) (``q`` in [0, 100], scalar or 1-D, e.g. a list) along ``axis``."""
     a, q = ensure_arraylike("percentile", a, q)
-    q, = promote_dtypes_inexact(q)
-    return quantile(a, lax.div(q, lax._convert_element_type(100.0, q.dtype, q.weak_type)), axis, out,
-                    overwrite_input, method, keepdims, weights=weights)
+    if weights is not None:
+        weights = ensure_arraylike("percentile", weights)
+    return quantile(a, _percent_to_fraction(q), axis=axis, out=out, overwrite_input=overwrite_input,
+                    method=method, keepdims=keepdims, weights=weights)
 
 
+@staged_jit(static_argnames=("axis", "overwrite_input", "keepdims", "method"))
 def nanpercentile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *,
                   weights=None):
     """Like :func:`percentile`, ignoring NaNs."""
     a, q = ensure_arraylike("nanpercentile", a, q)
-    q, = promote_dtypes_inexact(q)
-    return nanquantile(a, lax.div(q, lax._convert_element_type(100.0, q.dtype, q.weak_type)), axis, out,
-                       overwrite_input, method, keepdims, weights=weights)
+    if weights is not None:
+        weights = ensure_arraylike("nanpercentile", weights)
+    return nanquantile(a, _percent_to_fraction(q), axis=axis, out=out, overwrite_input=overwrite_input,
+                       method=method, keepdims=keepdims, weights=weights)
 
 
+@staged_jit(static_argnames=("axis", "overwrite_input", "keepdims"))
 def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     """Median along ``axis`` (NaN if the slice has a NaN)."""
     a = ensure_arraylike("median", a)
@@ -279,6 +436,7 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
                     method="midpoint")
 
 
+@staged_jit(static_argnames=("axis", "overwrite_input", "keepdims"))
 def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     """Median along ``axis`` ignoring NaNs."""
     a = ensure_arraylike("nanmedian", a)
@@ -290,11 +448,23 @@ def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
 # covariance
 # ---------------------------------------------------------------------------------------------------
 
-def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None):
-    """Covariance matrix of the variables in the rows (``rowvar=True``) of ``m`` (and ``y``)."""
+def _abs(x):
+    from jaxlite._src.numpy.ufuncs import absolute
+    return absolute(x)
+
+
+def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None, dtype=None):
+    """Covariance matrix of the variables in the rows (``rowvar=True``) of ``m`` (and ``y``).
+
+    ``fweights`` (integer repeat counts) and ``aweights`` (importance weights) weight the
+    observations, as in NumPy; negative weights are taken by absolute value.
+
+    Example:
+        >>> jnp.cov(jnp.array([[0., 1., 2.], [2., 1., 0.]]))
+        Array([[ 1., -1.],
+               [-1.,  1.]], dtype=float32)
+    """
     from jaxlite._src.numpy import lax_numpy as L
-    if fweights is not None or aweights is not None:
-        raise NotImplementedError("the fweights/aweights arguments of jnp.cov")
     if y is not None:
         m, y = promote_dtypes_inexact(*ensure_arraylike("cov", m, y))
         if y.ndim > 2:
@@ -303,24 +473,58 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
         m, = promote_dtypes_inexact(ensure_arraylike("cov", m))
     if m.ndim > 2:
         raise ValueError("m has more than 2 dimensions")
+    if dtype is not None and not dtypes.issubdtype(dtype, np.inexact):
+        raise ValueError(f"cov: dtype must be a subclass of float or complex; got dtype={dtype!r}")
     X = L.atleast_2d(m)
-    if not rowvar and X.shape[0] != 1:
+    if not rowvar and m.ndim != 1:
         X = L.transpose(X)
     if X.shape[0] == 0:
-        return lax.full((0, 0), 0, X.dtype)
+        return L.reshape(L.array([]), (0, 0))
     if y is not None:
         Y = L.atleast_2d(y)
         if not rowvar and Y.shape[0] != 1:
             Y = L.transpose(Y)
-        X = lax.concatenate([X, Y], 0)
+        X = L.concatenate((X, Y), axis=0)
+    if X.shape[1] == 0:
+        shape = () if X.shape[0] == 1 else (X.shape[0], X.shape[0])
+        return lax.full(shape, np.nan, X.dtype)
     if ddof is None:
-        ddof = 1 if not bias else 0
-    f = X.shape[1] - ddof
-    avg = reductions.mean(X, axis=1)
-    X = lax.sub(X, lax.broadcast_in_dim(avg, X.shape, (0,)))
-    XT = lax.conj(L.transpose(X)) if dtypes.issubdtype(X.dtype, np.complexfloating) else L.transpose(X)
-    c = lax.div(L.dot(X, XT), lax._convert_element_type(f, X.dtype))
-    return L.squeeze(c)
+        ddof = 1 if bias == 0 else 0
+    w = None
+    if fweights is not None:
+        fweights = ensure_arraylike("cov", fweights)
+        if fweights.ndim > 1:
+            raise RuntimeError("cannot handle multidimensional fweights")
+        if fweights.shape[0] != X.shape[1]:
+            raise RuntimeError("incompatible numbers of samples and fweights")
+        if not dtypes.issubdtype(fweights.dtype, np.integer):
+            raise TypeError("fweights must be integer.")
+        w = _abs(fweights)  # NumPy raises for negative weights; JAX takes the magnitude
+    if aweights is not None:
+        aweights = ensure_arraylike("cov", aweights)
+        if aweights.ndim > 1:
+            raise RuntimeError("cannot handle multidimensional aweights")
+        if aweights.shape[0] != X.shape[1]:
+            raise RuntimeError("incompatible numbers of samples and aweights")
+        aweights = _abs(aweights)
+        w = aweights if w is None else w * aweights
+    if dtype is not None:
+        X = X.astype(dtype)
+        w = w.astype(dtype) if w is not None else w
+    avg, w_sum = reductions.average(X, axis=1, weights=w, returned=True)
+    w_sum = w_sum[0]
+    if w is None:
+        f = X.shape[1] - ddof
+    elif ddof == 0:
+        f = w_sum
+    elif aweights is None:
+        f = w_sum - ddof
+    else:
+        f = w_sum - ddof * reductions.sum(w * aweights) / w_sum
+    X = X - avg[:, None]
+    XT = L.transpose(X) if w is None else L.transpose(X * lax.broadcast_in_dim(w, (1, w.shape[0]), (1,)))
+    from jaxlite._src.numpy.ufuncs import conj, true_divide
+    return L.squeeze(true_divide(L.dot(X, conj(XT)), f))
 
 
 def corrcoef(x, y=None, rowvar=True):
@@ -344,22 +548,23 @@ def corrcoef(x, y=None, rowvar=True):
 # counting
 # ---------------------------------------------------------------------------------------------------
 
-def _scatter_add_1d(idx, weights, length):
-    """``zeros(length).at[idx].add(weights)`` (out-of-range indices dropped) as a one-hot sum."""
-    n = idx.shape[0]
-    shape = (n, length)
-    hit = lax.eq(lax.broadcast_in_dim(lax.convert_element_type(idx, np.int32), shape, (0,)),
-                 lax.broadcasted_iota(np.int32, shape, 1))
-    w = lax.broadcast_in_dim(weights, shape, (0,))
-    return lax.reduce_sum(lax.select(hit, w, lax._zeros(w)), (0,))
+def _short(x):
+    return f"{np.dtype(x.dtype).name}[{','.join(map(str, x.shape))}]"
 
 
 def bincount(x, weights=None, minlength=0, *, length=None):
     """Counts (or summed ``weights``) of each non-negative integer in 1-D ``x``.
 
     Under ``jit`` pass a static ``length``; values >= length are dropped, negatives count as 0.
+
+    Example:
+        >>> jnp.bincount(jnp.array([0, 2, 2, 5]), length=4)
+        Array([1, 0, 2, 0], dtype=int32)
     """
+    from jaxlite._src.numpy import lax_numpy as L
     x = ensure_arraylike("bincount", x)
+    if x.dtype == np.bool_:
+        x = lax.convert_element_type(x, np.int32)
     if not dtypes.issubdtype(x.dtype, np.integer):
         raise TypeError(f"x argument to bincount must have an integer type; got {x.dtype}")
     if x.ndim != 1:
@@ -369,19 +574,19 @@ def bincount(x, weights=None, minlength=0, *, length=None):
     if length is None:
         xv = core.concrete_or_error(np.asarray, x, "The error occurred because of argument 'x' of "
                                     "jnp.bincount. To avoid this error, pass a static `length` argument.")
-        length = max(minlength, xv.size and int(xv.max()) + 1)
+        length = max(minlength, xv.size and int(max(0, xv.max())) + 1)
     else:
         length = core.concrete_or_error(operator.index, length,
                                         "The error occurred because of argument 'length' of jnp.bincount.")
     if weights is None:
-        weights = lax.full(x.shape, 1, dtypes.default_int_dtype())
+        weights = np.array(1, dtypes.default_int_dtype())
     else:
         weights = ensure_arraylike("bincount", weights)
         if weights.shape != x.shape:
-            raise ValueError("shape of weights must match shape of x.")
-    if length == 0:
-        return lax.full((0,), 0, weights.dtype)
-    return _scatter_add_1d(lax.max(x, lax._zeros(x)), weights, length)
+            raise ValueError(f"type of weights must match type of x. Got typeof(x)={_short(x)} and "
+                             f"typeof(weights)={_short(weights)}")
+    # out-of-range (too large) values are dropped by the scatter
+    return L.zeros(length, weights.dtype).at[L.clip(x, 0)].add(weights, mode="drop")
 
 
 def histogram_bin_edges(a, bins=10, range=None, weights=None):
@@ -410,24 +615,23 @@ def histogram_bin_edges(a, bins=10, range=None, weights=None):
 
 def histogram(a, bins=10, range=None, weights=None, density=None):
     """Counts (or summed weights) of ``a`` in each bin, and the bin edges."""
+    from jaxlite._src.numpy import lax_numpy as L
     from jaxlite._src.numpy.sorting import searchsorted
     if weights is None:
-        a = ensure_arraylike("histogram", a)
-        weights = lax.full(a.shape, 1, a.dtype)
+        a, _ = ensure_arraylike("histogram", a, bins)
+        a, = promote_dtypes_inexact(a)
+        weights = L.ones_like(a)
     else:
-        a, weights = ensure_arraylike("histogram", a, weights)
+        a, _, weights = ensure_arraylike("histogram", a, bins, weights)
         if a.shape != weights.shape:
             raise ValueError("weights should have the same shape as a.")
-    a, = promote_dtypes_inexact(a)
-    weights, = promote_dtypes_inexact(weights)
+        a, weights = promote_dtypes_inexact(a, weights)
     edges = histogram_bin_edges(a, bins, range, weights)
     ne = edges.shape[0]
-    flat = lax.reshape(a, (a.size,))
-    idx = searchsorted(edges, flat, side="right")
-    last = lax.squeeze(lax.slice(edges, (ne - 1,), (ne,)), (0,))
-    idx = lax.select(lax.eq(flat, lax.broadcast_in_dim(last, flat.shape, ())),
-                     lax.full_like(idx, ne - 1), idx)
-    counts = _scatter_add_1d(idx, lax.reshape(weights, (weights.size,)), ne)
+    idx = searchsorted(edges, a, side="right")
+    # a value on the last edge belongs to the last bin
+    idx = L.where(a == edges[-1], ne - 1, idx)
+    counts = L.zeros(ne, weights.dtype).at[idx].add(weights)
     counts = lax.slice(counts, (1,), (ne,))
     if density:
         widths = lax.sub(lax.slice(edges, (1,), (ne,)), lax.slice(edges, (0,), (ne - 1,)))
