@@ -174,7 +174,42 @@ def parser(description=""):
     p.add_argument("--no-numpy", action="store_true", help="do not time the plain NumPy versions")
     p.add_argument("-k", dest="filter", default=None, help="only cases whose name contains this")
     p.add_argument("--quick", action="store_true", help="repeat 3, min-time 0.02 (a smoke run)")
+    p.add_argument("--blas-threads", type=int, default=None,
+                   help="limit NumPy's BLAS to this many threads (threadpoolctl, or "
+                        "OPENBLAS_NUM_THREADS before NumPy is imported); default: BLAS's own choice")
     return p
+
+
+def limit_blas_threads(n):
+    """Limit the BLAS thread pool(s) NumPy uses to ``n`` threads; returns a description."""
+    if n is None:
+        return "BLAS threads: library default"
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        if "numpy" in sys.modules:
+            return f"BLAS threads: could not limit to {n} (install threadpoolctl)"
+        for var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS"):
+            os.environ[var] = str(n)
+        return f"BLAS threads: {n} (environment)"
+    global _blas_limit  # keep the limiter alive for the whole run
+    _blas_limit = threadpool_limits(limits=n, user_api="blas")
+    return f"BLAS threads: {n} (threadpoolctl)"
+
+
+_blas_limit = None
+
+
+def machine_info(with_jax=True):
+    import platform
+    import numpy as np
+    jax = load_jax() if with_jax else None
+    try:
+        load = "load average %.1f" % os.getloadavg()[0]
+    except OSError:
+        load = ""
+    return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {load}; "
+            f"numpy {np.__version__}" + (f", jax {jax.__version__}" if jax else ", jax not installed"))
 
 
 def main(cases_fn, description="", argv=None):
@@ -182,6 +217,7 @@ def main(cases_fn, description="", argv=None):
     args = parser(description).parse_args(argv)
     if args.quick:
         args.repeat, args.min_time = 3, 0.02
+    print(limit_blas_threads(args.blas_threads), "|", machine_info(not args.no_jax))
     rows = run(cases_fn(), args)
     print_table(rows)
     return rows

@@ -97,7 +97,7 @@ _JIT_NO_DEFAULT = object()
 
 
 class _CacheEntry:
-    __slots__ = ("compiled", "out_tree", "out_avals", "closed", "n_out")
+    __slots__ = ("compiled", "out_tree", "out_avals", "closed", "n_out", "_single")
 
     def __init__(self, compiled, out_tree, out_avals, closed):
         self.compiled = compiled
@@ -105,6 +105,22 @@ class _CacheEntry:
         self.out_avals = out_avals
         self.closed = closed
         self.n_out = len(out_avals)
+        self._single = tree_util.treedef_is_leaf(out_tree) and self.n_out == 1
+
+    def wrap(self, outs):
+        """The compiled program's NumPy outputs as Arrays, in the output pytree."""
+        wrap = ArrayImpl._from_np
+        res = []
+        for o, a in zip(outs, self.out_avals):
+            if type(o) is not np.ndarray or o.dtype != a.dtype:
+                if isinstance(a.dtype, dtypes.ExtendedDType):  # e.g. PRNG keys (_src/prng.py)
+                    res.append(a.dtype._rules.make_array(o, a))
+                    continue
+                o = np.asarray(o, a.dtype)
+            r = wrap(o, a.weak_type)
+            r._aval = a
+            res.append(r)
+        return res
 
 
 _all_jitted: "weakref.WeakSet[JitWrapped]" = weakref.WeakSet()
@@ -137,6 +153,8 @@ class JitWrapped:
         _sharding.note_jit_shardings(in_shardings, out_shardings)
         self._cache: dict = {}        # full key -> _CacheEntry (eager calls)
         self._trace_cache: dict = {}  # key -> (closed_jaxpr, hoisted, out_tree) for use under traces
+        # calls whose arguments are all positional Arrays: (avals, trace state) -> _CacheEntry
+        self._fast_cache: dict = {}
         self._name = getattr(fun, "__name__", type(fun).__name__)
         functools.update_wrapper(self, fun, updated=())
         self._fast = not nums and not names
@@ -196,6 +214,15 @@ class JitWrapped:
 
     def __call__(self, *args, **kwargs):
         trace = trace_ctx.trace
+        # ---- the hot path (a cache hit, all arguments positional Arrays): a dictionary lookup and a call
+        if (not kwargs and self._fast and trace is eval_trace and not _sharding.SHARDING_USED
+                and not config._values["jax_disable_jit"]):
+            avals = [a.aval for a in args if type(a) is ArrayImpl]
+            if len(avals) == len(args):
+                entry = self._fast_cache.get((*avals, config._trace_state))
+                if entry is not None:
+                    res = entry.wrap(entry.compiled(*[a._value for a in args]))
+                    return res[0] if entry._single else tree_util.tree_unflatten(entry.out_tree, res)
         if config._values["jax_disable_jit"]:
             return self._fun(*args, **kwargs)
         if kwargs or not self._fast:
@@ -205,7 +232,6 @@ class JitWrapped:
         leaves, in_tree = tree_util.tree_flatten((dyn_args, dyn_kwargs))
         if trace is not eval_trace:
             return self._call_traced(trace, dyn_args, dyn_kwargs, static, leaves, in_tree)
-        # ---- the hot path: a dictionary lookup and a call ----
         avals = []
         vals = []
         for x in leaves:
@@ -222,18 +248,9 @@ class JitWrapped:
         entry = self._cache.get(key)
         if entry is None:
             entry = self._compile(dyn_args, dyn_kwargs, static, leaves, in_tree, avals, key)
-        outs = entry.compiled(*vals)
-        wrap = ArrayImpl._from_np
-        res = []
-        for o, a in zip(outs, entry.out_avals):
-            if type(o) is not np.ndarray or o.dtype != a.dtype:
-                if isinstance(a.dtype, dtypes.ExtendedDType):  # e.g. PRNG keys (_src/prng.py)
-                    res.append(a.dtype._rules.make_array(o, a))
-                    continue
-                o = np.asarray(o, a.dtype)
-            r = wrap(o, a.weak_type)
-            r._aval = a
-            res.append(r)
+        if not kwargs and self._fast and all(type(a) is ArrayImpl for a in args):
+            self._fast_cache[(*avals, key[3])] = entry
+        res = entry.wrap(entry.compiled(*vals))
         if _sharding.SHARDING_USED:  # results carry the shardings JAX would give them
             res = _sharding.jit_result_shardings(self, entry, leaves, res)
         return tree_util.tree_unflatten(entry.out_tree, res)
@@ -290,6 +307,7 @@ class JitWrapped:
 
     def clear_cache(self):
         self._cache.clear()
+        self._fast_cache.clear()
         self._trace_cache.clear()
 
     def __get__(self, obj, objtype=None):

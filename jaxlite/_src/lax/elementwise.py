@@ -112,6 +112,7 @@ def _errstate(fn):
     def impl(*args, **params):
         with np.errstate(all="ignore"):
             return fn(*args, **params)
+    impl.__wrapped__ = fn  # the NumPy backend calls a raw ufunc directly (one errstate per program)
     return impl
 
 

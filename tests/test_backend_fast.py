@@ -1,0 +1,358 @@
+"""The NumPy backend's fast paths (compiled programs) agree with the primitives' eager impls, and the
+jit cache-hit fast path keeps jit's semantics (cache keys, weak types, disable_jit, errors)."""
+from __future__ import annotations
+
+import itertools
+import warnings
+
+import numpy as np
+import pytest
+
+import jaxlite as jax
+import jaxlite.numpy as jnp
+from jaxlite import lax
+from jaxlite._src.backend import numpy_backend
+
+
+def _source(jitted, *args):
+    jitted(*args)
+    entry = next(iter(jitted._cache.values()))
+    return entry.compiled.__jaxlite_source__
+
+
+def _n_ops(src):
+    """Number of operations (assignments to v<N>) in a compiled program's source."""
+    return sum(1 for line in src.splitlines() if line.strip().startswith("v"))
+
+
+def _eager(fn, *args):
+    """``fn`` evaluated op by op (no compiled program)."""
+    with jax.disable_jit():
+        return fn(*args)
+
+
+def _check(fn, *args, rtol=1e-6):
+    got = jax.jit(fn)(*args)
+    want = _eager(fn, *args)
+    for g, w in zip(jax.tree.leaves(got), jax.tree.leaves(want)):
+        assert g.shape == w.shape and g.dtype == w.dtype and g.weak_type == w.weak_type
+        np.testing.assert_allclose(np.asarray(g), np.asarray(w), rtol=rtol, atol=1e-6)
+
+
+DOT_CASES = [
+    # (lhs shape, rhs shape, ((lc, rc), (lb, rb)))
+    ((3, 4), (4, 5), (((1,), (0,)), ((), ()))),
+    ((4, 3), (4, 5), (((0,), (0,)), ((), ()))),
+    ((3, 4), (5, 4), (((1,), (1,)), ((), ()))),
+    ((4, 3), (5, 4), (((0,), (1,)), ((), ()))),
+    ((4,), (4,), (((0,), (0,)), ((), ()))),
+    ((2, 3, 4), (4, 5), (((2,), (0,)), ((), ()))),
+    ((4,), (4, 5), (((0,), (0,)), ((), ()))),
+    ((3, 4), (4,), (((1,), (0,)), ((), ()))),
+    ((6, 3), (6, 5), (((), ()), ((0,), (0,)))),          # per-example outer products
+    ((6, 3, 4), (6, 4, 5), (((2,), (1,)), ((0,), (0,)))),  # batched matmul
+    ((3, 6, 4), (4, 5, 6), (((2,), (0,)), ((1,), (2,)))),  # batch dims not leading
+    ((3, 4), (5, 6), (((), ()), ((), ()))),               # outer product, no batch
+    ((2, 3, 4), (3, 4, 5), (((1, 2), (0, 1)), ((), ()))),  # two contracting dims
+    ((6, 1, 3), (6, 1, 5), (((1,), (1,)), ((0,), (0,)))),  # contracting dim of size 1
+    ((0, 3), (3, 4), (((1,), (0,)), ((), ()))),           # empty
+]
+
+
+@pytest.mark.parametrize("xs,ys,dn", DOT_CASES)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32])
+def test_dot_general_matches_impl(xs, ys, dn, dtype):
+    rng = np.random.default_rng(0)
+    x = jnp.asarray((rng.standard_normal(xs) * 3).astype(dtype))
+    y = jnp.asarray((rng.standard_normal(ys) * 3).astype(dtype))
+    _check(lambda a, b: lax.dot_general(a, b, dn), x, y, rtol=1e-5)
+
+
+def test_dot_general_preferred_type_falls_back():
+    x = jnp.ones((2, 3), jnp.float16)
+    y = jnp.ones((3, 4), jnp.float16)
+    _check(lambda a, b: lax.dot_general(a, b, (((1,), (0,)), ((), ())),
+                                        preferred_element_type=jnp.float32), x, y)
+
+
+@pytest.mark.parametrize("shape,dims,out", [
+    ((), (), (3, 4)), ((4,), (1,), (1, 4)), ((4,), (1,), (3, 4)), ((3,), (0,), (3, 4)),
+    ((3, 1), (0, 1), (3, 5)), ((2, 3), (0, 1), (2, 3)), ((2, 3), (0, 2), (2, 4, 3)),
+])
+def test_broadcast_in_dim_matches_impl(shape, dims, out):
+    x = jnp.asarray(np.arange(int(np.prod(shape)), dtype=np.float32).reshape(shape))
+    _check(lambda a: lax.broadcast_in_dim(a, out, dims), x)
+
+
+def test_broadcast_of_literal_is_folded():
+    f = jax.jit(lambda x: x + lax.broadcast_in_dim(1.0, (3,), ()))
+    src = _source(f, jnp.ones(3))
+    assert "broadcast" not in src and _n_ops(src) == 1
+    np.testing.assert_array_equal(f(jnp.ones(3)), [2.0, 2.0, 2.0])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16, np.int8, np.uint8, np.int32, np.bool_])
+@pytest.mark.parametrize("axes", [(0,), (1,), (0, 1), ()])
+def test_reduce_sum_matches_impl(dtype, axes):
+    rng = np.random.default_rng(1)
+    x = jnp.asarray((rng.standard_normal((5, 7)) * 60).astype(dtype))
+    _check(lambda a: lax.reduce_sum(a, axes) if dtype != np.bool_ else lax.reduce_or(a, axes), x,
+           rtol=1e-3)
+
+
+def test_shape_ops_and_aliases():
+    x = jnp.asarray(np.arange(24.0, dtype=np.float32).reshape(2, 3, 4))
+    _check(lambda a: lax.reshape(a, (6, 4)), x)
+    _check(lambda a: lax.reshape(a, (2, 3, 4)), x)
+    _check(lambda a: lax.transpose(a, (2, 0, 1)), x)
+    _check(lambda a: lax.transpose(a, (0, 1, 2)), x)
+    _check(lambda a: lax.integer_pow(a, 1) + lax.integer_pow(a, 2) + lax.integer_pow(a, 3), x)
+    _check(lambda a: lax.convert_element_type(a, jnp.float32) * 2, x)
+    _check(lambda a: lax.convert_element_type(a, jnp.int32), x)
+    # a weak-typed input converted to strong: same values, strong result
+    out = jax.jit(lambda a: lax.convert_element_type(a, jnp.float32))(2.0)
+    assert out.dtype == jnp.float32 and not out.weak_type
+
+
+def test_integer_division_and_pow_keep_impl_semantics():
+    a = jnp.array([7, -7, 3, 0], jnp.int32)
+    b = jnp.array([2, 2, 0, 0], jnp.int32)
+    _check(lambda x, y: lax.div(x, y), a, b)
+    _check(lambda x: lax.integer_pow(x, 2), a)
+    _check(lambda x, y: x / y, jnp.array([1.0, -1.0, 0.0]), jnp.array([0.0, 0.0, 0.0]))
+
+
+def test_no_numpy_warnings_under_jit():
+    f = jax.jit(lambda x: (jnp.log(x), 1.0 / x, jnp.exp(x * 1000.0), x / x, jnp.sqrt(x - 1)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        outs = f(jnp.array([0.0, 1.0]))
+    assert np.isneginf(np.asarray(outs[0])[0]) and np.isinf(np.asarray(outs[1])[0])
+    # the program leaves NumPy's own error state as it was
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(RuntimeWarning):
+            np.log(np.zeros(1))
+
+
+def test_errstate_restored_after_an_exception():
+    before = np.geterr()
+
+    def cb(x):
+        raise ValueError("boom")
+    f = jax.jit(lambda x: jax.pure_callback(cb, jax.ShapeDtypeStruct((2,), jnp.float32), jnp.sin(x)))
+    with pytest.raises(Exception):
+        f(jnp.ones(2))
+    assert np.geterr() == before
+
+
+def test_dead_code_is_not_run_but_effects_are(capsys):
+    def f(x):
+        _ = jnp.sin(x) * 3.0  # dead
+        jax.debug.print("x = {}", x)
+        return x + 1
+    jf = jax.jit(f)
+    src = _source(jf, jnp.float32(2.0))
+    assert _n_ops(src) == 1  # only the add produces a value; the print has no outputs
+    capsys.readouterr()
+    jf(jnp.float32(2.0))
+    assert "x = 2" in capsys.readouterr().out
+
+
+def test_vmapped_per_example_grads_are_batched():
+    """vmap(grad) of a linear model: no loop over examples -- the program is the same length for
+    every batch size, and the per-example gradients are one broadcast product."""
+    def loss(p, x, y):
+        return jnp.mean((jnp.dot(p, x) - y) ** 2)
+    g = jax.vmap(jax.grad(loss), in_axes=(None, 0, 0))
+    rng = np.random.default_rng(0)
+    p = jnp.asarray(rng.standard_normal((3, 5)).astype(np.float32))
+    lengths = []
+    for b in (2, 17):
+        x = jnp.asarray(rng.standard_normal((b, 5)).astype(np.float32))
+        y = jnp.asarray(rng.standard_normal((b, 3)).astype(np.float32))
+        jaxpr = jax.make_jaxpr(g)(p, x, y)
+        names = [e.primitive.name for e in jaxpr.eqns]
+        assert not {"scan", "while", "pjit"} & set(names)
+        lengths.append(len(names))
+        src = _source(jax.jit(g), p, x, y)
+        assert "for " not in src
+        got = np.asarray(jax.jit(g)(p, x, y))
+        want = np.stack([np.asarray(jax.grad(loss)(p, x[i], y[i])) for i in range(b)])
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    assert lengths[0] == lengths[1]
+
+
+# ----- the jit cache-hit fast path -------------------------------------------------------------
+
+def test_fast_path_cache_keys():
+    traces = []
+
+    @jax.jit
+    def f(x, y):
+        traces.append(1)
+        return x * 2 + y
+
+    a32 = jnp.ones(3)
+    f(a32, a32)
+    f(a32, a32)
+    assert len(traces) == 1
+    f(jnp.ones(4), jnp.ones(4))          # new shape
+    f(jnp.ones(3, jnp.int32), a32)       # new dtype
+    assert len(traces) == 3
+    w = f(a32, jnp.asarray(np.float32(2.0)))  # strong scalar
+    s = f(a32, 2.0)                      # weak Python scalar: slow path, its own key
+    assert len(traces) == 5 and w.dtype == s.dtype == jnp.float32
+    f(a32, jnp.asarray(2.0))             # a weak 0-d Array has the Python scalar's key
+    assert len(traces) == 5
+    f(a32, y=a32)                        # keyword arguments: their own key
+    assert len(traces) == 6
+    for _ in range(3):
+        f(a32, a32), f(a32, 2.0), f(a32, y=a32)
+    assert len(traces) == 6
+
+
+def test_fast_path_weak_types_and_trees():
+    f = jax.jit(lambda x: {"a": x * 2, "b": (x, x.sum())})
+    x = jnp.asarray(np.float32(3.0))  # strong
+    for _ in range(2):
+        out = f(x)
+        assert set(out) == {"a", "b"} and not out["a"].weak_type
+    g = jax.jit(lambda x: x + 1)
+    weak = jax.jit(lambda: 1.0)()
+    assert weak.weak_type
+    for _ in range(2):
+        r = g(weak)
+        assert r.weak_type and r.dtype == jnp.float32
+
+
+def test_fast_path_respects_disable_jit_and_x64():
+    calls = []
+
+    @jax.jit
+    def f(x):
+        calls.append(type(x).__name__)
+        return x + 1
+
+    x = jnp.ones(2)
+    f(x), f(x)
+    with jax.disable_jit():
+        f(x)
+    assert len(calls) == 2 and calls[-1] == "ArrayImpl"
+    try:
+        jax.config.update("jax_enable_x64", True)
+        f(x)
+        assert len(calls) == 3  # tracing config is part of the key
+    finally:
+        jax.config.update("jax_enable_x64", False)
+    f(x)
+    assert len(calls) == 3
+
+
+def test_fast_path_leaked_tracer_raises():
+    leaked = []
+    f = jax.jit(lambda x: x * 2)
+
+    @jax.jit
+    def g(x):
+        leaked.append(x)
+        return x
+    f(jnp.ones(2))
+    g(jnp.ones(2))
+    with pytest.raises(jax.errors.UnexpectedTracerError):
+        f(leaked[0])
+
+
+def test_clear_cache_clears_fast_path():
+    traces = []
+
+    @jax.jit
+    def f(x):
+        traces.append(1)
+        return x
+    f(jnp.ones(2))
+    f.clear_cache()
+    f(jnp.ones(2))
+    assert len(traces) == 2
+
+
+# ----- eager dispatch ---------------------------------------------------------------------------
+
+def test_eager_abstract_eval_cache_follows_x64():
+    x = np.ones(3)  # float64 NumPy input: float32 unless x64 is on
+    assert (jnp.sin(x)).dtype == jnp.float32
+    try:
+        jax.config.update("jax_enable_x64", True)
+        assert (jnp.sin(x)).dtype == jnp.float64
+    finally:
+        jax.config.update("jax_enable_x64", False)
+    assert (jnp.sin(x)).dtype == jnp.float32
+
+
+def test_eager_errors_are_raised_every_time():
+    for _ in range(2):
+        with pytest.raises(TypeError):
+            lax.add(jnp.ones(3), jnp.ones(4))
+        with pytest.raises(TypeError):
+            lax.add(jnp.ones(3, jnp.int32), jnp.ones(3))
+
+
+def test_eager_ufuncs_do_not_warn():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isneginf(np.asarray(jnp.log(jnp.zeros(2)))).all()
+        assert np.isnan(np.asarray(lax.sqrt(jnp.array(-1.0))))
+
+
+def test_eager_grad_matches_jit_grad():
+    def f(x):
+        return jnp.sum(jnp.tanh(x) ** 2 * x)
+    x = jnp.linspace(-1, 1, 5)
+    np.testing.assert_allclose(jax.grad(f)(x), jax.jit(jax.grad(f))(x), rtol=1e-6)
+
+
+def test_fast_lowering_rules_registered():
+    numpy_backend._install_fast_lowerings()
+    from jaxlite._src.lax import linalg, reductions, shapes
+    for p in (linalg.dot_general_p, shapes.broadcast_in_dim_p, reductions.reduce_sum_p):
+        assert p in numpy_backend.fast_lowerings
+
+
+def test_all_combinations_of_2d_dot_transposes():
+    rng = np.random.default_rng(3)
+    for xc, yc in itertools.product((0, 1), (0, 1)):
+        xs = (4, 3) if xc == 0 else (3, 4)
+        ys = (4, 5) if yc == 0 else (5, 4)
+        x = jnp.asarray(rng.standard_normal(xs).astype(np.float32))
+        y = jnp.asarray(rng.standard_normal(ys).astype(np.float32))
+        got = jax.jit(lambda a, b: lax.dot_general(a, b, (((xc,), (yc,)), ((), ()))))(x, y)
+        want = np.tensordot(np.asarray(x), np.asarray(y), axes=([xc], [yc]))
+        np.testing.assert_allclose(got, want, rtol=1e-5)
+
+
+def test_scalar_operators_wrap_and_do_not_warn():
+    """Arithmetic is emitted as Python operators (NumPy scalar math on 0-d values): same dtypes,
+    wrapping integer overflow and no warnings, as the ufuncs."""
+    cases = [
+        (lambda x: x + 1, jnp.int32(2 ** 31 - 1), -2 ** 31, jnp.int32),
+        (lambda x: x * x, jnp.int8(100), 16, jnp.int8),
+        (lambda x: -x, jnp.uint8(3), 253, jnp.uint8),
+        (lambda x: x / 0.0, jnp.float32(1), np.inf, jnp.float32),
+        (lambda x: x - x * 2, jnp.float16(3), -3.0, jnp.float16),
+        (lambda x: x * 2, jnp.bfloat16(3), 6.0, jnp.bfloat16),
+        (lambda x: lax.fori_loop(0, 10, lambda i, c: c * 2, x), jnp.int8(3), 0, jnp.int8),
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for fn, x, want, dtype in cases:
+            got = jax.jit(fn)(x)
+            assert got.dtype == dtype
+            assert float(got) == float(want)
+
+
+def test_fori_loop_scalar_body_matches_python():
+    f = jax.jit(lambda x: lax.fori_loop(0, 1000, lambda i, x: x * 0.999 + 1.0, x))
+    x = np.float32(0.0)
+    for _ in range(1000):
+        x = x * np.float32(0.999) + np.float32(1.0)
+    assert np.asarray(f(jnp.float32(0.0))) == x
