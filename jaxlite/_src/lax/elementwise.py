@@ -445,25 +445,49 @@ abs = _unary(abs_p)
 # float32 exp/log/log1p switch to XLA's own algorithms inside ``xla_math.exact()`` (the random samplers)
 from jaxlite._src import xla_math as _xla_math  # noqa: E402
 
-exp_p = unop("exp", _errstate(_xla_math._when_exact(np.exp, _xla_math.exp)), _inexact, "floating, complexfloating")
-ad.defjvp2(exp_p, lambda g, ans, x: mul(g, ans))
-exp = _unary(exp_p)
+def _xla_twin(prim, exact_impl):
+    """A twin of ``prim`` (same name, so jaxprs print the same) whose float32 impl is XLA's algorithm.
+    Functions below bind the twin while ``xla_math.exact()`` is on, i.e. when the random samplers are
+    traced: the choice is made at trace time, so eager and jitted samplers give the same bits."""
+    twin = unop(prim.name, _errstate(exact_impl), _inexact, "floating, complexfloating")
+    twin.pp_params = prim.pp_params
+    return twin
+
+
+def _exact_bind(prim, twin):
+    def f(x):
+        if _xla_math.enabled() and core.get_aval(x).dtype == np.float32:
+            return twin.bind(x)
+        return prim.bind(x)
+    f.__name__ = prim.name
+    return f
+
+
+exp_p = unop("exp", _errstate(np.exp), _inexact, "floating, complexfloating")
+exp_xla_p = _xla_twin(exp_p, _xla_math.exp)
+for _p in (exp_p, exp_xla_p):
+    ad.defjvp2(_p, lambda g, ans, x: mul(g, ans))
+exp = _exact_bind(exp_p, exp_xla_p)
 
 exp2_p = unop("exp2", _errstate(np.exp2), _inexact, "floating, complexfloating")
 ad.defjvp2(exp2_p, lambda g, ans, x: mul(g, mul(ans, _full_like_val(x, np.log(2)))))
 exp2 = _unary(exp2_p)
 
-log_p = unop("log", _errstate(_xla_math._when_exact(np.log, _xla_math.log)), _inexact, "floating, complexfloating")
-ad.defjvp(log_p, lambda g, x: div(g, x))
-log = _unary(log_p)
+log_p = unop("log", _errstate(np.log), _inexact, "floating, complexfloating")
+log_xla_p = _xla_twin(log_p, _xla_math.log)
+for _p in (log_p, log_xla_p):
+    ad.defjvp(_p, lambda g, x: div(g, x))
+log = _exact_bind(log_p, log_xla_p)
 
 expm1_p = unop("expm1", _errstate(np.expm1), _inexact, "floating, complexfloating")
 ad.defjvp2(expm1_p, lambda g, ans, x: mul(g, add(ans, _ones(ans))))
 expm1 = _unary(expm1_p)
 
-log1p_p = unop("log1p", _errstate(_xla_math._when_exact(np.log1p, _xla_math.log1p)), _inexact, "floating, complexfloating")
-ad.defjvp(log1p_p, lambda g, x: div(g, add(x, _ones(x))))
-log1p = _unary(log1p_p)
+log1p_p = unop("log1p", _errstate(np.log1p), _inexact, "floating, complexfloating")
+log1p_xla_p = _xla_twin(log1p_p, _xla_math.log1p)
+for _p in (log1p_p, log1p_xla_p):
+    ad.defjvp(_p, lambda g, x: div(g, add(x, _ones(x))))
+log1p = _exact_bind(log1p_p, log1p_xla_p)
 
 tanh_p = unop("tanh", _errstate(np.tanh), _inexact, "floating, complexfloating")
 ad.defjvp2(tanh_p, lambda g, ans, x: mul(g, sub(_ones(x), mul(ans, ans))))
@@ -573,17 +597,18 @@ erfc = _unary(erfc_p)
 def _erf_inv_impl(x):
     # float32: XLA's own polynomial (in lax/random_bits.py), so jax.random.normal matches JAX's bits
     if x.dtype == np.float32:
-        if _xla_math.enabled():  # bit-exact with XLA (its log1p and FMAs), slower
-            return _xla_math.erf_inv(x)
         from jaxlite._src.lax.random_bits import erf_inv_f32
         return erf_inv_f32(x)
     return _special("erfinv")(x)
 
 
 erf_inv_p = unop("erf_inv", _erf_inv_impl, _float, "floating")
-ad.defjvp2(erf_inv_p, lambda g, ans, x: mul(g, mul(_full_like_val(x, np.sqrt(np.pi) / 2),
-                                                      exp(mul(ans, ans)))))
-erf_inv = _unary(erf_inv_p)
+erf_inv_xla_p = unop("erf_inv", lambda x: _xla_math.erf_inv(x) if x.dtype == np.float32 else
+                     _erf_inv_impl(x), _float, "floating")
+for _p in (erf_inv_p, erf_inv_xla_p):
+    ad.defjvp2(_p, lambda g, ans, x: mul(g, mul(_full_like_val(x, np.sqrt(np.pi) / 2),
+                                                exp(mul(ans, ans)))))
+erf_inv = _exact_bind(erf_inv_p, erf_inv_xla_p)
 
 lgamma_p = unop("lgamma", _special("gammaln"), _float, "floating")
 digamma_p = unop("digamma", _special("digamma"), _float, "floating")
