@@ -213,3 +213,28 @@ def erf_inv(x):
         for cs, cl in zip(_ERFINV_SMALL[1:], _ERFINV_LARGE[1:]):
             p = fma(p, z, np.where(lt5, cs, cl))
         return _ftz(np.where(np.abs(x) == _f32(1), x * _f32(np.inf), p * x))
+
+
+# --- large arrays run in cache-sized slices -----------------------------------------------------------
+# Each function above makes a dozen or more float64/float32 temporaries; on a big array every one is a
+# fresh allocation (page faults) streamed through memory. Elementwise as they are, they give the same
+# bits slice by slice, and slices of this many elements keep the temporaries in cache.
+_SLICE = 1 << 14
+
+
+def _sliced(fn):
+    def apply(x):
+        x = np.asarray(x, _f32)
+        if x.size <= _SLICE:
+            return fn(x)
+        flat = x.reshape(-1)
+        out = np.empty(flat.shape, _f32)
+        for start in range(0, flat.size, _SLICE):
+            out[start:start + _SLICE] = fn(flat[start:start + _SLICE])
+        return out.reshape(x.shape)
+    apply.__name__, apply.__qualname__, apply.__doc__ = fn.__name__, fn.__qualname__, fn.__doc__
+    return apply
+
+
+log, log1p, exp = _sliced(log), _sliced(log1p), _sliced(exp)
+erf_inv = _sliced(erf_inv)  # (calls the sliced log1p on each slice: a no-op wrapper there)
