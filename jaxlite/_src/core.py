@@ -788,8 +788,14 @@ def pp_literal(lit: Literal) -> str:
     elif np.issubdtype(v.dtype, np.complexfloating):
         s = str(complex(v))
     else:
-        f = float(v)
-        s = repr(f) if np.isfinite(f) else str(f)
+        # JAX prints a weak literal as the Python scalar the user wrote (0.3), and a typed one as the
+        # double value of its float (1.0000000200408773e+20); our weak literals were rounded to their
+        # dtype, whose shortest repr gives back what was written
+        if lit.aval.weak_type:
+            s = str(np.asarray(v, lit.aval.dtype)[()])
+        else:
+            f = float(v)
+            s = repr(f) if np.isfinite(f) else str(f)
     return f"{s}:{lit.aval.str_short()}"
 
 
