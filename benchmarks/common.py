@@ -89,7 +89,7 @@ def _calibrate(fn, min_time):
         number = max(number * 2, int(number * min_time / max(t, 1e-9) * 1.1))
 
 
-def time_impls(impls: dict, repeat=7, min_time=0.05, warmup=3, stat="best"):
+def time_impls(impls: dict, repeat=15, min_time=0.01, warmup=3, stat="best"):
     """Seconds per call of each zero-argument callable in ``impls`` (name -> fn), interleaved."""
     for fn in impls.values():
         for _ in range(warmup):
@@ -165,15 +165,16 @@ def print_table(rows, file=None):
 
 def parser(description=""):
     p = argparse.ArgumentParser(description=description)
-    p.add_argument("--repeat", type=int, default=7, help="samples per implementation (default 7)")
-    p.add_argument("--min-time", type=float, default=0.05,
-                   help="seconds per sample; calls per sample are calibrated to it (default 0.05)")
+    p.add_argument("--repeat", type=int, default=15, help="samples per implementation (default 15)")
+    p.add_argument("--min-time", type=float, default=0.01,
+                   help="seconds per sample; calls per sample are calibrated to it (default 0.01). "
+                        "Short samples make the best-of-N robust to a busy machine.")
     p.add_argument("--stat", choices=("best", "median"), default="best",
                    help="per-call time reported: best (default) or median of the samples")
     p.add_argument("--no-jax", action="store_true", help="do not import or time real JAX")
     p.add_argument("--no-numpy", action="store_true", help="do not time the plain NumPy versions")
     p.add_argument("-k", dest="filter", default=None, help="only cases whose name contains this")
-    p.add_argument("--quick", action="store_true", help="repeat 3, min-time 0.02 (a smoke run)")
+    p.add_argument("--quick", action="store_true", help="repeat 5, min-time 0.005 (a smoke run)")
     p.add_argument("--blas-threads", type=int, default=None,
                    help="limit NumPy's BLAS to this many threads (threadpoolctl, or "
                         "OPENBLAS_NUM_THREADS before NumPy is imported); default: BLAS's own choice")
@@ -216,7 +217,7 @@ def main(cases_fn, description="", argv=None):
     """Parse the command line, run ``cases_fn()`` (a list of Case) and print the table."""
     args = parser(description).parse_args(argv)
     if args.quick:
-        args.repeat, args.min_time = 3, 0.02
+        args.repeat, args.min_time = 5, 0.005
     print(limit_blas_threads(args.blas_threads), "|", machine_info(not args.no_jax))
     rows = run(cases_fn(), args)
     print_table(rows)

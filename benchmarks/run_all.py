@@ -48,7 +48,7 @@ def main(argv=None):
     p.add_argument("--markdown", action="store_true", help="print the table as Markdown as well")
     args = p.parse_args(argv)
     if args.quick:
-        args.repeat, args.min_time = 3, 0.02
+        args.repeat, args.min_time = 5, 0.005
     print(common.limit_blas_threads(args.blas_threads), "|", common.machine_info(not args.no_jax))
     rows = common.run(all_cases(), args)
     common.print_table(rows)

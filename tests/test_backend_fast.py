@@ -356,3 +356,19 @@ def test_fori_loop_scalar_body_matches_python():
     for _ in range(1000):
         x = x * np.float32(0.999) + np.float32(1.0)
     assert np.asarray(f(jnp.float32(0.0))) == x
+
+
+def test_select_max_min_compare_add_any_match_impl():
+    rng = np.random.default_rng(5)
+    x = jnp.asarray(rng.standard_normal((4, 3)).astype(np.float32))
+    y = jnp.asarray(np.where(rng.random((4, 3)) < 0.3, np.asarray(x), rng.standard_normal((4, 3)))
+                    .astype(np.float32))
+    nan = jnp.asarray(np.array([np.nan, 1.0, -np.inf], np.float32))
+    _check(lambda a, b: lax.select(a > b, a, b), x, y)
+    _check(lambda a, b: (lax.max(a, b), lax.min(a, b)), x, y)
+    _check(lambda a: (lax.max(a, a[::-1]), lax.min(a, 0.0 * a), a == a, a != a, a < 1.0, a >= a), nan)
+    _check(lambda a, b: (a == b, a != b, a < b, a <= b, a > b, a >= b), x, y)
+    i = jnp.arange(6, dtype=jnp.int32)
+    _check(lambda a: (lax.max(a, 3), lax.select(a % 2 == 0, a, -a), lax.select_n(a > 2, a, a * 2)), i)
+    # add_any appears in gradients where a value is used twice
+    _check(jax.grad(lambda a: jnp.sum(a * a + jnp.sin(a) * a)), x)

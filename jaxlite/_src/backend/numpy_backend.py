@@ -81,9 +81,10 @@ def _fast_lowering(eqn):
         return rule(eqn)
     if eqn.params or prim in lowerings:
         return None
-    # elementwise primitives whose impl is a ufunc under np.errstate (lax/elementwise.py ``_errstate``)
-    raw = getattr(prim.impl, "__wrapped__", None)
-    if isinstance(raw, np.ufunc):
+    # elementwise primitives whose impl is a ufunc, bare or under np.errstate (lax/elementwise.py)
+    impl = prim.impl
+    raw = impl if type(impl) is np.ufunc else getattr(impl, "__wrapped__", None)
+    if type(raw) is np.ufunc:
         return raw
     return None
 
@@ -235,6 +236,24 @@ def _integer_pow_fast(eqn):
     return None
 
 
+def _same_numeric(eqn, ufunc):
+    """``ufunc`` itself when all operands share one plain numeric dtype (then it is what the impl does)."""
+    avals = _avals_in(eqn)
+    dt = avals[0].dtype
+    if (dt in _FLOATS or dt in _INTS) and all(a.dtype == dt for a in avals):
+        return ufunc
+    return None
+
+
+def _select_n_fast(eqn):
+    avals = _avals_in(eqn)
+    if len(avals) == 3 and avals[0].dtype == np.bool_ and not isinstance(avals[1].dtype,
+                                                                          dtypes.ExtendedDType):
+        where = np.where
+        return lambda which, a, b: where(which, b, a)
+    return None
+
+
 def _div_fast(eqn):
     x, y = _avals_in(eqn)
     if x.dtype in _FLOATS and y.dtype == x.dtype:
@@ -243,7 +262,9 @@ def _div_fast(eqn):
 
 
 _OPERATORS = {np.add: "{} + {}", np.subtract: "{} - {}", np.multiply: "{} * {}",
-              np.true_divide: "{} / {}", np.negative: "-{}"}
+              np.true_divide: "{} / {}", np.negative: "-{}", np.equal: "{} == {}",
+              np.not_equal: "{} != {}", np.less: "{} < {}", np.less_equal: "{} <= {}",
+              np.greater: "{} > {}", np.greater_equal: "{} >= {}"}
 _fast_installed = False
 
 
@@ -253,7 +274,12 @@ def _install_fast_lowerings():
         return
     _fast_installed = True
     # the lax modules import this one, so their primitives are looked up on first compilation
+    from jaxlite._src.interpreters import ad
     from jaxlite._src.lax import elementwise, linalg, reductions, shapes
+    fast_lowerings.setdefault(ad.add_any_p, lambda eqn: _same_numeric(eqn, np.add))
+    fast_lowerings.setdefault(elementwise.max_p, lambda eqn: _same_numeric(eqn, np.maximum))
+    fast_lowerings.setdefault(elementwise.min_p, lambda eqn: _same_numeric(eqn, np.minimum))
+    fast_lowerings.setdefault(elementwise.select_n_p, _select_n_fast)
     fast_lowerings.setdefault(linalg.dot_general_p, _dot_general_fast)
     fast_lowerings.setdefault(shapes.broadcast_in_dim_p, _broadcast_in_dim_fast)
     fast_lowerings.setdefault(shapes.reshape_p, _reshape_fast)
