@@ -1,5 +1,7 @@
 """Every differentiable lax primitive: check_grads (orders 1 and 2, fwd and rev) against finite
 differences, gradients against real JAX, and vmap of the gradient against a loop."""
+import zlib
+
 import numpy as np
 import pytest
 
@@ -112,7 +114,11 @@ SHAPE_OPS = [
 @pytest.mark.parametrize("name,getf,shape", SHAPE_OPS, ids=[s[0] for s in SHAPE_OPS])
 def test_structural_ops(jax, name, getf, shape):
     from jax import lax as rlax
-    x = _pos(*shape)
+    # deterministic per case (xdist runs tests in any order), and away from the kinks of
+    # clamp/select_n (0.8, 1.0, 1.2) where finite differences are meaningless
+    x = (np.random.RandomState(zlib.crc32(name.encode())).rand(*shape) + 0.5).astype(np.float32)
+    for kink in (0.8, 1.0, 1.2):
+        x = np.where(np.abs(x - kink) < 0.03, x + 0.07, x).astype(np.float32)
     f = getf(lax)
     if name != "convert_element_type":
         check_grads(f, (x,), order=2, modes=("fwd", "rev"), atol=2e-2, rtol=2e-2)
