@@ -372,3 +372,59 @@ def test_select_max_min_compare_add_any_match_impl():
     _check(lambda a: (lax.max(a, 3), lax.select(a % 2 == 0, a, -a), lax.select_n(a > 2, a, a * 2)), i)
     # add_any appears in gradients where a value is used twice
     _check(jax.grad(lambda a: jnp.sum(a * a + jnp.sin(a) * a)), x)
+
+
+def test_dead_values_are_freed_and_aliases_survive():
+    def f(x):
+        y = x * 2.0
+        z = lax.convert_element_type(y, jnp.float32)  # an alias of y (same dtype)
+        w = jnp.sin(y) + 1.0                            # y's last direct use
+        return z * w, lax.reshape(y, (2, 3)), w         # z (= y) used after it
+    x = jnp.asarray(np.arange(6, dtype=np.float32))
+    src = _source(jax.jit(f), x)
+    assert "del " in src
+    _check(f, x)
+
+
+def test_no_page_faults_from_dead_intermediates():
+    """Intermediates are freed after their last use, so a program's big temporaries reuse memory."""
+    resource = pytest.importorskip("resource")
+
+    def f(x):
+        for _ in range(8):
+            x = jnp.tanh(x * 1.5 + 0.5)
+        return jnp.sum(x)
+    jf = jax.jit(f)
+    x = jnp.ones((512, 512))  # 1 MiB per temporary
+    for _ in range(3):
+        jf(x)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(5):
+        jf(x)
+    faults = (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / 5
+    assert faults < 256 * 8  # far fewer than one fresh MiB (256 pages) per temporary
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.int8, np.uint32, np.bool_])
+def test_literals_keep_dtypes(dtype):
+    x = jnp.asarray(np.arange(4).astype(dtype))
+    if dtype == np.bool_:
+        _check(lambda a: (a & True, a | False, a == True), x)  # noqa: E712
+    else:
+        _check(lambda a: (a * 2, a + 1, a - 1, a > 1, jnp.maximum(a, 2)), x)
+        _check(lambda a: (a[0] * 2, a[1] + a[2]), x)  # scalar equations get NumPy scalars
+
+
+def test_single_and_multi_argument_fast_paths_fall_back_for_non_arrays():
+    f = jax.jit(lambda x: x + 1)
+    g = jax.jit(lambda x, y: x * y)
+    a = jnp.ones(3)
+    for _ in range(2):
+        assert f(a).dtype == jnp.float32
+        assert f(np.ones(3)).dtype == jnp.float32          # a NumPy array (float64 -> float32)
+        assert f(2).dtype == jnp.int32 and f(2).weak_type   # a Python scalar
+        h = jax.jit(lambda xs: xs[0] + xs[1])
+        assert h([1.0, a]).dtype == jnp.float32               # a pytree argument
+        assert g(a, a).dtype == jnp.float32
+        assert g(a, 2.0).dtype == jnp.float32
+        np.testing.assert_array_equal(g(a, np.full(3, 3.0, np.float32)), [3.0, 3.0, 3.0])

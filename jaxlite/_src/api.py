@@ -97,7 +97,7 @@ _JIT_NO_DEFAULT = object()
 
 
 class _CacheEntry:
-    __slots__ = ("compiled", "out_tree", "out_avals", "closed", "n_out", "_single")
+    __slots__ = ("compiled", "out_tree", "out_avals", "closed", "n_out", "_single", "_state")
 
     def __init__(self, compiled, out_tree, out_avals, closed):
         self.compiled = compiled
@@ -106,9 +106,20 @@ class _CacheEntry:
         self.closed = closed
         self.n_out = len(out_avals)
         self._single = tree_util.treedef_is_leaf(out_tree) and self.n_out == 1
+        self._state = None  # the tracing config it is valid for, when in JitWrapped._fast_cache
+
+    def wrap_single(self, outs):
+        """The one output of a function that returns a single array."""
+        o = outs[0]
+        a = self.out_avals[0]
+        if type(o) is np.ndarray and o.dtype == a.dtype:
+            r = ArrayImpl._from_np(o, a.weak_type)
+            r._aval = a
+            return r
+        return self.wrap(outs)[0]
 
     def wrap(self, outs):
-        """The compiled program's NumPy outputs as Arrays, in the output pytree."""
+        """The compiled program's NumPy outputs as Arrays (a list, in output-leaf order)."""
         wrap = ArrayImpl._from_np
         res = []
         for o, a in zip(outs, self.out_avals):
@@ -217,12 +228,21 @@ class JitWrapped:
         # ---- the hot path (a cache hit, all arguments positional Arrays): a dictionary lookup and a call
         if (not kwargs and self._fast and trace is eval_trace and not _sharding.SHARDING_USED
                 and not config._values["jax_disable_jit"]):
-            avals = [a.aval for a in args if type(a) is ArrayImpl]
-            if len(avals) == len(args):
-                entry = self._fast_cache.get((*avals, config._trace_state))
-                if entry is not None:
-                    res = entry.wrap(entry.compiled(*[a._value for a in args]))
-                    return res[0] if entry._single else tree_util.tree_unflatten(entry.out_tree, res)
+            if len(args) == 1:  # (the commonest case, spelled out: it saves two list comprehensions)
+                a = args[0]
+                entry = self._fast_cache.get((a.aval,)) if type(a) is ArrayImpl else None
+                if entry is not None and entry._state == config._trace_state:
+                    outs = entry.compiled(a._value)
+                    if entry._single:
+                        return entry.wrap_single(outs)
+                    return tree_util.tree_unflatten(entry.out_tree, entry.wrap(outs))
+            # (a non-Array argument puts None in the key, which is never stored)
+            entry = self._fast_cache.get(tuple([a.aval if type(a) is ArrayImpl else None for a in args]))
+            if entry is not None and entry._state == config._trace_state:
+                outs = entry.compiled(*[a._value for a in args])
+                if entry._single:
+                    return entry.wrap_single(outs)
+                return tree_util.tree_unflatten(entry.out_tree, entry.wrap(outs))
         if config._values["jax_disable_jit"]:
             return self._fun(*args, **kwargs)
         if kwargs or not self._fast:
@@ -249,7 +269,8 @@ class JitWrapped:
         if entry is None:
             entry = self._compile(dyn_args, dyn_kwargs, static, leaves, in_tree, avals, key)
         if not kwargs and self._fast and all(type(a) is ArrayImpl for a in args):
-            self._fast_cache[(*avals, key[3])] = entry
+            entry._state = key[3]
+            self._fast_cache[tuple(avals)] = entry
         res = entry.wrap(entry.compiled(*vals))
         if _sharding.SHARDING_USED:  # results carry the shardings JAX would give them
             res = _sharding.jit_result_shardings(self, entry, leaves, res)

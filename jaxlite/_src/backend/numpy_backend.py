@@ -323,18 +323,41 @@ def _live_eqns(jaxpr: Jaxpr) -> list:
     return keep
 
 
+def _free_dead_values(lines, line_names, keep):
+    """``del`` each intermediate after its last use, so that NumPy's large buffers go back to the
+    allocator at once and are reused by the next ones (instead of new pages faulted in on every call)."""
+    last = {}
+    for i, used in enumerate(line_names):
+        for n in used:
+            last[n] = i
+    dead_after = {}
+    for n, i in last.items():
+        if n not in keep:
+            dead_after.setdefault(i, []).append(n)
+    out = []
+    for i, line in enumerate(lines):
+        out.append(line)
+        if i in dead_after:
+            out.append(f"    del {', '.join(sorted(dead_after[i]))}")
+    return out
+
+
 def compile_jaxpr(jaxpr: Jaxpr, consts=()) -> Callable:
     """Compile ``jaxpr`` (with ``consts`` for its constvars) to ``f(*args) -> list of NumPy arrays``."""
     _install_fast_lowerings()
     names: dict = {}
     glob: dict = {}
     lines = []
+    line_names = []  # per line: the local values (v<N>) it reads or defines, for freeing them early
     errstate = False  # whether raw ufuncs are called: then the program runs with NumPy warnings off
 
-    def name_of(v):
+    def name_of(v, array=False):
         if type(v) is Literal:
             key = f"_l{len(glob)}"
-            glob[key] = _np_const(v.val, v.aval)[()] if v.aval.shape == () else _np_const(v.val, v.aval)
+            c = _np_const(v.val, v.aval)
+            # next to arrays a 0-d array operand is cheaper for a ufunc than a NumPy scalar; among
+            # scalars (e.g. a scalar loop body), NumPy scalars get NumPy's fast scalar math
+            glob[key] = c if array or c.shape != () else c[()]
             return key
         return names[v]
 
@@ -362,12 +385,14 @@ def compile_jaxpr(jaxpr: Jaxpr, consts=()) -> Callable:
             errstate = True
         fn_name = f"_f{j}"
         glob[fn_name] = fn
-        ins = ", ".join(name_of(v) for v in eqn.invars)
+        array = any(v.aval.shape != () for v in eqn.invars)
+        in_names = [name_of(v, array) for v in eqn.invars]
+        ins = ", ".join(in_names)
         op = _OPERATORS.get(fn) if type(fn) is np.ufunc and fn.nin == len(eqn.invars) else None
         if op is not None:
             # Python's operator calls the same ufunc on arrays, and NumPy's much faster scalar math on
             # the 0-d values of scalar loops (same results: both compute in the operands' dtype)
-            ins = op.format(*(name_of(v) for v in eqn.invars))
+            ins = op.format(*in_names)
         outs = []
         for v in eqn.outvars:
             if isinstance(v, DropVar):
@@ -376,6 +401,7 @@ def compile_jaxpr(jaxpr: Jaxpr, consts=()) -> Callable:
                 names[v] = f"v{counter}"
                 counter += 1
                 outs.append(names[v])
+        line_names.append([n for n in in_names + outs if n[0] == "v"])
         if eqn.primitive.multiple_results:
             lhs = ", ".join(outs) + ("," if len(outs) == 1 else "")
             if not outs:
@@ -385,6 +411,7 @@ def compile_jaxpr(jaxpr: Jaxpr, consts=()) -> Callable:
             lhs = outs[0]
         lines.append(f"    {lhs} = {ins}" if op is not None else f"    {lhs} = {fn_name}({ins})")
     ret = ", ".join(name_of(v) for v in jaxpr.outvars)
+    lines = _free_dead_values(lines, line_names, set(ret.split(", ")))
     lines.append(f"    return [{ret}]")
     if errstate:
         # one errstate for the whole program instead of one per operation (JAX never warns)
