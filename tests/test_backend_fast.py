@@ -379,11 +379,13 @@ def test_dead_values_are_freed_and_aliases_survive():
         y = x * 2.0
         z = lax.convert_element_type(y, jnp.float32)  # an alias of y (same dtype)
         w = jnp.sin(y) + 1.0                            # y's last direct use
-        return z * w, lax.reshape(y, (2, 3)), w         # z (= y) used after it
-    x = jnp.asarray(np.arange(6, dtype=np.float32))
+        return z * w, lax.reshape(y, (y.shape[0] // 128, 128)), w  # z (= y) used after it
+    x = jnp.asarray(np.arange(32768, dtype=np.float32) / 1000)  # big enough to be freed early
     src = _source(jax.jit(f), x)
     assert "del " in src
     _check(f, x)
+    small = _source(jax.jit(f), x[:8192])  # 32 KiB values
+    assert "del " not in small  # small values are kept (loop bodies stay straight-line code)
 
 
 def test_no_page_faults_from_dead_intermediates():

@@ -323,8 +323,20 @@ def _live_eqns(jaxpr: Jaxpr) -> list:
     return keep
 
 
+# Intermediates at least this big are freed after their last use (small ones cost nothing to keep,
+# and loop bodies without ``del`` stay plain straight-line code, which control_flow/loops.py inlines).
+_FREE_MIN_BYTES = 1 << 16
+
+
+def _nbytes(aval) -> int:
+    n = getattr(getattr(aval, "dtype", None), "itemsize", 8)
+    for d in getattr(aval, "shape", ()):
+        n *= int(d)
+    return n
+
+
 def _free_dead_values(lines, line_names, keep):
-    """``del`` each intermediate after its last use, so that NumPy's large buffers go back to the
+    """``del`` each big intermediate after its last use, so that NumPy's large buffers go back to the
     allocator at once and are reused by the next ones (instead of new pages faulted in on every call)."""
     last = {}
     for i, used in enumerate(line_names):
@@ -348,7 +360,8 @@ def compile_jaxpr(jaxpr: Jaxpr, consts=()) -> Callable:
     names: dict = {}
     glob: dict = {}
     lines = []
-    line_names = []  # per line: the local values (v<N>) it reads or defines, for freeing them early
+    line_names = []  # per line: the big local values (v<N>) it reads or defines, to free them early
+    big = set()
     errstate = False  # whether raw ufuncs are called: then the program runs with NumPy warnings off
 
     def name_of(v, array=False):
@@ -401,7 +414,9 @@ def compile_jaxpr(jaxpr: Jaxpr, consts=()) -> Callable:
                 names[v] = f"v{counter}"
                 counter += 1
                 outs.append(names[v])
-        line_names.append([n for n in in_names + outs if n[0] == "v"])
+                if _nbytes(v.aval) >= _FREE_MIN_BYTES:
+                    big.add(names[v])
+        line_names.append([n for n in in_names + outs if n in big])
         if eqn.primitive.multiple_results:
             lhs = ", ".join(outs) + ("," if len(outs) == 1 else "")
             if not outs:
