@@ -183,6 +183,52 @@ def test_vmapped_per_example_grads_are_batched():
     assert lengths[0] == lengths[1]
 
 
+@pytest.mark.parametrize("nthreads", [2, 3])
+def test_big_batched_outer_product_split_over_threads(monkeypatch, nthreads):
+    """A batched outer product with a big output is written by several threads, block by block: the
+    values are exactly those of one einsum, for every layout of the operands."""
+    from jaxlite._src.backend import threads
+    monkeypatch.setattr(threads, "NUM_THREADS", nthreads)
+    monkeypatch.setattr(threads, "MIN_BYTES", 1)
+    rng = np.random.default_rng(1)
+    a = rng.standard_normal((7, 3)).astype(np.float32)
+    b = rng.standard_normal((5, 7)).astype(np.float32)
+    dn = (((), ()), ((0,), (1,)))
+    f = jax.jit(lambda a, b: lax.dot_general(a, b, dn))
+    got = np.asarray(f(a, b))
+    np.testing.assert_array_equal(got, np.einsum("bm,nb->bmn", a, b))
+    # a second thread calling compiled programs at the same time gets its own right answer
+    import threading
+    results = {}
+
+    def call(i):
+        results[i] = np.asarray(f(a * i, b))
+    ts = [threading.Thread(target=call, args=(i,)) for i in range(4)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    for i in range(4):
+        np.testing.assert_array_equal(results[i], np.einsum("bm,nb->bmn", a * np.float32(i), b))
+
+
+def test_thread_blocks_raise_errors_of_any_block(monkeypatch):
+    from jaxlite._src.backend import threads
+
+    def fn(x, out):
+        if x[0] > 0:
+            raise ValueError("block failed")
+        out[...] = x
+    out = np.empty(4)
+    with pytest.raises(ValueError, match="block failed"):
+        threads.run_rows(fn, out, (np.array([0.0, 0.0, 1.0, 1.0]),), 2)
+    np.testing.assert_array_equal(threads.run_rows(fn, out, (np.array([0.0, -1.0, -2.0, -3.0]),), 2),
+                                  [0.0, -1.0, -2.0, -3.0])
+    assert not threads.nested()
+    monkeypatch.setattr(threads, "NUM_THREADS", 1)
+    assert threads.blocks(100, 1 << 30) == 1
+
+
 # ----- the jit cache-hit fast path -------------------------------------------------------------
 
 def test_fast_path_cache_keys():

@@ -16,6 +16,7 @@ from typing import Callable
 import numpy as np
 
 from jaxlite._src import core, dtypes
+from jaxlite._src.backend import threads
 from jaxlite._src.core import ClosedJaxpr, DropVar, Jaxpr, Literal, Var
 
 lowerings: dict = {}
@@ -137,11 +138,17 @@ def _dot_general_fast(eqn):
     if k == 1:
         # (batched) outer products, e.g. per-example gradients; einsum's loop beats a broadcast multiply
         einsum = np.einsum
+        nblocks = threads.blocks(b, b * m * n * dt.itemsize)
 
         def outer(a, c):
             a = a.transpose(px) if tx else a
             c = c.transpose(py) if ty else c
-            return einsum("bm,bn->bmn", a.reshape(b, m), c.reshape(b, n)).reshape(out_shape)
+            a, c = a.reshape(b, m), c.reshape(b, n)
+            if nblocks > 1 and not threads.nested():  # a big output: its rows written by all cores
+                out = threads.run_rows(_outer_into, np.empty((b, m, n), dt), (a, c), nblocks)
+            else:
+                out = einsum("bm,bn->bmn", a, c)
+            return out.reshape(out_shape)
         return outer
     xs, ys = ((m, k), (k, n)) if not xb else ((b, m, k), (b, k, n))
 
@@ -150,6 +157,10 @@ def _dot_general_fast(eqn):
         c = c.transpose(py) if ty else c
         return matmul(a.reshape(xs), c.reshape(ys)).reshape(out_shape)
     return general
+
+
+def _outer_into(a, c, out):
+    np.einsum("bm,bn->bmn", a, c, out=out)
 
 
 def _broadcast_in_dim_fast(eqn):
