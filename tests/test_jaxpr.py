@@ -74,6 +74,40 @@ PROGRAMS = [
     ("mse", lambda j, n: lambda p, y: n.mean((p - y) ** 2), (x3, x3)),
 ]
 
+# Scalar constants returned by a traced function stay literal outvars (`in (a, 1.0:f32[])`), also
+# inside sub-jaxprs and after transformations; non-scalar constants stay constvars.
+PROGRAMS += [
+    ("literal out float", lambda j, n: lambda x: (x, 1.0), (1.0,)),
+    ("literal out int bool", lambda j, n: lambda x: (x, 1, True), (1.0,)),
+    ("literal out complex", lambda j, n: lambda x: (x, 1 + 2j), (1.0,)),
+    ("literal out only", lambda j, n: lambda x: 3.0, (1.0,)),
+    ("literal out typed", lambda j, n: lambda x: (np.float32(2), np.int8(3), np.uint32(3), np.float16(2.5),
+                                                  n.bfloat16(2)), (1.0,)),
+    ("literal out 0-d arrays", lambda j, n: lambda x: (np.array(2.0), n.array(3.0), n.int32(4)), (1.0,)),
+    ("literal out x64 scalar", lambda j, n: lambda x: (np.float64(2.5), np.int64(7)), (1.0,)),
+    ("array const out", lambda j, n: lambda x: (x, np.array([2.0, 3.0])), (1.0,)),
+    ("literal out jit", lambda j, n: lambda x: j.jit(lambda y: (y, 1.0))(x), (1.0,)),
+    ("literal out cond", lambda j, n: lambda x: j.lax.cond(x > 0, lambda y: 1.0, lambda y: y, x),
+     (1.0,)),
+    ("literal out switch", lambda j, n: lambda x: j.lax.switch(0, [lambda y: 1.0, lambda y: y], x),
+     (1.0,)),
+    ("literal out while", lambda j, n: lambda x: j.lax.while_loop(lambda c: c < 3, lambda c: 5.0, x),
+     (1.0,)),
+    ("literal out fori", lambda j, n: lambda x: j.lax.fori_loop(0, 3, lambda i, c: 2.0, x), (1.0,)),
+    ("literal out scan", lambda j, n: lambda x, xs: j.lax.scan(lambda c, y: (1.0, c), 0.0, xs),
+     (1.0, x3)),
+    ("literal out scan ys", lambda j, n: lambda x, xs: j.lax.scan(lambda c, y: (c * y, 2.0), x, xs),
+     (1.0, x3)),
+    ("literal out vmap jit", lambda j, n: lambda x: j.vmap(j.jit(lambda y: (y, 1.0, n.sin(2.0))))(x),
+     (x3,)),
+    ("literal out vmap remat", lambda j, n: lambda x: j.vmap(j.checkpoint(lambda y: (y, 1.0)))(x),
+     (x3,)),
+    ("literal out grad jit", lambda j, n: lambda x: j.grad(
+        lambda x: sum(j.jit(lambda y: (y * 3.0, 1.0))(x)))(x), (1.0,)),
+    ("literal out jvp", lambda j, n: lambda x: j.jvp(j.jit(lambda y: (y * 3.0, 1.0)), (x,), (x,)),
+     (1.0,)),
+]
+
 # Programs whose JAX text uses the shared-jaxpr printing form (`let _var = {...} in`), which the
 # core printer does not produce yet; the structure is otherwise the same.
 SHARED_JAXPR_FORM = {"var", "std", "floor_divide", "linspace", "remainder"}

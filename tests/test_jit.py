@@ -147,3 +147,38 @@ def test_cache_hit_is_fast_path():
     for _ in range(3):
         f(x)
     assert f._cache_size() == 1
+
+
+# Functions whose outputs include Python or NumPy scalar constants: literal outvars of the jaxpr.
+_LITERAL_OUT = [
+    ("jit", lambda j, n, x: j.jit(lambda x: (x, 1.0, 1, True, 2 + 1j, np.float32(3)))(x)),
+    ("jit only", lambda j, n, x: j.jit(lambda x: 3.0)(x)),
+    ("nested", lambda j, n, x: j.jit(lambda x: j.jit(lambda y: (y * 2, 1.0))(x))(x)),
+    ("cond", lambda j, n, x: j.jit(lambda x: j.lax.cond(x > 0, lambda y: 1.0, lambda y: y, x))(x)),
+    ("scan", lambda j, n, x: j.lax.scan(lambda c, y: (1.0, c * y), x, n.arange(3.0))),
+    ("scan ys", lambda j, n, x: j.jit(lambda x: j.lax.scan(lambda c, y: (c + y, 2.0), x,
+                                                          n.arange(3.0)))(x)),
+    ("while", lambda j, n, x: j.lax.while_loop(lambda c: c < 3, lambda c: 5.0, x)),
+    ("grad cond", lambda j, n, x: j.grad(lambda x: j.lax.cond(x < 0, lambda y: 1.0,
+                                                              lambda y: y * y, x))(x)),
+    ("grad scan", lambda j, n, x: j.grad(lambda x: j.lax.scan(lambda c, y: (1.0, c * y), x,
+                                                              n.arange(1.0, 4.0))[1].sum())(x)),
+    ("grad jit", lambda j, n, x: j.grad(lambda x: sum(j.jit(lambda y: (y * 3.0, 1.0))(x)))(x)),
+    ("vmap jit", lambda j, n, x: j.vmap(j.jit(lambda y: (y, 1.0)))(n.arange(3.0) * x)),
+    ("vmap cond", lambda j, n, x: j.vmap(lambda y: j.lax.cond(y > 0, lambda y: 1.0, lambda y: y, y))(
+        n.arange(-1.0, 2.0) * x)),
+    ("vmap scan", lambda j, n, x: j.vmap(lambda x: j.lax.scan(lambda c, y: (1.0, c * y), x,
+                                                              n.arange(3.0)))(n.arange(3.0) * x)),
+    ("jvp jit", lambda j, n, x: j.jvp(j.jit(lambda y: (y, 1.0)), (x,), (x,))),
+    ("linearize", lambda j, n, x: j.linearize(j.jit(lambda y: (y * y, 1.0)), x)[1](x)),
+    ("vjp", lambda j, n, x: j.vjp(j.jit(lambda y: (y * y, 1.0)), x)[1]((x, x))),
+    ("remat", lambda j, n, x: j.grad(lambda x: sum(j.checkpoint(lambda y: (y * y, 1.0))(x)))(x)),
+    ("jacfwd jit", lambda j, n, x: j.jacfwd(lambda x: j.jit(lambda y: (y, 1.0))(x))(x)),
+    ("jacrev jit", lambda j, n, x: j.jacrev(lambda x: j.jit(lambda y: (y, 1.0))(x))(x)),
+]
+
+
+@pytest.mark.parametrize("name, make", _LITERAL_OUT, ids=[c[0] for c in _LITERAL_OUT])
+def test_literal_outputs_match_jax(jax, name, make):
+    import jax.numpy as real
+    assert_same(make(jaxlite, jnp, jnp.float32(1.5)), make(jax, real, real.float32(1.5)))

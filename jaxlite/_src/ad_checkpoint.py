@@ -156,15 +156,15 @@ def _remat_transpose(cts, *args, jaxpr: Jaxpr, prevent_cse, differentiated, poli
 
 
 def _remat_batch(axis_data, vals, dims, *, jaxpr: Jaxpr, **params):
-    n_out = len(jaxpr.outvars)
     fun = functools.partial(core.eval_jaxpr, jaxpr, [])
+    out_dims = []
 
     def batched(*xs):
-        return batching.vmap_flat(fun, xs, dims, [0] * n_out, axis_data.size, axis_data.name,
-                                  axis_data.spmd_name)
+        return batching.vmap_flat(fun, xs, dims, batching.keep_unbatched(out_dims), axis_data.size,
+                                  axis_data.name, axis_data.spmd_name)
 
     b_jaxpr, _, b_consts = pe.trace_to_jaxpr_dynamic(batched, [get_aval(v) for v in vals])
-    return _bind_closed(ClosedJaxpr(b_jaxpr, b_consts), vals, **params), [0] * n_out
+    return _bind_closed(ClosedJaxpr(b_jaxpr, b_consts), vals, **params), out_dims
 
 
 ad.primitive_jvps[remat_p] = _remat_jvp

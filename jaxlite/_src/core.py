@@ -931,7 +931,7 @@ def pp_jaxpr(jaxpr: Jaxpr, names: _Names, indent: int = 0, consts=None, col=None
     names.restore(saved)  # name again in the same order for the multi-line form
     eqn_lines = [pp_eqn(e, names, indent + 4) for e in jaxpr.eqns]
     outs = " ".join(names(v) for v in jaxpr.outvars)
-    body = "\n".join(eqn_lines)
+    body = "\n".join(eqn_lines) or " " * (indent + 4)  # JAX keeps the indent of the empty body
     return f"{head}\n{body}\n{' ' * (indent + 2)}in {out_tuple} }}"
 
 

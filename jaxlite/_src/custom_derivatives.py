@@ -532,7 +532,7 @@ def _vmapped(trace, f, in_dims, n_out_hint=None):
             store["n"] = len(outs)
             return outs
 
-        return batching.vmap_flat(inner, xs, in_dims, lambda: [0] * store["n"], ad_.size, ad_.name,
+        return batching.vmap_flat(inner, xs, in_dims, lambda _: [0] * store["n"], ad_.size, ad_.name,
                                   ad_.spmd_name)
     return g
 

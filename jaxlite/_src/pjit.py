@@ -131,18 +131,19 @@ def _jit_batch(axis_data, vals, dims, *, jaxpr: ClosedJaxpr, name, **params):
             shape.pop(d)
             a = core.ShapedArray(tuple(shape), a.dtype, a.weak_type)
         in_avals.append(a)
-    n_out = len(jaxpr.out_avals)
     fun = core.jaxpr_as_fun(jaxpr)
+    out_dims = []
 
     def batched(*args):
-        return batching.vmap_flat(fun, args, dims, [0] * n_out, size, axis_data.name,
-                                  axis_data.spmd_name)
+        # outputs that do not depend on the batched inputs stay unbatched (as in JAX)
+        return batching.vmap_flat(fun, args, dims, batching.keep_unbatched(out_dims), size,
+                                  axis_data.name, axis_data.spmd_name)
 
     batched_avals = [core.get_aval(v) for v in vals]
     b_jaxpr, _, b_consts = pe.trace_to_jaxpr_dynamic(batched, batched_avals)
     closed, hoisted = _close_hoisting(b_jaxpr, b_consts)
     outs = jit_p.bind(*hoisted, *vals, **jit_params(closed, name))
-    return outs, [0] * n_out
+    return outs, out_dims
 
 
 def _register_rules():

@@ -124,7 +124,7 @@ def pmap(fun: Callable, axis_name=None, *, in_axes=0, out_axes=0, static_broadca
                 out_leaves, store["tree"] = tree_flatten(out)
                 return out_leaves
 
-            def out_dims():
+            def out_dims(_):
                 return flatten_axes("pmap out_axes", store["tree"], out_axes)
 
             _state.sizes.append(n)

@@ -158,7 +158,7 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0, axis_name=None, axi
             out_leaves, store["tree"] = tree_flatten(out)
             return out_leaves
 
-        def out_dims():
+        def out_dims(_):
             return flatten_axes("vmap out_axes", store["tree"], out_axes)
 
         outs = batching.vmap_flat(flat_fun, vals, dims, out_dims, size, axis_name, spmd_axis_name)

@@ -184,6 +184,15 @@ def defbroadcasting(prim):
 # the transformation on flat lists
 # ---------------------------------------------------------------------------------------------------
 
+def keep_unbatched(record: list) -> Callable:
+    """``out_dims`` for ``vmap_flat`` that leaves unbatched outputs unbatched (batched ones at axis 0)
+    and records the choice in ``record``: for rules that batch a sub-jaxpr by tracing it."""
+    def choose(dims):
+        record[:] = [None if d is None else 0 for d in dims]
+        return record
+    return choose
+
+
 def vmap_flat(fun: Callable, vals: Sequence, in_dims: Sequence, out_dims: Sequence | Callable,
               axis_size: int, axis_name=None, spmd_axis_name=None):
     parent = core.trace_ctx.trace
@@ -192,11 +201,11 @@ def vmap_flat(fun: Callable, vals: Sequence, in_dims: Sequence, out_dims: Sequen
     try:
         with set_current_trace(trace):
             outs = fun(*ins)
-        if callable(out_dims):
-            out_dims = out_dims()
+        infos = [trace.to_batch_info(o) for o in outs]
+        if callable(out_dims):  # chosen from the outputs' batch dims (None: not batched)
+            out_dims = out_dims([d for _, d in infos])
         res = []
-        for o, od in zip(outs, out_dims):
-            v, d = trace.to_batch_info(o)
+        for (v, d), od in zip(infos, out_dims):
             with set_current_trace(parent):
                 if od is None and d is not None:
                     raise ValueError(

@@ -192,16 +192,8 @@ class DynamicJaxprTrace(Trace):
                 if v in needed and i < len(d.arg_names)]
 
     def finalize(self, outs) -> tuple[Jaxpr, list]:
-        outvars = [self.to_atom(o) for o in outs]
-        # a literal output must still be a variable of the jaxpr: make it a constvar
-        fixed = []
-        for v, o in zip(outvars, outs):
-            if isinstance(v, Literal):
-                fixed.append(self.builder.add_const(v.val, v.aval))
-            else:
-                fixed.append(v)
-        jaxpr, consts = self.builder.to_jaxpr(fixed)
-        return jaxpr, consts
+        # scalar constants stay literal outvars, as in JAX: ``{ lambda ; a:f32[]. let  in (a, 1.0:f32[]) }``
+        return self.builder.to_jaxpr([self.to_atom(o) for o in outs])
 
 
 custom_staging_rules: dict = {}

@@ -1032,7 +1032,7 @@ def _vmap(f):
             store.append(out_tree)
             return out_leaves
         outs = batching.vmap_flat(flat, leaves, [0] * len(leaves),
-                                  lambda: [0] * store[0].num_leaves, size)
+                                  lambda _: [0] * store[0].num_leaves, size)
         return tree_util.tree_unflatten(store[0], outs)
     return g
 
