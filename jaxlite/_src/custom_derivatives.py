@@ -84,8 +84,44 @@ def _stage_fun(trace, fun, args):
 # custom_jvp
 # ---------------------------------------------------------------------------------------------------
 
+class _Info:
+    def replace(self, **kw):
+        return dataclasses.replace(self, **kw)
+
+
+class CustomCallPrimitive(Primitive):
+    """``custom_jvp_call`` / ``custom_vjp_call``: bound with an info object (the flat function and its
+    rules) that the current trace interprets in its ``process_custom_{jvp,vjp}_call``. A staged equation
+    holds ``call_jaxpr`` and the rules as params; ``bind(**params)`` (eval_jaxpr of a jaxpr holding one)
+    rebuilds the info from them."""
+    multiple_results = True
+    call_primitive = True
+
+    def __init__(self, name: str, process: str, info_from_params: Callable, shown_params: tuple):
+        super().__init__(name)
+        self._process = process
+        self._info_from_params = info_from_params
+        self.def_abstract_eval(lambda *avals, call_jaxpr, **_: call_jaxpr.out_avals)
+        self.def_impl(lambda *args, call_jaxpr, **_: core.jaxpr_as_fun(call_jaxpr)(*args))
+        self.pp_params = lambda p: {k: p[k] for k in shown_params}
+        self.pp_params_first = ("name",)
+        from jaxlite._src.backend import numpy_backend
+        numpy_backend.lowerings[self] = _custom_call_lowering
+
+    def bind_info(self, info, args):
+        return getattr(trace_ctx.trace, self._process)(self, info, list(args))
+
+    def bind(self, *args, **params):
+        return self.bind_info(self._info_from_params(**params), args)
+
+
+def _custom_call_lowering(*, call_jaxpr, **_):
+    from jaxlite._src.backend import numpy_backend
+    return numpy_backend.compile_closed(call_jaxpr)
+
+
 @dataclasses.dataclass(frozen=True, eq=False)
-class CustomJVPInfo:
+class CustomJVPInfo(_Info):
     """``fun(*xs) -> outs``; ``jvp(primals, tangents) -> (primal_outs, tangent_outs)``, all flat."""
     fun: Callable
     jvp: Callable
@@ -93,42 +129,13 @@ class CustomJVPInfo:
     name: str
     jvp_name: str
 
-    def replace(self, **kw):
-        return dataclasses.replace(self, **kw)
+
+def _jvp_info_from_params(call_jaxpr, jvp_jaxpr_fun, num_consts, symbolic_zeros, name="", jvp=""):
+    return CustomJVPInfo(core.jaxpr_as_fun(call_jaxpr), jvp_jaxpr_fun, symbolic_zeros, name, jvp)
 
 
-class CustomJVPCallPrimitive(Primitive):
-    multiple_results = True
-    call_primitive = True
-
-    def bind_info(self, info: CustomJVPInfo, args):
-        return trace_ctx.trace.process_custom_jvp_call(self, info, list(args))
-
-    def bind(self, *args, call_jaxpr, jvp_jaxpr_fun, num_consts, symbolic_zeros, name="", jvp=""):
-        # re-binding a staged equation (eval_jaxpr of a jaxpr holding one)
-        info = CustomJVPInfo(core.jaxpr_as_fun(call_jaxpr), jvp_jaxpr_fun, symbolic_zeros, name, jvp)
-        return self.bind_info(info, args)
-
-
-custom_jvp_call_p = CustomJVPCallPrimitive("custom_jvp_call")
-custom_jvp_call_p.def_abstract_eval(lambda *avals, call_jaxpr, **_: call_jaxpr.out_avals)
-custom_jvp_call_p.def_impl(lambda *args, call_jaxpr, **_: core.jaxpr_as_fun(call_jaxpr)(*args))
-custom_jvp_call_p.pp_params = lambda p: {"name": p["name"], "call_jaxpr": p["call_jaxpr"],
-                                         "jvp": p["jvp"], "symbolic_zeros": p["symbolic_zeros"]}
-custom_jvp_call_p.pp_params_first = ("name",)
-
-
-def _custom_jvp_lowering(*, call_jaxpr, **_):
-    from jaxlite._src.backend import numpy_backend
-    return numpy_backend.compile_closed(call_jaxpr)
-
-
-def _register_custom_jvp_lowering():
-    from jaxlite._src.backend import numpy_backend
-    numpy_backend.lowerings[custom_jvp_call_p] = _custom_jvp_lowering
-
-
-_register_custom_jvp_lowering()
+custom_jvp_call_p = CustomCallPrimitive("custom_jvp_call", "process_custom_jvp_call", _jvp_info_from_params,
+                                        ("name", "call_jaxpr", "jvp", "symbolic_zeros"))
 
 
 def zero_from_primal(x, symbolic_zeros=False):
@@ -260,7 +267,7 @@ class custom_jvp:
 # ---------------------------------------------------------------------------------------------------
 
 @dataclasses.dataclass(frozen=True, eq=False)
-class CustomVJPInfo:
+class CustomVJPInfo(_Info):
     """``fun(*xs) -> outs``; ``fwd(*xs) -> (outs, residuals)``; ``bwd(res, cts) -> in_cts`` (flat)."""
     fun: Callable
     fwd: Callable
@@ -271,36 +278,13 @@ class CustomVJPInfo:
     fwd_name: str
     bwd_name: str
 
-    def replace(self, **kw):
-        return dataclasses.replace(self, **kw)
+
+def _vjp_info_from_params(call_jaxpr, info, symbolic_zeros, name="", fwd="", bwd=""):
+    return info.replace(fun=core.jaxpr_as_fun(call_jaxpr))
 
 
-class CustomVJPCallPrimitive(Primitive):
-    multiple_results = True
-    call_primitive = True
-
-    def bind_info(self, info: CustomVJPInfo, args):
-        return trace_ctx.trace.process_custom_vjp_call(self, info, list(args))
-
-    def bind(self, *args, call_jaxpr, info, symbolic_zeros, name="", fwd="", bwd=""):
-        info = info.replace(fun=core.jaxpr_as_fun(call_jaxpr))
-        return self.bind_info(info, args)
-
-
-custom_vjp_call_p = CustomVJPCallPrimitive("custom_vjp_call")
-custom_vjp_call_p.def_abstract_eval(lambda *avals, call_jaxpr, **_: call_jaxpr.out_avals)
-custom_vjp_call_p.def_impl(lambda *args, call_jaxpr, **_: core.jaxpr_as_fun(call_jaxpr)(*args))
-custom_vjp_call_p.pp_params = lambda p: {"name": p["name"], "bwd": p["bwd"], "call_jaxpr": p["call_jaxpr"],
-                                         "fwd": p["fwd"], "symbolic_zeros": p["symbolic_zeros"]}
-custom_vjp_call_p.pp_params_first = ("name",)
-
-
-def _register_custom_vjp_lowering():
-    from jaxlite._src.backend import numpy_backend
-    numpy_backend.lowerings[custom_vjp_call_p] = _custom_jvp_lowering
-
-
-_register_custom_vjp_lowering()
+custom_vjp_call_p = CustomCallPrimitive("custom_vjp_call", "process_custom_vjp_call", _vjp_info_from_params,
+                                        ("name", "bwd", "call_jaxpr", "fwd", "symbolic_zeros"))
 
 
 # custom_lin: the tangent part of a custom_vjp function under the JVP trace. Linear in its tangent
@@ -477,11 +461,20 @@ class _Sentinel:
 # trace's process_primitive)
 # ---------------------------------------------------------------------------------------------------
 
-def _jvp_process_custom_jvp_call(self, prim, info, args):
-    primals, tangents = zip(*(self.to_primal_tangent(a) for a in args)) if args else ((), ())
-    if all(type(t) in (Zero, SymbolicZero) for t in tangents):
-        with core.set_current_trace(self.parent_trace):
-            return prim.bind_info(info, primals)
+def _jvp_process(rule):
+    """A JVP trace's ``process_custom_*_call``: with only zero tangents, the call on the primals one
+    level up; otherwise ``rule(trace, info, primals, tangents)``."""
+    def process(self, prim, info, args):
+        primals, tangents = zip(*(self.to_primal_tangent(a) for a in args)) if args else ((), ())
+        if all(type(t) in (Zero, SymbolicZero) for t in tangents):
+            with core.set_current_trace(self.parent_trace):
+                return prim.bind_info(info, primals)
+        return rule(self, info, primals, tangents)
+    return process
+
+
+@_jvp_process
+def _jvp_process_custom_jvp_call(self, info, primals, tangents):
     if info.symbolic_zeros:
         tangents = [SymbolicZero(t.aval) if type(t) is Zero else t for t in tangents]
     else:
@@ -491,11 +484,8 @@ def _jvp_process_custom_jvp_call(self, prim, info, args):
     return [self.make(p, Zero(t.aval) if type(t) is SymbolicZero else t) for p, t in zip(p_out, t_out)]
 
 
-def _jvp_process_custom_vjp_call(self, prim, info, args):
-    primals, tangents = zip(*(self.to_primal_tangent(a) for a in args)) if args else ((), ())
-    if all(type(t) in (Zero, SymbolicZero) for t in tangents):
-        with core.set_current_trace(self.parent_trace):
-            return prim.bind_info(info, primals)
+@_jvp_process
+def _jvp_process_custom_vjp_call(self, info, primals, tangents):
     with core.set_current_trace(self.parent_trace):
         perturbed = [type(t) not in (Zero, SymbolicZero) for t in tangents]
         outs, res = info.fwd(*primals, perturbed=perturbed)
@@ -515,9 +505,24 @@ def _jvp_process_custom_vjp_call(self, prim, info, args):
     return [self.make(p, t) for p, t in zip(outs, t_out)]
 
 
-def _batch_all(trace, vals, dims):
-    size = trace.axis_data.size
-    return [batching.bdim_at_front(v, d, size) if d is not None else v for v, d in zip(vals, dims)]
+def _batch_process(rule):
+    """A batch trace's ``process_custom_*_call``: with no batched argument, the call one level up;
+    otherwise ``rule(trace, info, dims0, new_fun)`` gives the info of the batched call, whose arguments
+    carry their batch axis at 0 (``dims0``: 0 or None each) and whose outputs are all batched at 0;
+    ``new_fun`` is ``info.fun`` batched that way."""
+    def process(self, prim, info, args):
+        vals, dims = zip(*(self.to_batch_info(a) for a in args)) if args else ((), ())
+        if all(d is None for d in dims):
+            with core.set_current_trace(self.parent_trace):
+                return prim.bind_info(info, vals)
+        size = self.axis_data.size
+        vals = [batching.bdim_at_front(v, d, size) if d is not None else v for v, d in zip(vals, dims)]
+        dims0 = [0 if d is not None else None for d in dims]
+        new_info = rule(self, info, dims0, _vmapped(self, info.fun, dims0))
+        with core.set_current_trace(self.parent_trace):
+            outs = prim.bind_info(new_info, vals)
+        return [batching.BatchTracer(self, o, 0) for o in outs]
+    return process
 
 
 def _vmapped(trace, f, in_dims, n_out_hint=None):
@@ -537,15 +542,9 @@ def _vmapped(trace, f, in_dims, n_out_hint=None):
     return g
 
 
-def _batch_process_custom_jvp_call(self, prim, info, args):
-    vals, dims = zip(*(self.to_batch_info(a) for a in args)) if args else ((), ())
-    if all(d is None for d in dims):
-        with core.set_current_trace(self.parent_trace):
-            return prim.bind_info(info, vals)
-    vals = _batch_all(self, vals, dims)
-    dims0 = [0 if d is not None else None for d in dims]
-    n = len(vals)
-    new_fun = _vmapped(self, info.fun, dims0)
+@_batch_process
+def _batch_process_custom_jvp_call(self, info, dims0, new_fun):
+    n = len(dims0)
 
     def jvp_flat(*pt):
         p_out, t_out = info.jvp(list(pt[:n]), list(pt[n:]))
@@ -557,20 +556,12 @@ def _batch_process_custom_jvp_call(self, prim, info, args):
         k = len(outs) // 2
         return outs[:k], outs[k:]
 
-    with core.set_current_trace(self.parent_trace):
-        outs = prim.bind_info(info.replace(fun=new_fun, jvp=new_jvp), vals)
-    return [batching.BatchTracer(self, o, 0) for o in outs]
+    return info.replace(fun=new_fun, jvp=new_jvp)
 
 
-def _batch_process_custom_vjp_call(self, prim, info, args):
-    vals, dims = zip(*(self.to_batch_info(a) for a in args)) if args else ((), ())
-    if all(d is None for d in dims):
-        with core.set_current_trace(self.parent_trace):
-            return prim.bind_info(info, vals)
-    vals = _batch_all(self, vals, dims)
-    dims0 = [0 if d is not None else None for d in dims]
+@_batch_process
+def _batch_process_custom_vjp_call(self, info, dims0, new_fun):
     size = self.axis_data.size
-    new_fun = _vmapped(self, info.fun, dims0)
     store = {}
 
     def fwd_flat(*xs):
@@ -594,10 +585,7 @@ def _batch_process_custom_vjp_call(self, prim, info, args):
     def out_avals():
         return [core.ShapedArray((size,) + a.shape, a.dtype, a.weak_type) for a in info.out_avals()]
 
-    with core.set_current_trace(self.parent_trace):
-        outs = prim.bind_info(info.replace(fun=new_fun, fwd=new_fwd, bwd=new_bwd, out_avals=out_avals),
-                              vals)
-    return [batching.BatchTracer(self, o, 0) for o in outs]
+    return info.replace(fun=new_fun, fwd=new_fwd, bwd=new_bwd, out_avals=out_avals)
 
 
 def _staging_process_custom_jvp_call(self, prim, info, args):
