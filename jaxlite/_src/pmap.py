@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import functools
 import threading
-from typing import Any, Callable, Iterable, Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
-from jaxlite._src import core, tree_util
-from jaxlite._src.core import Tracer
+from jaxlite._src import core
 from jaxlite._src.devices import devices as _all_devices
 from jaxlite._src.interpreters import batching
 from jaxlite._src.tree_util import tree_flatten, tree_unflatten
+from jaxlite._src.vmap import (_mapped_axis_size, check_axes_spec, check_in_axes_len, flat_fun_and_out_dims,
+                               flatten_axes, mapped_args)
 
 _INTERNAL_AXIS = "_internal_pmap_axis_name"
 
@@ -29,13 +30,6 @@ class _PmapState(threading.local):
 
 
 _state = _PmapState()
-
-
-def _check_axes(tree, what):
-    for leaf in tree_util.tree_leaves(tree, is_leaf=lambda x: x is None):
-        if leaf is not None and not isinstance(leaf, (int, np.integer)):
-            raise TypeError(f"pmap {what} must be an int, None, or (nested) container with those types "
-                            f"as leaves, but got {tree}.")
 
 
 def pmap(fun: Callable, axis_name=None, *, in_axes=0, out_axes=0, static_broadcasted_argnums=(),
@@ -56,8 +50,8 @@ def pmap(fun: Callable, axis_name=None, *, in_axes=0, out_axes=0, static_broadca
     static_nums = tuple(int(i) for i in static_broadcasted_argnums)
     if isinstance(in_axes, list):
         in_axes = tuple(in_axes)
-    _check_axes(in_axes, "in_axes")
-    _check_axes(out_axes, "out_axes")
+    check_axes_spec("pmap", in_axes, "in_axes")
+    check_axes_spec("pmap", out_axes, "out_axes")
     if backend not in (None, "cpu"):
         raise ValueError(f"pmap: unknown backend {backend!r}; jaxlite has only 'cpu' devices")
     name = _INTERNAL_AXIS if axis_name is None else axis_name
@@ -65,7 +59,6 @@ def pmap(fun: Callable, axis_name=None, *, in_axes=0, out_axes=0, static_broadca
 
     @functools.wraps(fun)
     def pmap_f(*args, **kwargs):
-        from jaxlite._src.vmap import flatten_axes, _mapped_axis_size
         nargs = len(args)
         static_nums_n = tuple(i % nargs if nargs else i for i in static_nums)
         for i in static_nums_n:
@@ -81,12 +74,9 @@ def pmap(fun: Callable, axis_name=None, *, in_axes=0, out_axes=0, static_broadca
                                  f"while trying to hash an object of type {type(v)}, {v}. (static "
                                  f"argument {i} of the pmapped function)") from None
         dyn_args = tuple(a for i, a in enumerate(args) if i not in dict(static))
+        check_in_axes_len("pmap", in_axes, nargs)
         dyn_in_axes = in_axes
         if isinstance(in_axes, tuple):
-            if len(in_axes) != nargs:
-                raise ValueError("pmap in_axes must be an int, None, or a tuple of entries corresponding "
-                                 "to the positional arguments passed to the function, but got "
-                                 f"len(in_axes)={len(in_axes)}, len(args)={nargs}")
             dyn_in_axes = tuple(a for i, a in enumerate(in_axes) if i not in dict(static))
         leaves, in_tree = tree_flatten((dyn_args, kwargs))
         in_dims = flatten_axes("pmap in_axes", in_tree, (dyn_in_axes, 0), kws=True)
@@ -101,38 +91,22 @@ def pmap(fun: Callable, axis_name=None, *, in_axes=0, out_axes=0, static_broadca
                 f"jax.config.update('jax_num_cpu_devices', N) (or XLA_FLAGS="
                 f"--xla_force_host_platform_device_count=N) before the first JAX operation, or "
                 f"reshape the input so that its leading axis fits the devices.")
-        dims = []
-        vals = []
-        for x, d in zip(leaves, in_dims):
-            if d is not None:
-                if not isinstance(x, (Tracer, core.Array)):
-                    from jaxlite._src.numpy.util import _to_array
-                    x = _to_array(x)
-                d = int(d) % len(x.shape)
-            vals.append(x)
-            dims.append(d)
+        vals, dims = mapped_args(leaves, in_dims)
+
+        def with_static(*a, **kw):
+            full = list(a)
+            for i, v in static:
+                full.insert(i, v)
+            return fun(*full, **kw)
 
         def run(*flat_vals):
-            store = {}
-
-            def flat_fun(*flat_args):
-                a, kw = tree_unflatten(in_tree, flat_args)
-                full = list(a)
-                for i, v in static:
-                    full.insert(i, v)
-                out = fun(*full, **kw)
-                out_leaves, store["tree"] = tree_flatten(out)
-                return out_leaves
-
-            def out_dims(_):
-                return flatten_axes("pmap out_axes", store["tree"], out_axes)
-
+            flat_fun, out_dims, out_tree = flat_fun_and_out_dims("pmap", with_static, in_tree, out_axes)
             _state.sizes.append(n)
             try:
                 outs = batching.vmap_flat(flat_fun, list(flat_vals), dims, out_dims, n, name)
             finally:
                 _state.sizes.pop()
-            return tree_unflatten(store["tree"], outs)
+            return tree_unflatten(out_tree(), outs)
 
         if core.trace_ctx.trace is not core.eval_trace:
             # inside another transformation (grad, vmap, an enclosing pmap, jit): run the batch trace
@@ -153,7 +127,6 @@ def pmap(fun: Callable, axis_name=None, *, in_axes=0, out_axes=0, static_broadca
 def _shard_outputs(out, out_axes, name, devs):
     from jaxlite._src import sharding as shd
     from jaxlite._src.array import ArrayImpl
-    from jaxlite._src.vmap import flatten_axes
     leaves, tree = tree_flatten(out)
     axes = flatten_axes("pmap out_axes", tree, out_axes)
     mesh = shd.Mesh(np.array(devs, dtype=object).reshape(len(devs)), (name,))

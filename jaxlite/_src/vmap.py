@@ -106,11 +106,52 @@ def _mapped_axis_size(fn, tree, vals, dims, name, axis_size=None):
     raise ValueError("".join(msg)[:-2])
 
 
-def _check_axes_leaves(tree, what):
+# ---- what vmap and pmap share: axis specs, the mapped size, the flat function ----
+
+def check_axes_spec(name: str, tree, what: str):
+    """``in_axes``/``out_axes`` of vmap or pmap (``name``) are ints and Nones in containers."""
     for l in tree_util.tree_leaves(tree, is_leaf=_none_is_leaf):
         if l is not None and type(l) is not int and not isinstance(l, np.integer):
-            raise TypeError(f"vmap {what} must be an int, None, or (nested) container with those types "
+            raise TypeError(f"{name} {what} must be an int, None, or (nested) container with those types "
                             f"as leaves, but got {tree}.")
+
+
+def check_in_axes_len(name: str, in_axes, nargs: int):
+    """A tuple ``in_axes`` has one entry per positional argument."""
+    if isinstance(in_axes, tuple) and len(in_axes) != nargs:
+        raise ValueError(f"{name} in_axes must be an int, None, or a tuple of entries corresponding "
+                         "to the positional arguments passed to the function, but got "
+                         f"len(in_axes)={len(in_axes)}, len(args)={nargs}")
+
+
+def mapped_args(leaves, in_dims):
+    """``(vals, dims)``: every mapped leaf made an array, and its axis non-negative."""
+    vals, dims = [], []
+    for x, d in zip(leaves, in_dims):
+        if d is not None:
+            if not isinstance(x, (Tracer, core.Array)):
+                from jaxlite._src.numpy.util import _to_array
+                x = _to_array(x)
+            d = int(d) % len(x.shape)
+        vals.append(x)
+        dims.append(d)
+    return vals, dims
+
+
+def flat_fun_and_out_dims(name: str, fun, in_tree, out_axes):
+    """``fun`` taking and returning flat leaves, for ``batching.vmap_flat``; plus ``out_dims`` (the
+    out_axes spec per output leaf) and ``out_tree()``, both known once it has run."""
+    store = {}
+
+    def flat_fun(*flat_args):
+        a, kw = tree_unflatten(in_tree, flat_args)
+        out_leaves, store["tree"] = tree_flatten(fun(*a, **kw))
+        return out_leaves
+
+    def out_dims(_):
+        return flatten_axes(f"{name} out_axes", store["tree"], out_axes)
+
+    return flat_fun, out_dims, lambda: store["tree"]
 
 
 def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0, axis_name=None, axis_size=None,
@@ -126,42 +167,20 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0, axis_name=None, axi
     if not (in_axes is None or type(in_axes) in (int, tuple, dict) or isinstance(in_axes, np.integer)):
         raise TypeError("vmap in_axes must be an int, None, or a tuple of entries corresponding to the "
                         f"positional arguments passed to the function, but got {in_axes}.")
-    _check_axes_leaves(in_axes, "in_axes")
-    _check_axes_leaves(out_axes, "out_axes")
+    check_axes_spec("vmap", in_axes, "in_axes")
+    check_axes_spec("vmap", out_axes, "out_axes")
     if spmd_axis_name is not None and not isinstance(spmd_axis_name, tuple):
         spmd_axis_name = (spmd_axis_name,)
 
     @functools.wraps(fun)
     def vmap_f(*args, **kwargs):
-        if isinstance(in_axes, tuple) and len(in_axes) != len(args):
-            raise ValueError("vmap in_axes must be an int, None, or a tuple of entries corresponding "
-                             "to the positional arguments passed to the function, but got "
-                             f"len(in_axes)={len(in_axes)}, len(args)={len(args)}")
+        check_in_axes_len("vmap", in_axes, len(args))
         leaves, in_tree = tree_flatten((args, kwargs))
         in_dims = flatten_axes("vmap in_axes", in_tree, (in_axes, 0), kws=True)
         size = _mapped_axis_size(fun, in_tree, leaves, in_dims, "vmap", axis_size)
-        # resolve negative axes and make every mapped leaf an array
-        vals, dims = [], []
-        for x, d in zip(leaves, in_dims):
-            if d is not None:
-                if not isinstance(x, (Tracer, core.Array)):
-                    from jaxlite._src.numpy.util import _to_array
-                    x = _to_array(x)
-                d = int(d) % len(x.shape)
-            vals.append(x)
-            dims.append(d)
-        store = {}
-
-        def flat_fun(*flat_args):
-            a, kw = tree_unflatten(in_tree, flat_args)
-            out = fun(*a, **kw)
-            out_leaves, store["tree"] = tree_flatten(out)
-            return out_leaves
-
-        def out_dims(_):
-            return flatten_axes("vmap out_axes", store["tree"], out_axes)
-
+        vals, dims = mapped_args(leaves, in_dims)
+        flat_fun, out_dims, out_tree = flat_fun_and_out_dims("vmap", fun, in_tree, out_axes)
         outs = batching.vmap_flat(flat_fun, vals, dims, out_dims, size, axis_name, spmd_axis_name)
-        return tree_unflatten(store["tree"], outs)
+        return tree_unflatten(out_tree(), outs)
 
     return vmap_f
