@@ -476,3 +476,68 @@ def test_single_and_multi_argument_fast_paths_fall_back_for_non_arrays():
         assert g(a, a).dtype == jnp.float32
         assert g(a, 2.0).dtype == jnp.float32
         np.testing.assert_array_equal(g(a, np.full(3, 3.0, np.float32)), [3.0, 3.0, 3.0])
+
+
+def _einsum_spec(xshape, yshape, dn):
+    (xc, yc), (xb, yb) = dn
+    letters = iter("abcdefghijklmnopqrstuvwxyz")
+    xl = [None] * len(xshape)
+    yl = [None] * len(yshape)
+    for i, j in zip(xb, yb):
+        xl[i] = yl[j] = next(letters)
+    for i, j in zip(xc, yc):
+        xl[i] = yl[j] = next(letters)
+    xl = [c or next(letters) for c in xl]
+    yl = [c or next(letters) for c in yl]
+    out = [xl[i] for i in xb] + [c for i, c in enumerate(xl) if i not in xb and i not in xc]
+    out += [c for i, c in enumerate(yl) if i not in yb and i not in yc]
+    return f"{''.join(xl)},{''.join(yl)}->{''.join(out)}"
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.complex64])
+def test_dot_general_random_layouts_match_einsum(dtype):
+    """Every layout (transposed operands, batch dims anywhere, k == 1) against NumPy's einsum."""
+    rng = np.random.default_rng(7)
+    for _ in range(60):
+        nb, nc = rng.integers(0, 2), rng.integers(1, 3)
+        nfx, nfy = rng.integers(0, 3 - nc + 1), rng.integers(0, 2)
+        sizes = [int(s) for s in rng.choice([1, 2, 3, 5], size=nb + nc + nfx + nfy)]
+        bs, cs = sizes[:nb], sizes[nb:nb + nc]
+        fx, fy = sizes[nb + nc:nb + nc + nfx], sizes[nb + nc + nfx:]
+        px = rng.permutation(nb + nc + nfx)
+        py = rng.permutation(nb + nc + nfy)
+        xs_in = bs + cs + fx          # logical order: batch, contracting, free
+        ys_in = bs + cs + fy
+        xshape = tuple(xs_in[i] for i in px)
+        yshape = tuple(ys_in[i] for i in py)
+        pos_x = {int(p): i for i, p in enumerate(px)}
+        pos_y = {int(p): i for i, p in enumerate(py)}
+        dn = ((tuple(pos_x[nb + i] for i in range(nc)), tuple(pos_y[nb + i] for i in range(nc))),
+              (tuple(pos_x[i] for i in range(nb)), tuple(pos_y[i] for i in range(nb))))
+        x = rng.standard_normal(xshape).astype(dtype)
+        y = rng.standard_normal(yshape).astype(dtype)
+        got = jax.jit(lambda a, b: lax.dot_general(a, b, dn))(x, y)
+        want = np.einsum(_einsum_spec(xshape, yshape, dn), x, y)
+        assert got.dtype == want.dtype and got.shape == want.shape, (xshape, yshape, dn)
+        np.testing.assert_allclose(np.asarray(got), want, rtol=2e-5, atol=1e-5)
+
+
+jaxlite_jit = jax.jit
+
+
+def test_2d_dot_with_unit_contraction_keeps_zero_signs(jax):
+    """k == 1 is an outer product: -0.0 * 3 is -0.0 in JAX (NumPy's matmul sums from +0)."""
+    rng = np.random.default_rng(0)
+    for xc, yc in itertools.product((0, 1), (0, 1)):
+        x = rng.standard_normal((70, 1) if xc == 1 else (1, 70)).astype(np.float32)
+        y = rng.standard_normal((1, 60) if yc == 0 else (60, 1)).astype(np.float32)
+        x.flat[::3] = -0.0
+        dn = (((xc,), (yc,)), ((), ()))
+        got = np.asarray(_jaxlite_dot(x, y, dn))
+        want = np.asarray(jax.jit(lambda a, b: jax.lax.dot_general(a, b, dn))(x, y))
+        np.testing.assert_array_equal(got, want)
+        np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
+
+
+def _jaxlite_dot(x, y, dn):
+    return jaxlite_jit(lambda a, b: lax.dot_general(a, b, dn))(x, y)
