@@ -28,11 +28,23 @@ def _inputs():
                            (rng.standard_normal(n // 2) * 30).astype(np.float32), edge, near1])
 
 
-@pytest.mark.parametrize("name", ["log", "log1p", "exp", "erf_inv"])
+@pytest.mark.parametrize("name", ["log", "log1p", "exp", "erf_inv", "erf", "tan"])
 def test_xla_math_matches_xla(name):
     x = _inputs()
-    jf = jax.lax.erf_inv if name == "erf_inv" else getattr(jnp, name)
+    if name == "tan":  # also arguments next to multiples of pi/2 (hardest for the reduction) and huge ones
+        k = np.arange(-3000, 3000) * (np.pi / 2)
+        x = np.concatenate([x, k.astype(np.float32), np.nextafter(k.astype(np.float32), np.float32(np.inf)),
+                            np.nextafter(k.astype(np.float32), np.float32(-np.inf)),
+                            np.float32([119.99, 120, 121, 2 ** -13, 0.6744, 3e38, -1.7e38, 1e-40])])
+    jf = {"erf_inv": jax.lax.erf_inv, "erf": jax.lax.erf}.get(name) or getattr(jnp, name)
     _same_bits(jax.jit(jf)(x), getattr(xla_math, name)(x))
+
+
+def test_xla_math_scalars_and_empty():
+    for name in ("log", "exp", "erf", "tan"):
+        f = getattr(xla_math, name)
+        assert f(np.float32(0.5)).shape == () and f(np.zeros((0, 3), np.float32)).shape == (0, 3)
+        assert f(np.float32(0.5)) == f(np.float32([0.5]))[0]
 
 
 def test_fma_single_rounding():
@@ -47,6 +59,30 @@ def test_fma_single_rounding():
         cands = [np.nextafter(lo, np.float32(-np.inf)), lo, np.nextafter(lo, np.float32(np.inf))]
         best = min(cands, key=lambda v: (abs(Fraction(float(v)) - r), int(np.float32(v).view(np.uint32)) & 1))
         assert g == best
+
+
+def test_fma64_single_rounding():
+    from fractions import Fraction
+    rng = np.random.default_rng(2)
+    n = 3000
+    a = rng.standard_normal(n) * np.exp2(rng.integers(-60, 60, n))
+    b = rng.standard_normal(n) * np.exp2(rng.integers(-60, 60, n))
+    c = rng.standard_normal(n) * np.exp2(rng.integers(-120, 120, n))
+    c[:1000] = -(a[:1000] * b[:1000]) * (1 + rng.standard_normal(1000) * 1e-15)  # near cancellation
+    a[-100:] *= 1e290  # exact-rational fallback: products near overflow, tiny products
+    a[-200:-100] *= 1e-200
+    b[-200:-100] *= 1e-100
+    got = xla_math.fma64(a, b, c)
+    for x, y, z, g in zip(a, b, c, got):
+        exact = Fraction(float(x)) * Fraction(float(y)) + Fraction(float(z))
+        try:
+            want = float(exact)
+        except OverflowError:
+            want = np.inf if exact > 0 else -np.inf
+        assert g == want, (x, y, z)
+    # a double-rounding trap: the exact value is just below a half-way point
+    assert xla_math.fma64(1 + 2 ** -26, 1 + 2 ** -27, -2 ** -80) == 1 + 2 ** -26 + 2 ** -27
+    assert np.isnan(xla_math.fma64(np.inf, 0.0, 1.0)) and xla_math.fma64(1e300, 1e300, -np.inf) == -np.inf
 
 
 SAMPLERS = {

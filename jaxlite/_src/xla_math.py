@@ -21,7 +21,7 @@ import threading
 
 import numpy as np
 
-__all__ = ["fma", "log", "log1p", "exp", "erf_inv", "exact", "enabled"]
+__all__ = ["fma", "fma64", "log", "log1p", "exp", "erf_inv", "erf", "tan", "exact", "enabled"]
 
 _state = threading.local()
 
@@ -238,3 +238,187 @@ def _sliced(fn):
 
 log, log1p, exp = _sliced(log), _sliced(log1p), _sliced(exp)
 erf_inv = _sliced(erf_inv)  # (calls the sliced log1p on each slice: a no-op wrapper there)
+
+
+# --- tan: glibc's tanf (XLA CPU emits a call to the C library's tanf for float32 kTan) --------------
+_TAN_T = [_c(b) for b in (0x3EAAAAAB, 0x3E088889, 0x3D5D0DD1, 0x3CB327A4, 0x3C11371F, 0x3B6B6916,
+                          0x3ABEDE48, 0x3A1A26C8, 0x398137B9, 0x38A3F445, 0x3895C07A, 0xB79BAE5F,
+                          0x37D95384)]
+_PIO4, _PIO4LO = _c(0x3F490FDA), _c(0x33222168)
+_HPI_INV = float.fromhex("0x1.45f306dc9c883p+23")  # 2/pi * 2**24
+_HPI = float.fromhex("0x1.921fb54442d18p+0")      # pi/2
+_PI63 = float.fromhex("0x1.921fb54442d18p-62")    # pi/2 * 2**-62 (scale of the large reduction)
+# 2/pi in 32-bit windows sliding by one byte (the table of glibc's large-argument reduction)
+_TWO_OVER_PI = bytes.fromhex("000000a2f9836e4e441529fc2757d1f534ddc0db6295993c439041")
+_INV_PIO4 = np.array([int.from_bytes(_TWO_OVER_PI[i:i + 4], "big") for i in range(24)], np.uint64)
+
+
+def _tan_reduce_large(bits):
+    """(r, n) with r ≈ |x| - n·pi/2 in double for |x| ≥ 120 (Payne-Hanek with 96 bits of 2/pi)."""
+    u64 = np.uint64
+    idx = ((bits >> np.uint32(26)) & np.uint32(15)).astype(np.intp)
+    shift = ((bits >> np.uint32(23)) & np.uint32(7)).astype(np.uint64)
+    xi = (((bits & np.uint32(0xFFFFFF)) | np.uint32(0x800000)).astype(np.uint64) << shift)
+    res0 = (xi * _INV_PIO4[idx]) & u64(0xFFFFFFFF)
+    res1 = xi * _INV_PIO4[idx + 4]
+    res2 = xi * _INV_PIO4[idx + 8]
+    res0 = ((res2 >> u64(32)) | (res0 << u64(32))) + res1
+    n = (res0 + u64(1 << 61)) >> u64(62)
+    res0 = res0 - (n << u64(62))
+    return res0.view(np.int64).astype(_f64) * _PI63, n.astype(np.int64)
+
+
+def _tan_kernel(x, y, iy):
+    """glibc's __kernel_tanf: tan(x + y) for |x + y| ≲ pi/4 (iy = 1), or -1/tan(x + y) (iy = -1)."""
+    T = _TAN_T
+    hx = x.view(np.int32)
+    ix = hx & np.int32(0x7FFFFFFF)
+    big = ix >= 0x3F2CA140
+    sx = np.where(big & (hx < 0), _f32(-1), _f32(1))
+    xa, ya = x * sx, y * sx
+    xr = (_PIO4 - xa) + (_PIO4LO - ya)
+    x = np.where(big, xr, x)
+    y = np.where(big, _f32(0), y)
+    sign = (1 - ((hx >> 30) & 2)).astype(_f32)
+    # after the pi/4 reflection, a tiny argument has its own formula
+    near = big & (np.abs(x) < _c(0x39000000))
+    near_val = (sign * iy) * (_f32(1) - (_f32(2) * iy) * x)
+    z = x * x
+    w = z * z
+    r = T[11] * w + T[9]
+    v = T[12] * w + T[10]
+    for k in (7, 5, 3, 1):
+        r = r * w + T[k]
+        v = v * w + T[k + 1]
+    s = z * x
+    r = y + z * (s * (z * v + r) + y)
+    r = r + T[0] * s
+    w = x + r
+    # |x| >= 0.6744: tan(pi/4 - x) from tan(x)
+    big_val = sign * (iy - _f32(2) * (x - ((w * w) / (w + iy) - r)))
+    # iy = -1: -1/(x + r) with a correction term
+    zh = (w.view(np.uint32) & np.uint32(0xFFFFF000)).view(_f32)
+    vv = r - (zh - x)
+    a = _f32(-1) / w
+    t = (a.view(np.uint32) & np.uint32(0xFFFFF000)).view(_f32)
+    ss = _f32(1) + t * zh
+    inv_val = t + a * (ss + t * vv)
+    out = np.where(big, big_val, np.where(iy == 1, w, inv_val))
+    out = np.where(near, near_val, out)
+    # |x| < 2**-13: x itself, or -1/x
+    tiny = ix < 0x39000000
+    tiny_val = np.where(iy == 1, x, np.where(ix == 0, _f32(1) / np.abs(x), _f32(-1) / x))
+    return np.where(tiny, tiny_val, out)
+
+
+def tan(x):
+    """tan of a float32 array, bit-exact with XLA CPU's ``tan``.
+
+    XLA's CPU backend lowers float32 ``tan`` to a call of the C library's ``tanf``, so JAX's bits depend on
+    the host's libm. This is glibc's as in 2.36 (x86-64 build, no FMA; glibc 2.41 replaced it with a
+    correctly rounded one): |x| <= pi/4 goes straight to the kernel; below 120 the argument is
+    reduced in double with n = round(x·2/pi); above, by a 96-bit Payne-Hanek reduction; the reduced value
+    is split into float hi + lo for the fdlibm kernel (odd polynomial in x², reflection about pi/4 above
+    0.6744, -1/tan for odd n). Subnormal inputs come back unchanged (no flush: libm returns x itself)."""
+    x = np.asarray(x, _f32)
+    shape = x.shape
+    x = x.reshape(-1)
+    with np.errstate(all="ignore"):
+        bits = x.view(np.uint32)
+        ix = bits & np.uint32(0x7FFFFFFF)
+        xd = x.astype(_f64)
+        n = ((np.trunc(xd * _HPI_INV).astype(np.int32) + np.int32(0x800000)) >> 24)
+        rd = xd - n.astype(_f64) * _HPI
+        large = ((bits >> np.uint32(20)) & np.uint32(0x7FF)) > 0x42E
+        if large.any():
+            rl, nl = _tan_reduce_large(bits[large])
+            rd[large] = np.where(x[large] < 0, -rl, rl)
+            n[large] = nl.astype(np.int32)
+        small = ix <= 0x3F490FDA
+        y0 = np.where(small, x, rd.astype(_f32))
+        y1 = np.where(small, _f32(0), _ftz((rd - y0.astype(_f64)).astype(_f32)))
+        iy = np.where(small, _f32(1), (1 - ((n & 1) << 1)).astype(_f32))
+        out = _tan_kernel(y0, y1, iy)
+        return np.where(ix >= 0x7F800000, x - x, out).reshape(shape)
+
+
+# --- erf: XLA's float32 rational approximation (ElementalIrEmitter::EmitErf / EmitErfF32) ----------
+_ERF_P = [_c(b) for b in (0x39702D51, 0x3B5F5DA2, 0x3D50B6EB, 0x3E3DA740, 0x3F906EBA)]
+_ERF_Q = [_c(b) for b in (0xB3FD3906, 0x37C588DF, 0x3A856D28, 0x3C6687D4, 0x3DE34C21, 0x3EFEB44A)]
+_ERF_ONE = _c(0x407547CB)  # 3.8325...: at and above it, erf rounds to ±1
+
+
+def erf(x):
+    """Error function of a float32 array, bit-exact with XLA CPU's ``erf``.
+
+    XLA emits its own rational approximation: x·P(x²)/Q(x²) (degree 4 over degree 6 in x², Horner with
+    FMAs, one division), and ±1 from |x| ≥ 3.8325 on."""
+    x = _ftz(np.asarray(x, _f32))
+    with np.errstate(all="ignore"):
+        x2 = _ftz(x * x)
+        p = fma(x2, _ERF_P[0], _ERF_P[1])
+        for c in _ERF_P[2:]:
+            p = fma(x2, p, c)
+        q = fma(x2, _ERF_Q[0], _ERF_Q[1])
+        for c in _ERF_Q[2:] + [_f32(1)]:
+            q = fma(x2, q, c)
+        return _ftz(np.where(np.abs(x) >= _ERF_ONE, np.copysign(_f32(1), x), (x * p) / q))
+
+
+tan, erf = _sliced(tan), _sliced(erf)
+
+
+# --- float64 fused multiply-add (XLA contracts float64 ``a * b + c`` into FMA as well) --------------------
+_TWO_P27 = 134217729.0  # 2**27 + 1: Veltkamp's splitting constant for doubles
+
+
+def _split(a):
+    t = _TWO_P27 * a
+    hi = t - (t - a)
+    return hi, a - hi
+
+
+def fma64(a, b, c):
+    """``a * b + c`` of float64 arrays with a single rounding.
+
+    Error-free transformations (Dekker's product, Knuth's two-sum) give a·b + c = hi + (lo1 + lo2) exactly;
+    ``hi + round_to_odd(lo1 + lo2)`` is then the correctly rounded result (Boldo & Melquiond). Elements
+    where the splits could overflow or lose bits to underflow are computed with exact rationals."""
+    a, b, c = np.broadcast_arrays(np.asarray(a, _f64), np.asarray(b, _f64), np.asarray(c, _f64))
+    with np.errstate(all="ignore"):
+        p = a * b
+        ah, al = _split(a)
+        bh, bl = _split(b)
+        ep = ((ah * bh - p) + ah * bl + al * bh) + al * bl   # p + ep = a*b
+        s = p + c
+        bp = s - p
+        es = (p - (s - bp)) + (c - bp)                       # s + es = p + c
+        v = ep + es
+        bv = v - ep
+        ev = (ep - (v - bv)) + (es - bv)                     # error of v
+        odd = (v.view(np.int64) & 1) == 1
+        nudge = (ev != 0) & ~odd & np.isfinite(v)
+        v = np.where(nudge, np.nextafter(v, np.where(ev > 0, np.inf, -np.inf)), v)
+        out = np.asarray(s + v)
+        aa, ab, ac = np.abs(a), np.abs(b), np.abs(c)
+        safe = ((aa < 2.0 ** 995) & (ab < 2.0 ** 995) & (ac < 2.0 ** 1000) & (np.abs(p) < 2.0 ** 1000)
+                & ((np.abs(p) > 2.0 ** -900) | (p == 0) & ((aa == 0) | (ab == 0))))
+        out = np.where(safe, out, p + c)
+    finite = np.isfinite(a) & np.isfinite(b) & np.isfinite(c)
+    hard = np.flatnonzero(~safe & finite)
+    if hard.size:
+        from fractions import Fraction
+        out = np.array(out, _f64)
+        flat = out.reshape(-1)
+        for i, x, y, z in zip(hard, a.reshape(-1)[hard], b.reshape(-1)[hard], c.reshape(-1)[hard]):
+            exact = Fraction(float(x)) * Fraction(float(y)) + Fraction(float(z))
+            try:
+                r = float(exact)
+            except OverflowError:
+                r = np.inf if exact > 0 else -np.inf
+            if r == 0:  # keep IEEE's sign of an exact zero sum
+                r = float(x) * float(y) + float(z) if exact == 0 else (0.0 if exact > 0 else -0.0)
+            flat[i] = r
+    # a, b finite and c infinite: c (a*b + c in double could have made a nan from an overflowed product)
+    out = np.where(np.isfinite(a) & np.isfinite(b) & ~np.isfinite(c), c, out)
+    return out
