@@ -13,7 +13,7 @@ jnp = jax.numpy
 def _same_bits(a, b):
     a, b = np.asarray(a), np.asarray(b)
     assert a.dtype == b.dtype and a.shape == b.shape
-    eq = (a.view(np.uint32) == b.view(np.uint32)) | (np.isnan(a) & np.isnan(b))
+    eq = (a.view(f"u{a.itemsize}") == b.view(f"u{b.itemsize}")) | (np.isnan(a) & np.isnan(b))
     assert eq.all(), f"{(~eq).sum()} of {eq.size} differ, first at {np.flatnonzero(~eq)[:5]}"
 
 
@@ -130,3 +130,46 @@ def test_jit_and_eager_samplers_agree():
         a = np.asarray(f(k, (2000,)))
         b = np.asarray(jl.jit(lambda k: f(k, (2000,)))(k))
         np.testing.assert_array_equal(a, b, err_msg=name)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float16", "bfloat16"])
+def test_uniform_range_bits_match_jax(dtype):
+    """floats * (maxval - minval) + minval: one fused multiply-add in XLA for float32 (and float64)."""
+    rng = np.random.default_rng(3)
+    for i in range(12):
+        lo = np.float32(rng.standard_normal() * 10.0 ** rng.integers(-3, 4))
+        hi = lo + np.float32(abs(rng.standard_normal()) * 10.0 ** rng.integers(-3, 4))
+        shape = tuple(int(d) for d in rng.integers(1, 40, rng.integers(1, 3)))
+        _same_bits(np.asarray(jax.random.uniform(jax.random.key(i), shape, dtype, lo, hi)).astype(np.float32),
+                   np.asarray(jaxlite.random.uniform(jaxlite.random.key(i), shape, dtype, lo, hi)).astype(np.float32))
+    lo, hi = np.float32([-1, 0, 3]), np.float32([2, 0.5, 10])
+    _same_bits(jax.random.uniform(jax.random.key(9), (40, 3), dtype, lo, hi).astype(np.float32),
+               np.asarray(jaxlite.random.uniform(jaxlite.random.key(9), (40, 3), dtype, lo, hi)).astype(np.float32))
+
+
+def test_uniform_range_transformed():
+    """The fused multiply-add survives jit, vmap and jvp; without jit each op rounds by itself, as in JAX."""
+    import jaxlite as jl
+    f = lambda r: (lambda k, lo: r.uniform(k, (300,), minval=lo, maxval=7.0))
+    _same_bits(jax.jit(f(jax.random))(jax.random.key(2), -3.3), jl.jit(f(jl.random))(jl.random.key(2), -3.3))
+    ks, ksl = jax.random.split(jax.random.key(5), 4), jl.random.split(jl.random.key(5), 4)
+    _same_bits(jax.vmap(f(jax.random), (0, None))(ks, -3.3), jl.vmap(f(jl.random), (0, None))(ksl, -3.3))
+    pj = jax.jvp(lambda lo: f(jax.random)(jax.random.key(2), lo), (np.float32(-3.3),), (np.float32(1),))
+    pl = jl.jvp(lambda lo: f(jl.random)(jl.random.key(2), lo), (np.float32(-3.3),), (np.float32(1),))
+    _same_bits(pj[0], pl[0])
+    _same_bits(pj[1], pl[1])
+    with jax.disable_jit():
+        a = f(jax.random)(jax.random.key(2), np.float32(-3.3))
+    with jl.disable_jit():
+        b = f(jl.random)(jl.random.key(2), np.float32(-3.3))
+    _same_bits(a, b)
+    assert str(jax.make_jaxpr(f(jax.random))(jax.random.key(0), 1.0)) == \
+        str(jl.make_jaxpr(f(jl.random))(jl.random.key(0), 1.0))
+
+
+def test_uniform_range_float64_bits_match_jax():
+    import jaxlite as jl
+    with jax.enable_x64(), jl.enable_x64():
+        for i, (lo, hi) in enumerate([(-2.5, 7.1), (1e-3, 1e-2), (-1e5, 3.3), (0.1, 0.3)]):
+            _same_bits(jax.random.uniform(jax.random.key(i), (500,), "float64", lo, hi),
+                       jl.random.uniform(jl.random.key(i), (500,), "float64", lo, hi))

@@ -29,6 +29,7 @@ from jaxlite._src.core import Primitive, ShapedArray, Tracer
 from jaxlite._src.interpreters import ad, batching
 from jaxlite._src.lax.random_bits import erf_inv_f32, random_gamma_grad
 from jaxlite._src.lax import lax
+from jaxlite._src.lax.elementwise import add_fma as _add_fma
 from jaxlite._src import prng
 from jaxlite._src.prng import (KeyTy, PRNGImpl, UINT_DTYPES, from_words, to_words,
                                threefry_prng_impl)
@@ -385,7 +386,8 @@ def _uniform(key, minval, maxval, shape, dtype):
     float_bits = lax.shift_right_logical(rbits, np.array(rng_bits - nmant, uint_dtype))
     float_bits = lax.bitwise_or(float_bits, np.array(1.0, dtype).view(uint_dtype))
     floats = lax.sub(lax.bitcast_convert_type(float_bits, dtype), np.array(1.0, dtype))
-    return lax.max(minval, lax.reshape(lax.add(lax.mul(floats, lax.sub(maxval, minval)), minval), shape))
+    # XLA computes floats * (maxval - minval) + minval with one fused multiply-add (float32, float64)
+    return lax.max(minval, lax.reshape(_add_fma(lax.mul(floats, lax.sub(maxval, minval)), minval), shape))
 
 
 # ---------------------------------------------------------------------------------------------------

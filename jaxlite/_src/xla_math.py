@@ -21,7 +21,7 @@ import threading
 
 import numpy as np
 
-__all__ = ["fma", "fma64", "log", "log1p", "exp", "erf_inv", "erf", "tan", "exact", "enabled"]
+__all__ = ["fma", "fma64", "fma_ftz", "log", "log1p", "exp", "erf_inv", "erf", "tan", "exact", "enabled"]
 
 _state = threading.local()
 
@@ -422,3 +422,20 @@ def fma64(a, b, c):
     # a, b finite and c infinite: c (a*b + c in double could have made a nan from an overflowed product)
     out = np.where(np.isfinite(a) & np.isfinite(b) & ~np.isfinite(c), c, out)
     return out
+
+
+def _flush(x, tiny):
+    """Subnormals of a float array to zero of the same sign (only copies when there are any)."""
+    x = np.asarray(x)
+    if x.size and (np.abs(x) < tiny).any():
+        x = np.where(np.abs(x) < tiny, np.copysign(x.dtype.type(0), x), x)
+    return x
+
+
+def fma_ftz(a, b, c):
+    """``a * b + c`` in one rounding, float32 or float64 (the dtype of ``a``), as XLA's CPU code computes
+    it: subnormal operands count as zero and a subnormal result is flushed to zero (DAZ/FTZ)."""
+    dtype = np.result_type(a, b, c)
+    tiny = np.finfo(dtype).tiny
+    a, b, c = (_flush(np.asarray(v, dtype), tiny) for v in (a, b, c))
+    return _flush(fma(a, b, c) if dtype == _f32 else fma64(a, b, c), tiny)

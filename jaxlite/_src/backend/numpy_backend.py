@@ -310,6 +310,15 @@ def _install_fast_lowerings():
     fast_lowerings.setdefault(elementwise.div_p, _div_fast)
 
 
+# ---------------------------------------------------------------------------------------------------
+# Fusions: ``rule(eqn, producers) -> (fn, operands) | None`` computes an equation from the operands of
+# the equations that produced its inputs (``producers``: outvar -> equation, earlier in this jaxpr), e.g.
+# a multiply-add in one rounding as XLA's LLVM contraction does. The producing equations still run.
+# ---------------------------------------------------------------------------------------------------
+
+fusions: dict = {}
+
+
 def _np_const(val, aval):
     if isinstance(val, core.Array):
         val = val._value
@@ -403,8 +412,18 @@ def compile_jaxpr(jaxpr: Jaxpr, consts=()) -> Callable:
         names[v] = f"a{i}"
         args.append(f"a{i}")
     counter = 0
+    producers: dict = {}
     for j, eqn in enumerate(_live_eqns(jaxpr)):
-        fn = _fast_lowering(eqn)
+        invars = eqn.invars
+        fusion = fusions.get(eqn.primitive)
+        fused = fusion(eqn, producers) if fusion is not None else None
+        if len(eqn.outvars) == 1:
+            producers[eqn.outvars[0]] = eqn
+        if fused is not None:
+            fn, invars = fused
+            errstate = True
+        else:
+            fn = _fast_lowering(eqn)
         if fn is _ALIAS:  # the output is the (only) input, e.g. a convert to the same dtype
             names[eqn.outvars[0]] = name_of(eqn.invars[0])
             continue
@@ -418,10 +437,10 @@ def compile_jaxpr(jaxpr: Jaxpr, consts=()) -> Callable:
             errstate = True
         fn_name = f"_f{j}"
         glob[fn_name] = fn
-        array = any(v.aval.shape != () for v in eqn.invars)
-        in_names = [name_of(v, array) for v in eqn.invars]
+        array = any(v.aval.shape != () for v in invars)
+        in_names = [name_of(v, array) for v in invars]
         ins = ", ".join(in_names)
-        op = _OPERATORS.get(fn) if type(fn) is np.ufunc and fn.nin == len(eqn.invars) else None
+        op = _OPERATORS.get(fn) if type(fn) is np.ufunc and fn.nin == len(invars) else None
         if op is not None:
             # Python's operator calls the same ufunc on arrays, and NumPy's much faster scalar math on
             # the 0-d values of scalar loops (same results: both compute in the operands' dtype)

@@ -127,10 +127,10 @@ neg = _unary(neg_p)
 add_p = naryop("add", _errstate(np.add))
 
 
-def _add_jvp(primals, tangents):
+def _add_jvp(primals, tangents, prim=add_p):
     x, y = primals
     tx, ty = tangents
-    ans = add_p.bind(x, y)
+    ans = prim.bind(x, y)
     if type(tx) is Zero:
         return ans, _maybe_broadcast(ans, ty)
     if type(ty) is Zero:
@@ -488,6 +488,32 @@ log1p_xla_p = _xla_twin(log1p_p, _xla_math.log1p)
 for _p in (log1p_p, log1p_xla_p):
     ad.defjvp(_p, lambda g, x: div(g, add(x, _ones(x))))
 log1p = _exact_bind(log1p_p, log1p_xla_p)
+
+# ``add`` of a product as XLA computes it: LLVM contracts a float32/float64 ``mul`` feeding an ``add`` into
+# one fused multiply-add (one rounding). jax.random.uniform's ``floats * (maxval - minval) + minval``
+# binds this twin (same name, so jaxprs print the same); run alone (eagerly, one primitive at a time, as
+# JAX's unfused op-by-op dispatch does) it is a plain add, and a compiled jaxpr fuses it with its ``mul``.
+add_fma_p = naryop("add", _errstate(np.add))
+add_fma_p.pp_params = add_p.pp_params
+ad.primitive_jvps[add_fma_p] = lambda primals, tangents: _add_jvp(primals, tangents, add_fma_p)
+ad.primitive_transposes[add_fma_p] = _add_transpose
+add_fma = _binary(add_fma_p)
+
+
+def _fma_fusion(eqn, producers):
+    dtype = eqn.outvars[0].aval.dtype
+    if dtype not in (np.float32, np.float64):  # float16/bfloat16: XLA rounds product and sum separately
+        return None
+    for i, v in enumerate(eqn.invars):
+        src = producers.get(v) if type(v) is core.Var else None
+        if src is not None and src.primitive is mul_p and all(u.aval.dtype == dtype for u in src.invars):
+            return _xla_math.fma_ftz, [*src.invars, eqn.invars[1 - i]]
+    return None
+
+
+from jaxlite._src.backend import numpy_backend as _numpy_backend  # noqa: E402
+
+_numpy_backend.fusions[add_fma_p] = _fma_fusion
 
 tanh_p = unop("tanh", _errstate(np.tanh), _inexact, "floating, complexfloating")
 ad.defjvp2(tanh_p, lambda g, ans, x: mul(g, sub(_ones(x), mul(ans, ans))))
