@@ -838,15 +838,63 @@ def _np_split(words, num):
     return [s[..., i, :] for i in range(num)]
 
 
+class _GammaMath:
+    """The arithmetic of JAX's gamma loop in one dtype, as NumPy calls. For float32 these follow XLA
+    CPU's code bit for bit (xla_math): its log/log1p, ``(1/3) / sqrt(d)`` rewritten to
+    ``(1/3) * rsqrt(d)`` (the CPU's estimate plus a Newton step), ``powf`` from the C library, and
+    the multiply-adds that LLVM contracts into FMAs inside the loop's fused kernels."""
+
+    def __init__(self, dtype):
+        self.dt = dtype.type
+        self.exact = dtype == np.float32
+
+    def log(self, x):
+        return _xla_math.log(x) if self.exact else np.log(x)
+
+    def log1p(self, x):
+        return _xla_math.log1p(x) if self.exact else np.log1p(x)
+
+    def c(self, d):
+        if self.exact:
+            return self.dt(1.0 / 3.0) * _xla_math.rsqrt(d)
+        return self.dt(1.0 / 3.0) / np.sqrt(d)
+
+    def one_plus_x_c(self, x, c):                 # v = 1 + x * c, one FMA in XLA's fused loop
+        return _xla_math.fma(x, c, self.dt(1)) if self.exact else self.dt(1) + x * c
+
+    def squeeze_bound(self, X):                   # 1 - 0.0331 * (X * X), one FMA (negated product)
+        XX = X * X
+        if self.exact:
+            return _xla_math.fma(-XX, self.dt(0.0331), self.dt(1))
+        return self.dt(1) - self.dt(0.0331) * XX
+
+    def log_bound(self, X, V, d):                 # X / 2 + d * ((1 - V) + log V), X * 0.5 fused
+        s = (self.dt(1) - V) + self.log(V)
+        if self.exact:
+            return _xla_math.fma(X, self.dt(0.5), d * s)
+        return X * self.dt(0.5) + d * s
+
+    def pow(self, x, y):
+        return _xla_math.pow(x, y) if self.exact else np.power(x, y)
+
+    def finish(self, x):
+        return _xla_math._ftz(x) if self.exact else x
+
+
 def _gamma_one_np(words, alpha, log_space):
-    """JAX's Marsaglia–Tsang ``_gamma_one``, vectorised over keys ``words`` (N, 2) and ``alpha`` (N,)."""
-    dt = alpha.dtype.type
+    """JAX's Marsaglia–Tsang ``_gamma_one``, vectorised over keys ``words`` (N, 2) and ``alpha`` (N,).
+
+    JAX batches the loop with vmap: every element runs the same scalar algorithm, finished ones are
+    held by selects. Here the still-active elements are gathered and advanced instead (same values)."""
+    m = _GammaMath(alpha.dtype)
+    dt = m.dt
     one, zero = dt(1), dt(0)
     boost_mask = alpha >= one
     alpha_orig = alpha
     alpha = np.where(boost_mask, alpha, alpha + one)
     d = alpha - dt(1.0 / 3.0)
-    c = dt(1.0 / 3.0) / np.sqrt(d)
+    with np.errstate(all="ignore"):
+        c = m.c(d)
     key, subkey = _np_split(words, 2)
     n = alpha.shape[0]
     X = np.zeros(n, alpha.dtype)
@@ -856,8 +904,7 @@ def _gamma_one_np(words, alpha, log_space):
 
     def keep_going(X, V, U, d):
         with np.errstate(all="ignore"):
-            return (U >= one - dt(0.0331) * (X * X)) & \
-                   (_np_log(U) >= X * dt(0.5) + d * ((one - V) + _np_log(V)))
+            return (U >= m.squeeze_bound(X)) & (m.log(U) >= m.log_bound(X, V, d))
 
     active = keep_going(X, V, U, d)
     while active.any():
@@ -874,7 +921,7 @@ def _gamma_one_np(words, alpha, log_space):
             nk, sk = _np_split(xk[j], 2)
             xk[j] = nk
             x[j] = _np_normal(sk, (), alpha.dtype)
-            v[j] = one + x[j] * cc[j]
+            v[j] = m.one_plus_x_c(x[j], cc[j])
             inner = v <= zero
         key[idx] = new_key
         X[idx] = x * x
@@ -884,13 +931,16 @@ def _gamma_one_np(words, alpha, log_space):
     with np.errstate(all="ignore"):
         if log_space:
             u = _np_uniform(subkey, (), alpha.dtype)
-            log_samples = -(-_np_log1p(-u))
+            log_samples = -(-m.log1p(-u))
             log_boost = np.where(boost_mask | (log_samples == zero), zero,
                                  log_samples * (one / alpha_orig))
-            return ((_np_log(d) + _np_log(V)) + log_boost).astype(alpha.dtype)
+            return m.finish(((m.log(d) + m.log(V)) + log_boost).astype(alpha.dtype))
         samples = one - _np_uniform(subkey, (), alpha.dtype)
-        boost = np.where(boost_mask, one, np.power(samples, one / alpha_orig))
-        return ((d * V) * boost).astype(alpha.dtype)
+        boost = np.ones_like(samples)
+        small = ~boost_mask
+        if small.any():  # (XLA computes pow everywhere and selects; only these are needed)
+            boost[small] = m.pow(samples[small], one / alpha_orig[small])
+        return m.finish(((d * V) * boost).astype(alpha.dtype))
 
 
 def _gamma_impl(keys, a, *, log_space):

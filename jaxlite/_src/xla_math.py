@@ -21,7 +21,8 @@ import threading
 
 import numpy as np
 
-__all__ = ["fma", "fma64", "fma_ftz", "log", "log1p", "exp", "erf_inv", "erf", "tan", "exact", "enabled"]
+__all__ = ["fma", "fma64", "fma_ftz", "log", "log1p", "exp", "erf_inv", "erf", "tan", "rsqrt", "pow", "exact",
+           "enabled"]
 
 _state = threading.local()
 
@@ -439,3 +440,112 @@ def fma_ftz(a, b, c):
     tiny = np.finfo(dtype).tiny
     a, b, c = (_flush(np.asarray(v, dtype), tiny) for v in (a, b, c))
     return _flush(fma(a, b, c) if dtype == _f32 else fma64(a, b, c), tiny)
+# --- rsqrt: the CPU's reciprocal square root estimate refined by one Newton step ------------------------
+# XLA CPU emits float32 ``rsqrt`` (also what its simplifier makes of ``a / sqrt(b)``) as the x86
+# ``rsqrtps`` estimate y0 (about 12 correct bits) followed by one Newton–Raphson step with FMAs:
+# y = y0 + (-y0/2)·(y0·(x·y0) - 1). For x = 0, ±inf, a negative or a subnormal x it returns y0 itself.
+# The estimate is a lookup table in silicon that differs between CPU vendors, so it cannot be written
+# down once: the estimate is taken from the CPU this runs on, by executing the instruction itself from
+# a few bytes of machine code (x86-64 only). Elsewhere, 1/sqrt rounded to nearest serves as the
+# estimate, which is close but not XLA's bits.
+_RSQRTPS_CODE = bytes([
+    0x0F, 0x10, 0x07,          # movups xmm0, [rdi]
+    0x0F, 0x52, 0xC0,          # rsqrtps xmm0, xmm0
+    0x0F, 0x11, 0x06,          # movups [rsi], xmm0
+    0x48, 0x83, 0xC7, 0x10,    # add rdi, 16
+    0x48, 0x83, 0xC6, 0x10,    # add rsi, 16
+    0x48, 0x83, 0xEA, 0x04,    # sub rdx, 4
+    0x75, 0xE9,                # jnz (back to the first movups)
+    0xC3])                     # ret
+_rsqrtps_fn = None
+
+
+def _load_rsqrtps():
+    """A callable ``f(src_ptr, dst_ptr, n)`` running ``rsqrtps`` over n (a multiple of 4) float32s, or
+    False when the host cannot run it (not x86-64, or executable memory refused)."""
+    global _rsqrtps_fn
+    if _rsqrtps_fn is None:
+        _rsqrtps_fn = False
+        import platform
+        if platform.machine().lower() in ("x86_64", "amd64"):
+            try:
+                import ctypes
+                import mmap
+                buf = mmap.mmap(-1, mmap.PAGESIZE,
+                                prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+                buf.write(_RSQRTPS_CODE)
+                addr = ctypes.addressof(ctypes.c_char.from_buffer(buf))
+                fn = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t)(addr)
+                fn._buf = buf  # keep the mapping alive with the function
+                probe = np.array([1.0, 4.0, 0.25, 2.0], _f32)
+                out = np.empty(4, _f32)
+                fn(probe.ctypes.data, out.ctypes.data, 4)
+                if np.allclose(out, [1.0, 0.5, 2.0, 0.70710677], rtol=1e-3):
+                    _rsqrtps_fn = fn
+            except (OSError, ValueError, AttributeError, TypeError):  # pragma: no cover
+                _rsqrtps_fn = False
+    return _rsqrtps_fn
+
+
+def rsqrt_estimate(x):
+    """The CPU's ``rsqrtps`` estimate of 1/sqrt(x) for a float32 array (see above)."""
+    x = np.asarray(x, _f32)
+    fn = _load_rsqrtps()
+    if not fn:
+        with np.errstate(all="ignore"):
+            return (1 / np.sqrt(x.astype(_f64))).astype(_f32)
+    flat = x.reshape(-1)
+    n = (flat.size + 3) // 4 * 4
+    src = np.zeros(max(n, 4), _f32)
+    src[:flat.size] = flat
+    dst = np.empty_like(src)
+    fn(src.ctypes.data, dst.ctypes.data, src.size)
+    return dst[:flat.size].reshape(x.shape)
+
+
+def rsqrt(x):
+    """1/sqrt(x) of a float32 array, bit-exact with XLA CPU's float32 ``rsqrt`` on x86-64 (whose
+    estimate instruction this runs; see above)."""
+    x = _ftz(np.asarray(x, _f32))
+    with np.errstate(all="ignore"):
+        y0 = rsqrt_estimate(x)
+        y = fma(_f32(-0.5) * y0, fma(y0, x * y0, _f32(-1)), y0)
+        bits = x.view(np.uint32)
+        special = (x == 0) | (bits & np.uint32(0x7FFFFFFF) == np.uint32(0x7F800000)) | (x < 0)
+        return np.where(special, y0, y).astype(_f32, copy=False)
+
+
+# --- pow: XLA CPU calls the C library's powf -----------------------------------------------------------
+# For float32 ``pow`` XLA emits a call to ``powf`` of the process's C library (glibc's on Linux), run with
+# flush-to-zero set, so subnormal results become zero. That function is called here too, element by element
+# through ctypes (about half a microsecond per element); NumPy's own float32 power differs from it in
+# the last bit for several percent of inputs.
+_powf_fn = None
+
+
+def _load_powf():
+    global _powf_fn
+    if _powf_fn is None:
+        _powf_fn = False
+        try:
+            import ctypes
+            import ctypes.util
+            name = ctypes.util.find_library("m") or ctypes.util.find_library("c")
+            lib = ctypes.CDLL(name)
+            fn = lib.powf
+            fn.restype, fn.argtypes = ctypes.c_float, [ctypes.c_float, ctypes.c_float]
+            _powf_fn = np.frompyfunc(fn, 2, 1)
+        except (OSError, AttributeError, TypeError):  # pragma: no cover
+            _powf_fn = False
+    return _powf_fn
+
+
+def pow(x, y):  # noqa: A001 (XLA's name)
+    """x**y of float32 arrays as XLA CPU computes it: the C library's ``powf``, subnormal results
+    flushed to zero (its inputs are taken as they are: powf reads them as bits)."""
+    x, y = np.broadcast_arrays(np.asarray(x, _f32), np.asarray(y, _f32))
+    fn = _load_powf()
+    with np.errstate(all="ignore"):
+        if not fn or x.size == 0:
+            return _ftz(np.power(x, y))
+        return _ftz(np.asarray(fn(x, y), _f32).reshape(x.shape))
