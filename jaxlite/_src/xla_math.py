@@ -440,6 +440,8 @@ def fma_ftz(a, b, c):
     tiny = np.finfo(dtype).tiny
     a, b, c = (_flush(np.asarray(v, dtype), tiny) for v in (a, b, c))
     return _flush(fma(a, b, c) if dtype == _f32 else fma64(a, b, c), tiny)
+
+
 # --- rsqrt: the CPU's reciprocal square root estimate refined by one Newton step ------------------------
 # XLA CPU emits float32 ``rsqrt`` (also what its simplifier makes of ``a / sqrt(b)``) as the x86
 # ``rsqrtps`` estimate y0 (about 12 correct bits) followed by one Newton–Raphson step with FMAs:
