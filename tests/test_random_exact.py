@@ -174,6 +174,7 @@ def test_uniform_range_float64_bits_match_jax():
             _same_bits(jax.random.uniform(jax.random.key(i), (500,), "float64", lo, hi),
                        jl.random.uniform(jl.random.key(i), (500,), "float64", lo, hi))
 
+
 # --- gamma family: rsqrt estimate + Newton step, libm powf, loop FMAs --------------------------------
 
 def test_xla_rsqrt_matches_xla():
