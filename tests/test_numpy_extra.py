@@ -298,3 +298,79 @@ def test_histogramdd_vs_jax(jnp_oracle):
             assert_same(e, f, rtol=1e-5, atol=1e-6)
     with pytest.raises(ValueError, match="one weight"):
         jnp.histogramdd(s, weights=np.ones(3))
+
+
+_X = np.arange(1, 7, dtype=np.int32).reshape(2, 3)
+_XF = np.linspace(-1, 2, 6, dtype=np.float32).reshape(2, 3)
+_XB = np.array([[True, False, True], [True, True, False]])
+_IDX = np.array([0, 2, 0], np.int32)
+# (name, f(jnp, *args), args): the methods of JAX's built-in ufuncs
+BUILTIN_UFUNC_CASES = [
+    ("add", lambda n, x: n.add(x, 1), (_X,)),
+    ("negative", lambda n, x: n.negative(x), (_XF,)),
+    ("add.reduce", lambda n, x: n.add.reduce(x), (_X,)),
+    ("add.reduce None", lambda n, x: n.add.reduce(x, axis=None), (_X,)),
+    ("add.reduce initial", lambda n, x: n.add.reduce(x, axis=1, keepdims=True, initial=2.0), (_XF,)),
+    ("add.reduce where", lambda n, x, w: n.add.reduce(x, axis=1, where=w), (_XF, _XB)),
+    ("multiply.reduce", lambda n, x: n.multiply.reduce(x, axis=1), (_X,)),
+    ("multiply.reduce bool", lambda n, x: n.multiply.reduce(x, axis=1), (_XB,)),
+    ("add.reduce bool", lambda n, x: n.add.reduce(x, axis=1), (_XB,)),
+    ("maximum.reduce", lambda n, x: n.maximum.reduce(x, axis=1), (_XF,)),
+    ("minimum.reduce", lambda n, x: n.minimum.reduce(x), (_X,)),
+    ("minimum.reduce initial", lambda n, x: n.minimum.reduce(x, initial=2), (_X,)),
+    ("subtract.reduce", lambda n, x: n.subtract.reduce(x, axis=1), (_X,)),
+    ("bitwise_and.reduce", lambda n, x: n.bitwise_and.reduce(x, axis=1), (_X,)),
+    ("bitwise_or.reduce", lambda n, x: n.bitwise_or.reduce(x, axis=1), (_X,)),
+    ("bitwise_xor.reduce", lambda n, x: n.bitwise_xor.reduce(x, axis=0), (_X,)),
+    ("bitwise_or.reduce bool", lambda n, x: n.bitwise_or.reduce(x, axis=0), (_XB,)),
+    ("logical_and.reduce", lambda n, x: n.logical_and.reduce(x, axis=1), (_XB,)),
+    ("logical_or.reduce int", lambda n, x: n.logical_or.reduce(x, axis=1), (_X,)),
+    ("logical_xor.reduce", lambda n, x: n.logical_xor.reduce(x, axis=0), (_XB,)),
+    ("logaddexp.reduce", lambda n, x: n.logaddexp.reduce(x, axis=1), (_XF,)),
+    ("logaddexp2.reduce", lambda n, x: n.logaddexp2.reduce(x, axis=0), (_XF,)),
+    ("add.accumulate", lambda n, x: n.add.accumulate(x, axis=1), (_X,)),
+    ("multiply.accumulate", lambda n, x: n.multiply.accumulate(x), (_XF,)),
+    ("subtract.accumulate", lambda n, x: n.subtract.accumulate(x, axis=1), (_X,)),
+    ("maximum.accumulate", lambda n, x: n.maximum.accumulate(x, axis=1), (_XF,)),
+    ("add.at", lambda n, x, i: n.add.at(x, i, 10, inplace=False), (_X, _IDX)),
+    ("multiply.at", lambda n, x, i: n.multiply.at(x, (1, i), 2.0, inplace=False), (_XF, _IDX)),
+    ("subtract.at", lambda n, x, i: n.subtract.at(x, i, 1, inplace=False), (_X, _IDX)),
+    ("maximum.at", lambda n, x, i: n.maximum.at(x, i, 3, inplace=False), (_X, _IDX)),
+    ("negative.at", lambda n, x, i: n.negative.at(x, i, inplace=False), (_XF, _IDX)),
+    ("add.at bool", lambda n, x: n.add.at(x, 0, True, inplace=False), (_XB,)),
+    ("add.outer", lambda n, x: n.add.outer(x, np.arange(2.0)), (np.arange(3),)),
+    ("add.reduceat", lambda n, x: n.add.reduceat(x, np.array([0, 2, 5])), (np.arange(6),)),
+    ("maximum.reduceat", lambda n, x: n.maximum.reduceat(x, np.array([0, 2]), axis=1), (_XF,)),
+]
+# the jaxprs of these print exactly as JAX's (the others differ inside jnp.take/append/vmap)
+SAME_JAXPR = {c[0] for c in BUILTIN_UFUNC_CASES} - {"add.outer", "add.reduceat", "maximum.reduceat"}
+
+
+def test_builtin_ufuncs_are_ufuncs(jnp_oracle):
+    names = sorted(n for n in dir(jnp_oracle) if isinstance(getattr(jnp_oracle, n), jnp_oracle.ufunc))
+    assert sorted(n for n in dir(jnp) if isinstance(getattr(jnp, n), jnp.ufunc)) == names
+    for n in names:
+        ours, theirs = getattr(jnp, n), getattr(jnp_oracle, n)
+        assert (ours.nin, ours.nout, ours.nargs, ours.__name__, repr(ours)) == \
+            (theirs.nin, theirs.nout, theirs.nargs, theirs.__name__, repr(theirs))
+        assert ours.identity == theirs.identity and type(ours.identity) is type(theirs.identity)
+
+
+@pytest.mark.parametrize("name, f, args", BUILTIN_UFUNC_CASES, ids=[c[0] for c in BUILTIN_UFUNC_CASES])
+def test_builtin_ufunc_methods_match_jax(jax, name, f, args):
+    import jax.numpy as real
+    assert_same(f(jnp, *args), f(real, *args))
+    if name in SAME_JAXPR:
+        assert str(jaxlite.make_jaxpr(lambda *a: f(jnp, *a))(*args)) == \
+            str(jax.make_jaxpr(lambda *a: f(real, *a))(*args))
+
+
+def test_builtin_ufunc_operators_and_errors(jnp_oracle):
+    x = jnp.arange(3.0)
+    assert_same(-x + x * 2 - 1, jnp_oracle.array([-1.0, 0.0, 1.0]))
+    with pytest.raises(NotImplementedError, match="inplace=False"):
+        jnp.add.at(x, 0, 1.0)
+    with pytest.raises(ValueError, match="reduce only supported for binary ufuncs"):
+        jnp.negative.reduce(x)
+    with pytest.raises(ValueError, match="does not have an identity"):
+        jnp.maximum.reduce(x, where=x > 0)

@@ -35,18 +35,18 @@ def _matmul(a, b):
 
 
 _binary_ops = {
-    "__add__": ufuncs.add, "__radd__": _swap(ufuncs.add),
-    "__sub__": ufuncs.subtract, "__rsub__": _swap(ufuncs.subtract),
-    "__mul__": ufuncs.multiply, "__rmul__": _swap(ufuncs.multiply),
+    "__add__": ufuncs._add, "__radd__": _swap(ufuncs._add),
+    "__sub__": ufuncs._subtract, "__rsub__": _swap(ufuncs._subtract),
+    "__mul__": ufuncs._multiply, "__rmul__": _swap(ufuncs._multiply),
     "__truediv__": ufuncs.true_divide, "__rtruediv__": _swap(ufuncs.true_divide),
     "__floordiv__": ufuncs.floor_divide, "__rfloordiv__": _swap(ufuncs.floor_divide),
     "__mod__": ufuncs.remainder, "__rmod__": _swap(ufuncs.remainder),
     "__divmod__": ufuncs.divmod, "__rdivmod__": _swap(ufuncs.divmod),
     "__pow__": ufuncs.power, "__rpow__": _swap(ufuncs.power),
     "__matmul__": _matmul, "__rmatmul__": _swap(_matmul),
-    "__and__": ufuncs.bitwise_and, "__rand__": _swap(ufuncs.bitwise_and),
-    "__or__": ufuncs.bitwise_or, "__ror__": _swap(ufuncs.bitwise_or),
-    "__xor__": ufuncs.bitwise_xor, "__rxor__": _swap(ufuncs.bitwise_xor),
+    "__and__": ufuncs._bitwise_and, "__rand__": _swap(ufuncs._bitwise_and),
+    "__or__": ufuncs._bitwise_or, "__ror__": _swap(ufuncs._bitwise_or),
+    "__xor__": ufuncs._bitwise_xor, "__rxor__": _swap(ufuncs._bitwise_xor),
     "__lshift__": ufuncs.left_shift, "__rlshift__": _swap(ufuncs.left_shift),
     "__rshift__": ufuncs.right_shift, "__rrshift__": _swap(ufuncs.right_shift),
     "__lt__": ufuncs.less, "__le__": ufuncs.less_equal, "__gt__": ufuncs.greater,
@@ -54,7 +54,7 @@ _binary_ops = {
 }
 
 _unary_ops = {
-    "__neg__": ufuncs.negative, "__pos__": ufuncs.positive, "__abs__": ufuncs.abs,
+    "__neg__": ufuncs._negative, "__pos__": ufuncs.positive, "__abs__": ufuncs.abs,
     "__invert__": ufuncs.bitwise_not,
 }
 

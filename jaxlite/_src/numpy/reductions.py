@@ -55,7 +55,7 @@ def _dtype_arg(dtype):
 
 
 def _reduction(name, a, axis, dtype, keepdims, initial, where, lax_reduce, identity, upcast_small_ints,
-               has_identity=True, promote_bool=None):
+               has_identity=True, promote_bool=None, initial_op=None):
     a = ensure_arraylike(name, a)
     if isinstance(axis, Tracer):
         raise core.ConcretizationTypeError(axis, f"The axis argument of jnp.{name} must be concrete.")
@@ -72,19 +72,15 @@ def _reduction(name, a, axis, dtype, keepdims, initial, where, lax_reduce, ident
         if not has_identity and initial is None:
             raise ValueError(f"reduction operation {name} does not have an identity, so to use a where "
                              f"mask one has to specify 'initial'")
-        where = _to_array(where)
-        mask = lax.broadcast_in_dim(where, a.shape, tuple(range(a.ndim - where.ndim, a.ndim))) \
-            if where.shape != a.shape else where
-        if where.shape != a.shape:
-            from jaxlite._src.numpy.lax_numpy import broadcast_to
-            mask = broadcast_to(where, a.shape)
-        a = lax.select(mask, a, lax.full_like(a, identity(a.dtype)))
+        from jaxlite._src.numpy.lax_numpy import where as _where
+        a = _where(where, a, np.asarray(identity(a.dtype), a.dtype))
     if builtins.any(a.shape[i] == 0 for i in axes) and not has_identity and initial is None:
         raise ValueError(f"zero-size array to reduction operation {name} which has no identity")
     out = lax_reduce(a, axes)
     if initial is not None:
         init = lax._convert_element_type(initial, out.dtype, out.weak_type)
-        out = {"sum": lax.add, "prod": lax.mul, "max": lax.max, "min": lax.min}[name](out, init)
+        op = initial_op or {"sum": lax.add, "prod": lax.mul, "max": lax.max, "min": lax.min}[name]
+        out = op(init, out)  # the initial value first, as JAX
     if keepdims:
         out = _keepdims(out, a.shape, axes)
     return out
@@ -416,3 +412,69 @@ def _var(a, axis, dtype, correction, keepdims, where, a_mean):
 @staged_jit(static_argnums=(1, 2, 4))
 def _std(a, axis, dtype, correction, keepdims, where, a_mean):
     return lax.sqrt(_var(a, axis, dtype, correction, keepdims, where, a_mean))
+
+
+# ----- reductions behind ``jnp.<ufunc>.reduce`` (each a lax reduction primitive, as in JAX) ------------
+
+def _require_integer(a):
+    if not (a.dtype == np.bool_ or dtypes.issubdtype(a.dtype, np.integer)):
+        raise ValueError(f"integer argument required; got dtype={a.dtype}")
+    return a
+
+
+def _cast_to_bool(a):
+    if dtypes.issubdtype(a.dtype, np.complexfloating):
+        a = lax.real(a)
+    return a if a.dtype == np.bool_ and not a.weak_type else lax._convert_element_type(a, np.bool_, False)
+
+
+def _ufunc_reduction(name, lax_reduce, op, identity, preproc, has_identity=True):
+    def reduce(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
+        a = preproc(ensure_arraylike(name, a))
+        return _reduction(name, a, axis, dtype, keepdims, initial, where, lax_reduce, identity, False,
+                          has_identity=has_identity, initial_op=op)
+    reduce.__name__ = name
+    return reduce
+
+
+_reduce_max = _ufunc_reduction("max", lax.reduce_max, lax.max, _max_identity, lambda a: a, False)
+_reduce_min = _ufunc_reduction("min", lax.reduce_min, lax.min, _min_identity, lambda a: a, False)
+_reduce_bitwise_and = _ufunc_reduction("reduce_bitwise_and", lax.reduce_and, lax.bitwise_and,
+                                       lambda dt: True if dt == np.bool_ else -1, _require_integer)
+_reduce_bitwise_or = _ufunc_reduction("reduce_bitwise_or", lax.reduce_or, lax.bitwise_or,
+                                      lambda dt: False if dt == np.bool_ else 0, _require_integer)
+_reduce_bitwise_xor = _ufunc_reduction("reduce_bitwise_xor", lax.reduce_xor, lax.bitwise_xor,
+                                       lambda dt: False if dt == np.bool_ else 0, _require_integer)
+_reduce_logical_and = _ufunc_reduction("reduce_logical_and", lax.reduce_and, lax.bitwise_and,
+                                       lambda dt: True, _cast_to_bool)
+_reduce_logical_or = _ufunc_reduction("reduce_logical_or", lax.reduce_or, lax.bitwise_or,
+                                      lambda dt: False, _cast_to_bool)
+_reduce_logical_xor = _ufunc_reduction("reduce_logical_xor", lax.reduce_xor, lax.bitwise_xor,
+                                       lambda dt: False, _cast_to_bool)
+
+
+def _logsumexp(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
+    """``jnp.logaddexp.reduce``: ``log(sum(exp(a)))`` computed stably."""
+    if out is not None:
+        raise NotImplementedError("The 'out' argument to jnp.logaddexp.reduce is not supported.")
+    if initial is not None:
+        raise NotImplementedError("The 'initial' argument to jnp.logaddexp.reduce")
+    a = ensure_arraylike("logsumexp", a)
+    (a,) = promote_dtypes_inexact(a)
+    amax = max(lax.real(a) if dtypes.issubdtype(a.dtype, np.complexfloating) else a, axis=axis,
+               keepdims=keepdims, where=where, initial=-np.inf)
+    amax = lax.stop_gradient(lax.select(lax.is_finite(amax), amax, lax.full_like(amax, 0)))
+    axes = _axes(axis, a.ndim)
+    shifted = lax.sub(a, amax if keepdims else _keepdims(amax, a.shape, axes))
+    total = sum(lax.exp(shifted), axis=axis, keepdims=keepdims, where=where)
+    return lax.add(lax.log(total), amax.astype(total.dtype))
+
+
+def _logsumexp2(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
+    """``jnp.logaddexp2.reduce``: ``log2(sum(2 ** a))``."""
+    ln2 = float(np.log(2))
+    a = ensure_arraylike("logsumexp2", a)
+    (a,) = promote_dtypes_inexact(a)
+    out_ = _logsumexp(lax.mul(a, np.asarray(ln2, a.dtype)), axis=axis, dtype=dtype, keepdims=keepdims,
+                      initial=initial, where=where)
+    return lax.div(out_, np.asarray(ln2, out_.dtype))

@@ -97,9 +97,10 @@ class ufunc:
             raise NotImplementedError(f"out argument of {self}")
         if where is not None:
             raise NotImplementedError(f"where argument of {self}")
-        call = self._props["call"]
-        if call is not None:
-            return call(*args)
+        call = self._props["call"] or self._call_vectorized
+        return call(*args)
+
+    def _call_vectorized(self, *args):
         return _jnp().vectorize(self._func)(*args)
 
     # -- reduce ----------------------------------------------------------------------------------
@@ -186,14 +187,14 @@ class ufunc:
         if arr.size == 0:
             return lax.full(arr.shape, 0, dtype)
         arr = jnp.moveaxis(arr, axis, 0)
-        first = arr[0].astype(dtype)
 
-        def step(acc, x):
-            acc = self(acc, x.astype(dtype))
-            return acc, acc
+        def step(carry, _):
+            # the index rides in the carry; step 0 emits the first element itself
+            i, acc = carry
+            new = jnp.where(i == 0, arr[0].astype(dtype), self(acc.astype(dtype), arr[i].astype(dtype)))
+            return (i + 1, new), new
 
-        _, rest = scan(step, first, arr[1:])
-        res = jnp.concatenate([first[None], rest.astype(dtype)], axis=0)
+        _, res = scan(step, (0, arr[0].astype(dtype)), None, length=arr.shape[0])
         return jnp.moveaxis(res, 0, axis)
 
     # -- at ----------------------------------------------------------------------------------------
@@ -202,6 +203,13 @@ class ufunc:
         indices are applied repeatedly. Requires ``inplace=False``; returns the new array."""
         if inplace:
             raise NotImplementedError(_AT_INPLACE_MSG)
+        items = indices if isinstance(indices, tuple) else (indices,)
+        if any(isinstance(i, slice) or i is None or i is Ellipsis for i in items):
+            # JAX's jitted ``at`` cannot take a slice; we apply it without jit
+            return self._at(a, indices, b)
+        return self._at_jit(a, indices, b)
+
+    def _at(self, a, indices, b):
         fn = self._props["at"] or self._at_by_scan
         return fn(a, indices) if b is None else fn(a, indices, b)
 
@@ -230,12 +238,13 @@ class ufunc:
         flat = [i if isinstance(i, slice) or i is None or i is Ellipsis else jnp.broadcast_to(i, shape).ravel()
                 for i in indices]
 
-        def step(arr, k):
+        def step(carry, _):
+            k, arr = carry
             idx = tuple(i if isinstance(i, slice) or i is None or i is Ellipsis else i[k] for i in flat)
             arr = arr.at[idx].set(self(arr.at[idx].get(), *(x[k] for x in args)))
-            return arr, None
+            return (k + 1, arr), None
 
-        out, _ = scan(step, a, jnp.arange(n))
+        (_, out), _ = scan(step, (0, a), None, n)
         return out
 
     # -- reduceat ----------------------------------------------------------------------------------
@@ -286,6 +295,21 @@ class ufunc:
         A, B = jnp.asarray(A), jnp.asarray(B)
         res = vmap(vmap(self, (None, 0)), (0, None))(A.ravel(), B.ravel())
         return res.reshape(A.shape + B.shape)
+
+
+def _jit_methods():
+    from jaxlite._src.api import jit
+    ufunc._call_vectorized = jit(ufunc._call_vectorized, static_argnames=["self"])
+    ufunc.reduce = jit(ufunc.reduce, static_argnames=["self", "axis", "dtype", "out", "keepdims"])
+    ufunc.accumulate = jit(ufunc.accumulate, static_argnames=["self", "axis", "dtype"])
+    def at(self, a, indices, b):  # named as JAX's jitted method
+        return self._at(a, indices, b)
+    ufunc._at_jit = jit(at, static_argnums=[0])
+    ufunc.reduceat = jit(ufunc.reduceat, static_argnames=["self", "axis", "dtype"])
+    ufunc.outer = jit(ufunc.outer, static_argnums=[0])
+
+
+_jit_methods()
 
 
 def frompyfunc(func: Callable[..., Any], /, nin: int, nout: int, *, identity: Any = None) -> ufunc:

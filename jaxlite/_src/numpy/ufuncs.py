@@ -500,7 +500,7 @@ def hypot(x1, x2, /):
 
 def logaddexp(x1, x2, /):
     x1, x2 = promote_args_inexact("logaddexp", x1, x2)
-    return _logaddexp(x1, x2)
+    return _logaddexp_custom(x1, x2)
 
 
 def _logaddexp_impl(x1, x2):
@@ -514,7 +514,7 @@ def _logaddexp_jvp(primals, tangents):
     # JAX's rule: d out = t1 exp(x1 - out) + t2 exp(x2 - out) (ties get 1/2 each; +inf made finite)
     x1, x2 = primals
     t1, t2 = tangents
-    out = _logaddexp(x1, x2)
+    out = _logaddexp_custom(x1, x2)
 
     def finite(v):
         return lax.select(isposinf(v), lax._zeros(v), v)
@@ -530,7 +530,7 @@ def _make_logaddexp():
     return f
 
 
-_logaddexp = _make_logaddexp()
+_logaddexp_custom = _make_logaddexp()
 
 
 def logaddexp2(x1, x2, /):
@@ -617,3 +617,66 @@ def lcm(x1, x2):
 def cumulative_sum(x, /, *, axis=None, dtype=None, include_initial=False):
     from jaxlite._src.numpy import reductions
     return reductions.cumulative_sum(x, axis=axis, dtype=dtype, include_initial=include_initial)
+
+
+# ----- the functions JAX makes ``jnp.ufunc`` instances ---------------------------------------------
+# Their ``reduce``/``accumulate``/``at`` use the matching reduction, cumulative and scatter primitives;
+# the other methods are built from the function (ufunc_api.py). The plain functions stay available
+# under a leading underscore (the Array operators use them directly).
+
+def _add_at(a, indices, b):
+    if a.dtype == np.bool_:  # scatter-add on bools: count in int32, then back to bool
+        a = a.astype(np.int32)
+        b = lax._convert_element_type(lax._convert_element_type(b, np.bool_, False), np.int32, False)
+        return a.at[indices].add(b).astype(np.bool_)
+    return a.at[indices].add(b)
+
+
+def _multiply_at(a, indices, b):
+    if a.dtype == np.bool_:
+        a = a.astype(np.int32)
+        b = lax._convert_element_type(lax._convert_element_type(b, np.bool_, False), np.int32, False)
+        return a.at[indices].mul(b).astype(np.bool_)
+    return a.at[indices].mul(b)
+
+
+def _subtract_at(a, indices, b):
+    return a.at[indices].subtract(b)
+
+
+def _lazy(module, name):
+    def fn(*args, **kwargs):
+        import importlib
+        return getattr(importlib.import_module(f"jaxlite._src.numpy.{module}"), name)(*args, **kwargs)
+    fn.__name__ = name
+    return fn
+
+
+def _make_ufuncs():
+    from jaxlite._src.numpy.ufunc_api import ufunc
+    red = lambda name: _lazy("reductions", name)  # noqa: E731
+    specs = {  # name: (nin, identity, reduce, accumulate, at)
+        "add": (2, 0, red("sum"), red("cumsum"), _add_at),
+        "multiply": (2, 1, red("prod"), red("cumprod"), _multiply_at),
+        "subtract": (2, None, None, None, _subtract_at),
+        "negative": (1, None, None, None, None),
+        "maximum": (2, None, red("_reduce_max"), None, None),
+        "minimum": (2, None, red("_reduce_min"), None, None),
+        "bitwise_and": (2, -1, red("_reduce_bitwise_and"), None, None),
+        "bitwise_or": (2, 0, red("_reduce_bitwise_or"), None, None),
+        "bitwise_xor": (2, 0, red("_reduce_bitwise_xor"), None, None),
+        "logical_and": (2, True, red("_reduce_logical_and"), None, None),
+        "logical_or": (2, False, red("_reduce_logical_or"), None, None),
+        "logical_xor": (2, False, red("_reduce_logical_xor"), None, None),
+        "logaddexp": (2, -np.inf, red("_logsumexp"), None, None),
+        "logaddexp2": (2, -np.inf, red("_logsumexp2"), None, None),
+    }
+    g = globals()
+    for name, (nin, identity, reduce, accumulate, at) in specs.items():
+        fn = g[name]
+        g["_" + name] = fn
+        g[name] = ufunc(fn, nin, 1, name=name, identity=identity, call=fn, reduce=reduce,
+                        accumulate=accumulate, at=at)
+
+
+_make_ufuncs()
