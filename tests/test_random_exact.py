@@ -47,6 +47,39 @@ def test_xla_math_scalars_and_empty():
         assert f(np.float32(0.5)) == f(np.float32([0.5]))[0]
 
 
+def _large_inputs(seed, n=1_000_000):
+    """Several million float32 inputs of different kinds: every function's branches, ties and edges."""
+    rng = np.random.default_rng(seed)
+    f32 = np.float32
+    u32 = rng.integers(0, 2 ** 32, n, dtype=np.uint64).astype(np.uint32)
+    return {
+        "uniform01": rng.random(n, dtype=f32),
+        "uniform-11": rng.random(n, dtype=f32) * 2 - 1,
+        "all_bits": u32.view(f32),
+        "normal_x30": (rng.standard_normal(n) * 30).astype(f32),
+        "tiny_and_subnormal": (rng.standard_normal(n) * 2.0 ** rng.integers(-150, 0, n)).astype(f32),
+        "near_one": f32(1) + rng.integers(-2 ** 20, 2 ** 20, n).astype(f32) * f32(2 ** -23),
+        "eighths": rng.integers(-800, 800, n).astype(f32) / f32(8),
+        # what normal() feeds erf_inv: 23 random mantissa bits mapped onto (-1, 1)
+        "sampler_uniform": ((u32 >> 9 | 0x3F800000).view(f32) - f32(1)) * f32(2) + f32(-1 + 2 ** -24),
+    }
+
+
+@pytest.mark.parametrize("name", ["log", "log1p", "exp", "erf_inv", "erf", "tan"])
+def test_xla_math_matches_xla_large(name):
+    """Millions of random inputs of several kinds, against JAX's jitted op: catches any changed bit."""
+    jf = jax.jit({"erf_inv": jax.lax.erf_inv, "erf": jax.lax.erf}.get(name) or getattr(jnp, name))
+    f = getattr(xla_math, name)
+    for kind, x in _large_inputs(sum(map(ord, name))).items():
+        try:
+            _same_bits(jf(x), f(x))
+        except AssertionError as e:
+            raise AssertionError(f"{name} on {kind} inputs: {e}") from None
+    # several dimensions and a size that is not a multiple of the slice size
+    x = _large_inputs(7, 3 * 5 * 7 * 1009)["uniform-11"].reshape(3, 5, 7, 1009)
+    _same_bits(jf(x), f(x))
+
+
 def test_fma_single_rounding():
     rng = np.random.default_rng(1)
     a, b, c = (rng.standard_normal(10_000).astype(np.float32) for _ in range(3))
@@ -83,6 +116,25 @@ def test_fma64_single_rounding():
     # a double-rounding trap: the exact value is just below a half-way point
     assert xla_math.fma64(1 + 2 ** -26, 1 + 2 ** -27, -2 ** -80) == 1 + 2 ** -26 + 2 ** -27
     assert np.isnan(xla_math.fma64(np.inf, 0.0, 1.0)) and xla_math.fma64(1e300, 1e300, -np.inf) == -np.inf
+
+
+def test_fma_double_rounding_ties():
+    """Products that make the double sum land exactly half-way between two float32 values while the
+    exact sum is not: rounding the double again would break the tie the wrong way."""
+    # 1632737 * 2693665 = 2**42 + 1, so a*b = 2**-24 + 2**-66 and a*b + 1 sits just above 1 + 2**-24
+    a, b = np.float32(1632737 * 2.0 ** -33), np.float32(2693665 * 2.0 ** -33)
+    scales = np.float32([1, 2 ** -10, 2 ** 20, 3, 5 * 2 ** -7])
+    sa = np.concatenate([a * scales, -a * scales])
+    sb = np.concatenate([np.full(5, b), np.full(5, b)])
+    sc = np.concatenate([scales, -scales])
+    want = sc + np.copysign(np.spacing(np.abs(sc)), sc)  # the next float32 away from zero
+    np.testing.assert_array_equal(xla_math.fma(sa, sb, sc), want)
+    # the in-place chains of the polynomial code take the same correction
+    got = xla_math._fma_chain(sa.astype(np.float64), sb.astype(np.float64), [sc.astype(np.float64)])
+    np.testing.assert_array_equal(got.astype(np.float32), want)
+    row = np.stack([sa, sa]).astype(np.float64)  # and on stacked rows
+    got = xla_math._fma_chain(row, sb.astype(np.float64), [sc.astype(np.float64)])
+    np.testing.assert_array_equal(got.astype(np.float32), np.stack([want, want]))
 
 
 SAMPLERS = {

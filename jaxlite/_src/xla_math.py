@@ -63,32 +63,110 @@ def _c(bits):
 
 
 def _ftz(x):
-    """Flush subnormals to zero of the same sign: XLA's CPU runtime runs with FTZ and DAZ set."""
-    return np.where(np.abs(x) < _MIN_NORMAL, np.copysign(_f32(0), x), x).astype(_f32, copy=False)
+    """Flush subnormals to zero of the same sign: XLA's CPU runtime runs with FTZ and DAZ set.
+
+    Returns ``x`` itself (as float32) when it has nothing to flush, so never write into the result."""
+    x = np.asarray(x, _f32)
+    tiny = np.abs(x) < _MIN_NORMAL  # (zeros too: flushing them changes nothing)
+    if tiny.any():
+        x = x.copy()
+        x[tiny] = np.copysign(_f32(0), x[tiny])
+    return x
+
+
+# --- fused multiply-add -------------------------------------------------------------------------------
+# fma(a, b, c) for float32 a, b, c is evaluated in float64: the product a*b is exact there (24 + 24
+# significand bits fit in 53), so s = a*b + c has one rounding, to double. Rounding s again to float32
+# gives the correctly rounded fma unless s sits exactly half-way between two float32 values (its low 29
+# bits are 1 followed by 28 zeros) while the double sum was inexact: then the second rounding breaks a
+# tie that the exact sum does not have. Such ties are rare (about 2**-29 of inexact sums), so they are
+# found with one cheap test per step and only those elements are corrected: s moves one double ulp
+# toward the exact sum (round to odd), which makes the float32 rounding right.
+_INT64_MIN = np.iinfo(np.int64).min
+_TIE_SHIFT = np.int64(35)  # shifts the low 29 bits to the top: a tie becomes exactly INT64_MIN
+
+
+def _fix_ties(s, a, b, c, shifted=None):
+    """``s`` (a contiguous float64 array, written in place) is ``a*b + c`` rounded to double, the
+    product exact. Where ``s`` is a float32 tie and the sum was inexact, step it one double ulp toward
+    the exact sum, so that rounding ``s`` to float32 next gives the single-rounding result.
+    (``shifted``: ``s``'s bits shifted left by 35, if the caller has them.)"""
+    shape = s.shape if s.ndim else (1,)
+    if shifted is None:
+        shifted = np.left_shift(s.view(np.int64), _TIE_SHIFT)
+    idx = np.flatnonzero(shifted == _INT64_MIN)
+    where = np.unravel_index(idx, shape)
+
+    def at(v):  # the operand's values at the ties, as float64 (operands broadcast to s's shape)
+        v = np.asarray(v)
+        w = where[len(shape) - v.ndim:]
+        return v[tuple(i if n > 1 else 0 for i, n in zip(w, v.shape))].astype(_f64)
+
+    flat = s.reshape(-1)
+    p, ci, si = at(a) * at(b), at(c), flat[idx]
+    bp = si - p
+    err = (p - (si - bp)) + (ci - bp)  # the rounding error of si = p + ci (Knuth's TwoSum)
+    nudge = np.isfinite(err) & (err != 0)
+    if nudge.any():
+        flat[idx[nudge]] = np.nextafter(si[nudge], np.where(err[nudge] > 0, np.inf, -np.inf))
 
 
 def fma(a, b, c):
     """``a * b + c`` with a single rounding to float32 (the x86 ``vfmadd`` / AArch64 ``fmla`` result)."""
-    p = np.multiply(a, b, dtype=_f64)  # exact: 24 + 24 significand bits fit in 53
-    s = p + c
-    # s is the sum rounded to nearest double. Rounding it again to float32 can only go wrong when s sits
-    # exactly half-way between two float32 values and the rounding of the sum was inexact: then step s
-    # one double ulp toward the exact sum (round to odd), which breaks the tie the right way.
-    tie = (np.asarray(s).view(np.int64) & 0x1FFFFFFF) == 0x10000000
-    if tie.any():
-        shape = np.shape(s)
-        s = np.array(s, _f64).reshape(-1)
-        tie = tie.reshape(-1)
-        pi = np.broadcast_to(p, shape).reshape(-1)[tie]
-        ci = np.broadcast_to(np.asarray(c, _f64), shape).reshape(-1)[tie]
-        si = s[tie]
-        bp = si - pi
-        err = (pi - (si - bp)) + (ci - bp)
-        nudge = np.isfinite(err) & (err != 0)
-        si[nudge] = np.nextafter(si[nudge], np.where(err[nudge] > 0, np.inf, -np.inf))
-        s[tie] = si
-        s = s.reshape(shape)
-    return np.asarray(s).astype(_f32)
+    s = np.asarray(np.multiply(a, b, dtype=_f64) + np.asarray(c, _f64))
+    if s.size and np.minimum.reduce(np.left_shift(s.view(np.int64), _TIE_SHIFT), axis=None) == _INT64_MIN:
+        _fix_ties(s, a, b, c)
+    return s.astype(_f32)
+
+
+# The functions below keep their working values in float64 arrays holding float32 values, and chain
+# fma steps in place on them: per step a multiply, an add, the tie test (a shift and a min) and the
+# rounding to float32 and back, with no new arrays.
+
+def _fma_chain(p, x, cs):
+    """``p = fma(p, x, c)`` for each ``c`` of ``cs`` in turn, in place on the float64 array ``p``
+    (float32 values; ``x`` and the ``c`` float64 arrays of float32 values or Python floats that
+    broadcast to ``p``). Returns ``p``."""
+    r = p.astype(_f32)  # the last rounded p: the fma's first operand if a tie needs fixing
+    ties = np.empty(p.shape, np.int64)
+    for c in cs:
+        np.multiply(p, x, out=p)
+        np.add(p, c, out=p)
+        if p.size:
+            np.left_shift(p.view(np.int64), _TIE_SHIFT, out=ties)
+            if np.minimum.reduce(ties, axis=None) == _INT64_MIN:
+                _fix_ties(p, r, x, c, ties)
+        np.copyto(r, p, casting="same_kind")
+        np.copyto(p, r)
+    return p
+
+
+def _horner(x, coeffs):
+    """``p = coeffs[0]``, then ``p = fma(p, x, c)`` for each further ``c``, on float64 ``x`` (float32
+    values); returns float64. Coefficients that are ``(k, 1)`` columns evaluate k polynomials at once
+    (shape ``(k, n)``)."""
+    p = np.empty(np.broadcast_shapes(np.shape(x), np.shape(coeffs[0])))
+    p[...] = coeffs[0]
+    return _fma_chain(p, x, coeffs[1:])
+
+
+def _branches(mask, x, f_true, f_false):
+    """``where(mask, f_true(x), f_false(x))`` for a float32 vector ``x``, each function applied only to
+    the elements it is needed for (they are elementwise)."""
+    if mask.all():
+        return f_true(x)
+    if not mask.any():
+        return f_false(x)
+    # (integer indices: NumPy's boolean-mask gathers and scatters are several times slower)
+    out = np.empty_like(x)
+    for sel, f in ((np.flatnonzero(mask), f_true), (np.flatnonzero(~mask), f_false)):
+        out[sel] = f(x.take(sel))
+    return out
+
+
+def _all_in(x, lo, hi):
+    """Whether every element of ``x`` satisfies ``lo < x < hi`` (False when one is NaN)."""
+    return x.size == 0 or (x.min() > lo and x.max() < hi)
 
 
 # --- log: Eigen's plog_float (Cephes logf), as XLA's CPU backend emits it for kLog ------------------
@@ -96,35 +174,41 @@ _LOG_P = [_c(0x3D9021BB), _c(0xBDEBD1B8), _c(0x3DEF251A),   # 7.0376836292e-2, -
           _c(0xBDFE5D4F), _c(0x3E11E9BF), _c(0xBE2AAE50),
           _c(0x3E4CCEAC), _c(0xBE7FFFFC), _c(0x3EAAAAAA)]
 _LOG_Q1 = _c(0xB95E8083)   # -2.12194440e-4
-_LOG_Q2 = _c(0x3F318000)   # 0.693359375
+_LOG_Q2 = _c(0x3F318000)   # 0.693359375 = 355/512
 _SQRTHF = _c(0x3F3504F3)
 _MIN_NORMAL = _c(0x00800000)
+_LOG_P_COLS = [np.array([[_LOG_P[i]], [_LOG_P[i + 3]], [_LOG_P[i + 6]]], _f64) for i in range(3)]
 
 
 def _log_core(x):
     """The polynomial part of XLA's float32 log for x > 0 finite (inputs below the smallest normal are
     treated as the smallest normal, as XLA does)."""
-    x = np.maximum(x, _MIN_NORMAL)
-    bits = x.view(np.uint32)
-    m = ((bits & np.uint32(0x807FFFFF)) | np.uint32(0x3F000000)).view(_f32)   # mantissa in [0.5, 1)
-    e = ((bits >> np.uint32(23)).astype(np.int32) - 127).astype(_f32) + _f32(1)
-    small = m < _SQRTHF
-    e = e - np.where(small, _f32(1), _f32(0))
-    x = (m - _f32(1)) + np.where(small, m, _f32(0))
+    shape = np.shape(x)
+    bits = np.maximum(np.reshape(x, -1), _MIN_NORMAL).view(np.uint32)
+    mant = bits & np.uint32(0x007FFFFF)
+    # m = mantissa in [0.5, 1) with e = exponent + 1; where m < sqrt(1/2), use 2m and e - 1 instead
+    # (XLA computes x = (m - 1) + m there: exactly 2m - 1). On the bits: big = 1 iff m >= sqrt(1/2).
+    big = (mant + np.uint32(0x00800000 - 0x003504F3)) >> np.uint32(23)
+    m_bits = mant | np.uint32(0x3F800000)
+    m_bits -= big << np.uint32(23)
+    x = m_bits.view(_f32) - _f32(1)
+    e = ((bits >> np.uint32(23)) + big).view(np.int32).astype(_f32) - _f32(127)
     x2 = x * x
     x3 = x2 * x
-    y = fma(fma(_LOG_P[0], x, _LOG_P[1]), x, _LOG_P[2])
-    y1 = fma(fma(_LOG_P[3], x, _LOG_P[4]), x, _LOG_P[5])
-    y2 = fma(fma(_LOG_P[6], x, _LOG_P[7]), x, _LOG_P[8])
-    y = fma(y, x3, y1)
-    y = fma(y, x3, y2)
-    y = fma(y, x3, e * _LOG_Q1)
-    r = fma(x2, _f32(-0.5), x) + y
-    return fma(e, _LOG_Q2, r)
+    xd, x3d = x.astype(_f64), x3.astype(_f64)
+    # three quadratics at once (rows y, y1, y2), then y = fma(y, x3, y1); fma(y, x3, y2); fma(y, x3, e·q1)
+    y = _horner(xd, _LOG_P_COLS)
+    y = _fma_chain(y[0], x3d, (y[1], y[2], (e * _LOG_Q1).astype(_f64)))
+    # fma(x2, -1/2, x) and fma(e, ln2_hi, r): both products are exact in float32 (x2 is 0 or above
+    # 2**-48; e has 8 significant bits, ln2_hi 9), so a float32 add is the same single rounding
+    r = (x + x2 * _f32(-0.5)) + y.astype(_f32)
+    return (r + e * _LOG_Q2).reshape(shape)
 
 
 def _log_specials(x, r):
     """XLA's log edge cases: log(0) = -inf, log(inf) = inf, log(x < 0) = log(nan) = nan."""
+    if _all_in(x, 0, np.inf):
+        return r
     return np.where(x == 0, _f32(-np.inf), np.where(x == np.inf, _f32(np.inf),
                                                      np.where(x > 0, r, _f32(np.nan))))
 
@@ -144,6 +228,27 @@ _LOG1P_Q = [_f32(1), _c(0x417101AD), _c(0x42A6185B), _c(0x435DC32D), _c(0x439A8C
 _LOG1P_P = [_f32(4.527e-05), _c(0x3EFF40C5), _c(0x40D284FA), _c(0x41EF4B9C), _c(0x4273CC76),
             _c(0x426473AD), _c(0x41A05101)]
 _LOG1P_SMALL = _c(0x3ED413CD)  # |x| below this (sqrt(2) - 1 rounded) uses the rational function
+_LOG1P_P64 = [float(c) for c in _LOG1P_P]
+_LOG1P_PQ_COLS = [np.array([[p], [q]], _f64) for p, q in zip(_LOG1P_P, _LOG1P_Q)]  # both at once
+
+
+def _log1p_small(x):
+    """x - x²/2 + x³·P(x)/Q(x) for |x| < 0.41421357 (a vector)."""
+    xd = x.astype(_f64)
+    # P and Q by Horner at once (rows). Q's first step fma(1, x, q1) is a float32 add: no tie test.
+    pq = np.empty((2, x.size))
+    pq[0] = _horner(xd, _LOG1P_P64[:2])
+    pq[1] = x + _LOG1P_Q[1]
+    num, den = _fma_chain(pq, xd, _LOG1P_PQ_COLS[2:]).astype(_f32)
+    x2 = x * x
+    # fma(x2, -1/2, t): x2 * -1/2 is exact in float32 unless x2 < 2**-125, and then the sum is far
+    # below half an ulp of the x it is added to: a float32 add gives the same final value
+    return x + (x2 * _f32(-0.5) + (x * x2) * (num / den))
+
+
+def _log1p_large(x):
+    xp1 = x + _f32(1)
+    return _log_specials(xp1, _log_core(xp1))
 
 
 def log1p(x):
@@ -152,22 +257,15 @@ def log1p(x):
     For |x| < 0.41421357: x - x²/2 + x³·P(x)/Q(x) (Cephes, Horner with FMAs); elsewhere XLA's log(1 + x)."""
     x = _ftz(np.asarray(x, _f32))
     with np.errstate(all="ignore"):
-        xp1 = x + _f32(1)
-        large = _log_specials(xp1, _log_core(xp1))
-        x2 = x * x
-        num = np.full(x.shape, _LOG1P_P[0], _f32)
-        den = np.full(x.shape, _LOG1P_Q[0], _f32)
-        for c in _LOG1P_P[1:]:
-            num = fma(num, x, c)
-        for c in _LOG1P_Q[1:]:
-            den = fma(den, x, c)
-        small = x + fma(x2, _f32(-0.5), (x * x2) * (num / den))
-        return _ftz(np.where(np.abs(x) < _LOG1P_SMALL, small, large))
+        flat = x.reshape(-1)
+        out = _branches(np.abs(flat) < _LOG1P_SMALL, flat, _log1p_small, _log1p_large)
+        return _ftz(out.reshape(x.shape))
 
 
 # --- exp: Eigen's pexp_float (Cephes expf) as XLA's CPU backend emits it for kExp ---------------------
 _EXP_P = [_c(0x39506967), _c(0x3AB743CE), _c(0x3C088908), _c(0x3D2AA9C1), _c(0x3E2AAAAA), _f32(0.5)]
 _LOG2E = _c(0x3FB8AA3B)
+_EXP_P64 = [float(c) for c in _EXP_P]
 
 
 def exp(x):
@@ -177,18 +275,18 @@ def exp(x):
     two FMA steps; exp(r) = 1 + (r + r²·P(r)); the result is that times 2**n built from bits (so an n of
     -127 gives exactly 0)."""
     x = _ftz(np.asarray(x, _f32))
+    shape = x.shape
     with np.errstate(all="ignore"):
-        x = np.where(x < _f32(-87.8), _f32(-87.8), np.where(x > _f32(88.8), _f32(88.8), x))
-        n = np.floor(fma(x, _LOG2E, _f32(0.5)))
-        n = np.clip(n, _f32(-127), _f32(127))
-        r = fma(-n, _LOG_Q2, x)
-        r = fma(-n, _LOG_Q1, r)
-        p = np.full(x.shape, _EXP_P[0], _f32)
-        for c in _EXP_P[1:]:
-            p = fma(p, r, c)
-        y = fma(p, r * r, r) + _f32(1)
+        x = np.clip(x.reshape(-1), _f32(-87.8), _f32(88.8))  # (NaN stays NaN)
+        n = np.clip(np.floor(_horner(x.astype(_f64), [float(_LOG2E), 0.5])), -127., 127.)
+        # fma(-n, ln2_hi, x): n·ln2_hi is exact in float32 (7 and 9 significant bits)
+        r = (x - n.astype(_f32) * _LOG_Q2).astype(_f64)
+        r = _fma_chain(-n, float(_LOG_Q1), [r])
+        p = _horner(r, _EXP_P64)
+        r32 = r.astype(_f32)
+        y = _fma_chain(p, (r32 * r32).astype(_f64), [r]).astype(_f32) + _f32(1)
         scale = ((np.nan_to_num(n).astype(np.int32) + 127) << 23).view(_f32)
-        return _ftz(y * scale)
+        return _ftz((y * scale).reshape(shape))
 
 
 # --- erf_inv: XLA's ErfInv32 (Giles' single-precision approximation) --------------------------------
@@ -198,6 +296,7 @@ _ERFINV_SMALL = [_f32(c) for c in (2.81022636e-08, 3.43273939e-07, -3.5233877e-0
 _ERFINV_LARGE = [_f32(c) for c in (-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844,
                                     0.00573950773, -0.0076224613, 0.00943887047, 1.00167406,
                                     2.83297682)]
+_ERFINV_SMALL64, _ERFINV_LARGE64 = [float(c) for c in _ERFINV_SMALL], [float(c) for c in _ERFINV_LARGE]
 
 
 def erf_inv(x):
@@ -207,13 +306,16 @@ def erf_inv(x):
     sqrt(w) - 3; result p·x, and ±inf at x = ±1."""
     x = _ftz(np.asarray(x, _f32))
     with np.errstate(all="ignore"):
-        w = -log1p(x * -x)
-        lt5 = w < _f32(5)
-        z = np.where(lt5, w - _f32(2.5), np.sqrt(w) - _f32(3))
-        p = np.where(lt5, _ERFINV_SMALL[0], _ERFINV_LARGE[0])
-        for cs, cl in zip(_ERFINV_SMALL[1:], _ERFINV_LARGE[1:]):
-            p = fma(p, z, np.where(lt5, cs, cl))
-        return _ftz(np.where(np.abs(x) == _f32(1), x * _f32(np.inf), p * x))
+        flat = x.reshape(-1)
+        w = -log1p(flat * -flat)
+        p = _branches(w < _f32(5), w,
+                      lambda w: _horner((w - _f32(2.5)).astype(_f64), _ERFINV_SMALL64),
+                      lambda w: _horner((np.sqrt(w) - _f32(3)).astype(_f64), _ERFINV_LARGE64))
+        out = p.astype(_f32) * flat
+        if not _all_in(w, -np.inf, np.inf):  # w = inf exactly where |x| = 1
+            edge = np.abs(flat) == _f32(1)
+            out[edge] = flat[edge] * _f32(np.inf)
+        return _ftz(out.reshape(x.shape))
 
 
 # --- large arrays run in cache-sized slices -----------------------------------------------------------
