@@ -258,6 +258,8 @@ GAMMA_SAMPLERS = {
                                      (400, 3, 4)),
     "t": lambda jr, m, k: jr.t(k, m.array([0.3, 1.0, 2.0, 5.0, 1e4] * 300)),
     "chisquare": lambda jr, m, k: jr.chisquare(k, m.array([0.5, 1.0, 3.0, 40.0] * 300)),
+    "generalized_normal": lambda jr, m, k: jr.generalized_normal(k, 1.5, (3000,)),
+    "generalized_normal_p": lambda jr, m, k: jr.generalized_normal(k, 0.4, (50, 20)),
 }
 
 

@@ -1206,9 +1206,9 @@ def generalized_normal(key, p, shape=(), dtype=None, *, out_sharding=None):
 
 @partial(jit, static_argnums=(2, 3))
 def _generalized_normal(key, p, shape, dtype):
-    k1, k2 = _split(key)
-    g = gamma(k1, 1 / p, shape, dtype)
-    r = rademacher(k2, shape, dtype)
+    keys = _split(key)
+    g = gamma(keys[0], 1 / p, shape, dtype)
+    r = rademacher(keys[1], shape, dtype)
     return r * g ** (1 / p)
 
 

@@ -73,6 +73,8 @@ CASES = {
     "beta_small": "jr.beta(jr.key(3), 0.05, 0.3, (60,))",
     "t_arr": "jr.t(jr.key(2), jnp.array([0.5, 1.0, 3.0, 100.0] * 10))",
     "chisquare": "jr.chisquare(jr.key(1), 3.0, (60,))",
+    "generalized_normal": "jr.generalized_normal(jr.key(1), 1.5, (60,))",
+    "generalized_normal_3": "jr.generalized_normal(jr.key(2), 3.0, (6, 7))",
     # samplers added later
     "wald": "jr.wald(jr.key(1), 1.5, (50,))",
     "wald_arr": "jr.wald(jr.key(2), jnp.array([0.5, 1.0, 3.0]))",

@@ -311,8 +311,27 @@ def _pow_jvp_rhs(g, ans, x, y):
 ad.defjvp2(pow_p, _pow_jvp_lhs, _pow_jvp_rhs)
 
 
+# float32 ``pow`` as XLA CPU computes it (the C library's powf, xla_math.pow): a twin with the same name
+# that the random samplers bind while ``xla_math.exact()`` is on (chosen at trace time, as for exp/log).
+def _pow_xla_impl(x, y):
+    if x.dtype == np.float32 and y.dtype == np.float32:
+        return _xla_math.pow(x, y)
+    return _pow_impl(x, y)
+
+
+pow_xla_p = standard_primitive(
+    "pow", lambda x, y: broadcasting_shape_rule("pow", x, y),
+    lambda x, y: (check_accepted_dtypes("pow", [x], _inexact, "floating, complexfloating"), x.dtype)[1],
+    _pow_xla_impl)
+pow_xla_p.pp_params = getattr(pow_p, "pp_params", None)
+batching.defbroadcasting(pow_xla_p)
+ad.defjvp2(pow_xla_p, _pow_jvp_lhs, _pow_jvp_rhs)
+
+
 def pow(x, y):
     x, y = _lax_args(x, y)
+    if _xla_math.enabled() and core.get_aval(x).dtype == np.float32 and core.get_aval(y).dtype == np.float32:
+        return pow_xla_p.bind(x, y)
     return pow_p.bind(x, y)
 
 
