@@ -571,7 +571,10 @@ def _load_rsqrtps():
     if _rsqrtps_fn is None:
         _rsqrtps_fn = False
         import platform
-        if platform.machine().lower() in ("x86_64", "amd64"):
+        import sys
+        # the machine code takes its arguments in rdi, rsi, rdx: the System V calling convention
+        # (Linux, macOS, BSD), not Windows'
+        if platform.machine().lower() in ("x86_64", "amd64") and sys.platform != "win32":
             try:
                 import ctypes
                 import mmap
