@@ -386,3 +386,22 @@ def test_conv_general_dilated_local_vs_jax(jax, dn, lhs_perm, rhs_shape):
     f = lambda l: (lambda a, b: (l.conv_general_dilated_local(a, b, *args, dimension_numbers=dn) ** 2).sum())  # noqa
     assert_same(jaxlite.grad(f(lax), (0, 1))(lhs, rhs), jax.grad(f(jax.lax), (0, 1))(lhs, rhs), rtol=1e-3,
                 atol=1e-3)
+
+
+# ---------------------------------------------------------------------------------------------------
+# shifts: a scalar in-range amount is one NumPy call; everything else goes through the general path
+# ---------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dtype", ["int8", "uint8", "int16", "uint16", "int32", "uint32"])
+@pytest.mark.parametrize("name", ["shift_left", "shift_right_logical", "shift_right_arithmetic"])
+def test_shifts_match_jax(dtype, name):
+    jax = pytest.importorskip("jax")
+    info = np.iinfo(dtype)
+    x = _rng(3).integers(info.min, info.max, 500, dtype=dtype, endpoint=True)
+    bits = info.bits
+    amounts = [0, 1, 5, bits - 1, bits, bits + 3] + ([-1] if info.min < 0 else [])
+    for k in amounts:
+        for y in (np.array(k, dtype), np.full(x.shape, k, dtype)):  # scalar (fast path) and array
+            got = getattr(lax, name)(x, y)
+            want = getattr(jax.lax, name)(x, y)
+            assert_same(got, want)

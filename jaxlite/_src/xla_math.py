@@ -539,9 +539,23 @@ def fma_ftz(a, b, c):
     """``a * b + c`` in one rounding, float32 or float64 (the dtype of ``a``), as XLA's CPU code computes
     it: subnormal operands count as zero and a subnormal result is flushed to zero (DAZ/FTZ)."""
     dtype = np.result_type(a, b, c)
-    tiny = np.finfo(dtype).tiny
-    a, b, c = (_flush(np.asarray(v, dtype), tiny) for v in (a, b, c))
-    return _flush(fma(a, b, c) if dtype == _f32 else fma64(a, b, c), tiny)
+    a, b, c = (np.asarray(v, dtype) for v in (a, b, c))
+    shape = np.broadcast_shapes(a.shape, b.shape, c.shape)
+    size = int(np.prod(shape))
+    if size <= _SLICE:
+        return _fma_ftz(a, b, c)
+    # large (jax.random.uniform's scaling of millions of values): slice by slice, as _sliced does
+    ops = [v.reshape(()) if v.size == 1 else np.broadcast_to(v, shape).reshape(-1) for v in (a, b, c)]
+    out = np.empty(size, dtype)
+    for start in range(0, size, _SLICE):
+        out[start:start + _SLICE] = _fma_ftz(*(v if v.ndim == 0 else v[start:start + _SLICE] for v in ops))
+    return out.reshape(shape)
+
+
+def _fma_ftz(a, b, c):
+    tiny = np.finfo(a.dtype).tiny
+    a, b, c = (_flush(v, tiny) for v in (a, b, c))
+    return _flush(fma(a, b, c) if a.dtype == _f32 else fma64(a, b, c), tiny)
 
 
 # --- rsqrt: the CPU's reciprocal square root estimate refined by one Newton step ------------------------

@@ -758,7 +758,20 @@ xor_p = _logic("xor", np.logical_xor, np.bitwise_xor)
 bitwise_and, bitwise_or, bitwise_xor = _binary(and_p), _binary(or_p), _binary(xor_p)
 
 
+def _const_shift(x, y):
+    """A scalar shift amount inside ``[0, bits)`` for an array ``x`` as a 0-d array of x's unsigned
+    dtype, else None: then a shift is one NumPy call (no clipping or out-of-range select)."""
+    if np.ndim(y) or not np.ndim(x):
+        return None
+    bits = x.dtype.itemsize * 8
+    k = int(y)
+    return np.array(k, f"uint{bits}") if 0 <= k < bits else None
+
+
 def _shift_left(x, y):
+    k = _const_shift(x, y)
+    if k is not None:
+        return np.left_shift(x.view(k.dtype), k).view(x.dtype)
     bits = x.dtype.itemsize * 8
     yy = y.astype(np.uint64) if y.dtype.kind == "u" else y.astype(np.int64)
     out = np.left_shift(x, np.clip(yy, 0, bits - 1).astype(x.dtype))
@@ -766,6 +779,9 @@ def _shift_left(x, y):
 
 
 def _shift_right_logical(x, y):
+    k = _const_shift(x, y)
+    if k is not None:
+        return np.right_shift(x.view(k.dtype), k).view(x.dtype)
     bits = x.dtype.itemsize * 8
     udt = np.dtype(f"uint{bits}")
     yy = y.astype(np.int64)
@@ -775,6 +791,10 @@ def _shift_right_logical(x, y):
 
 
 def _shift_right_arithmetic(x, y):
+    k = _const_shift(x, y)
+    if k is not None:
+        return np.right_shift(x.view(k.dtype.str.replace("u", "i")), k.astype(k.dtype.str.replace("u", "i")))\
+            .view(x.dtype)
     bits = x.dtype.itemsize * 8
     sdt = np.dtype(f"int{bits}")
     yy = y.astype(np.int64)
