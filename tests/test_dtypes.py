@@ -11,6 +11,9 @@ import ml_dtypes
 import numpy as np
 import pytest
 
+import jaxlite
+import jaxlite.numpy as jnp
+from conftest import assert_same
 from jaxlite._src import dtypes
 from jaxlite._src.config import config
 import jaxlite.dtypes as public_dtypes
@@ -446,3 +449,42 @@ def test_conversions_match_jax(jax_oracle):
             assert outcome(getattr(jax_dtypes, name), a) == outcome(getattr(dtypes, name), a), (name, a)
         assert jax_dtypes.scalar_type_of(a) is dtypes.scalar_type_of(a)
     assert jax_dtypes.float0 == dtypes.float0
+
+
+_SCALAR_CTOR_CASES = [
+    ("uint32", 2 ** 31), ("uint32", 2 ** 32), ("uint32", -1), ("int8", 300), ("int8", -129), ("int8", 127),
+    ("int8", np.int32(300)), ("uint8", np.array([300, -1])), ("float32", 1e40), ("float16", 1e5),
+    ("bfloat16", 3.3), ("int32", 2 ** 31), ("int32", 3.7), ("uint32", -1.5), ("float32", [1, 2]),
+    ("bool_", 2), ("int64", 2 ** 40), ("uint64", 2 ** 63), ("complex64", 1 + 2j), ("float32", "1.5"),
+    ("int32", True), ("uint16", 2 ** 16), ("int16", np.float32(1e10)), ("int32", 1e20),
+    ("uint32", np.uint64(2 ** 40)), ("int32", float("nan")), ("uint8", 1000.0), ("int8", np.array(-129)),
+    ("uint32", np.array(2 ** 31)), ("float32", np.array([2 ** 31], np.uint32)), ("bool_", np.array([0, 2])),
+    ("uint32", [-1, 2 ** 32]), ("int8", [1, 300]), ("float8_e4m3fn", 2.5),
+]
+
+
+@pytest.mark.parametrize("name, x", _SCALAR_CTOR_CASES,
+                         ids=[f"{n}({x!r})" for n, x in _SCALAR_CTOR_CASES])
+def test_scalar_type_constructors_match_jax(jnp_oracle, name, x):
+    """``jnp.uint32(x)`` etc. are ``asarray(x, dtype)``: NumPy's conversion rules (out-of-range Python
+    ints raise OverflowError, arrays wrap), a strongly typed result."""
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            want = getattr(jnp_oracle, name)(x)
+        except Exception as e:  # the same error type and message
+            with pytest.raises(type(e)) as info:
+                getattr(jnp, name)(x)
+            assert str(info.value) == str(e)
+            return
+        got = getattr(jnp, name)(x)
+    assert_same(got, want)
+
+
+def test_scalar_type_constructors_under_jit(jax):
+    import jax.numpy as real
+    for name, x in [("int8", 300), ("uint32", -1), ("float16", 1e5)]:
+        f = lambda n: (lambda v: getattr(n, name)(v))  # noqa: E731
+        assert_same(jaxlite.jit(f(jnp))(x), jax.jit(f(real))(x))
+    assert_same(jaxlite.jit(lambda: jnp.uint32(2 ** 31))(), jax.jit(lambda: real.uint32(2 ** 31))())

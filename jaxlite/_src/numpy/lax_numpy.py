@@ -73,7 +73,7 @@ class _ScalarType:
         self.type = np_type
         self.__name__ = self.dtype.name if np_type is not np.bool_ else "bool"
 
-    def __call__(self, x=0):
+    def __call__(self, x):
         return asarray(x, dtype=self.dtype)
 
     def __repr__(self):
@@ -210,7 +210,9 @@ def array(object, dtype=None, copy=True, order="K", ndmin=0, *, device=None):
             v, aval = core.to_value_and_aval(object)
             out = core.Array._from_np(v, aval.weak_type)
         else:
-            out = lax._convert_element_type(object, dt, False)
+            # NumPy's conversion, as JAX: an out-of-range Python int raises OverflowError, a float
+            # converts to an int dtype by truncation (and raises if that is out of range)
+            out = core.Array._from_np(np.array(object, dtype=dt), False)
     else:
         if object is None:
             raise TypeError("None is not a valid value for jnp.array")
@@ -221,7 +223,10 @@ def array(object, dtype=None, copy=True, order="K", ndmin=0, *, device=None):
             npv = np.array(object, dtype=dt or inferred)
         else:
             try:
-                npv = np.asarray(object)
+                if dt is not None and isinstance(object, str):
+                    npv = np.asarray(object, dtype=dt)  # jnp.float32("1.5"), as NumPy and JAX
+                else:
+                    npv = np.asarray(object)
             except Exception as err:
                 raise TypeError(f"Cannot convert {type(object)} to a JAX array: {err}") from None
             if npv.dtype == object_ or npv.dtype.kind in "USV" and not dtypes.is_float0(npv.dtype):
