@@ -28,7 +28,7 @@ def _inputs():
                            (rng.standard_normal(n // 2) * 30).astype(np.float32), edge, near1])
 
 
-@pytest.mark.parametrize("name", ["log", "log1p", "exp", "erf_inv", "erf", "tan"])
+@pytest.mark.parametrize("name", ["log", "log1p", "exp", "erf_inv", "erf_alone", "tan"])
 def test_xla_math_matches_xla(name):
     x = _inputs()
     if name == "tan":  # also arguments next to multiples of pi/2 (hardest for the reduction) and huge ones
@@ -36,8 +36,17 @@ def test_xla_math_matches_xla(name):
         x = np.concatenate([x, k.astype(np.float32), np.nextafter(k.astype(np.float32), np.float32(np.inf)),
                             np.nextafter(k.astype(np.float32), np.float32(-np.inf)),
                             np.float32([119.99, 120, 121, 2 ** -13, 0.6744, 3e38, -1.7e38, 1e-40])])
-    jf = {"erf_inv": jax.lax.erf_inv, "erf": jax.lax.erf}.get(name) or getattr(jnp, name)
+    jf = {"erf_inv": jax.lax.erf_inv, "erf_alone": jax.lax.erf}.get(name) or getattr(jnp, name)
     _same_bits(jax.jit(jf)(x), getattr(xla_math, name)(x))
+
+
+def test_xla_math_erf_fused_matches_xla():
+    """erf of a computed value (XLA fuses the two; then it clamps the argument and saturates earlier)."""
+    x = np.concatenate([_inputs(), np.float32([3.7, 3.7439, 3.75, 3.8, 3.84, -3.76]) * 2])
+    s2 = np.float32(np.sqrt(2))  # XLA turns the division by a constant into a product with its reciprocal
+    with np.errstate(invalid="ignore"):
+        _same_bits(jax.jit(lambda v: jax.lax.erf(v * np.float32(0.5)))(x), xla_math.erf(x * np.float32(0.5)))
+        _same_bits(jax.jit(lambda v: jax.lax.erf(v / s2))(x), xla_math.erf(x * (np.float32(1) / s2)))
 
 
 def test_xla_math_scalars_and_empty():
@@ -144,6 +153,21 @@ SAMPLERS = {
     "gumbel": lambda jr, m, k: jr.gumbel(k, (3000,)),
     "laplace": lambda jr, m, k: jr.laplace(k, (3000,)),
     "logistic": lambda jr, m, k: jr.logistic(k, (3000,)),
+    "cauchy": lambda jr, m, k: jr.cauchy(k, (3000,)),
+    "cauchy_2d": lambda jr, m, k: jr.cauchy(k, (31, 17)),
+    "cauchy_f16": lambda jr, m, k: jr.cauchy(k, (3000,), "float16").astype("float32"),
+    "cauchy_bf16": lambda jr, m, k: jr.cauchy(k, (3000,), "bfloat16").astype("float32"),
+    "truncated_normal": lambda jr, m, k: jr.truncated_normal(k, -1.5, 2.0, (3000,)),
+    "truncated_normal_narrow": lambda jr, m, k: jr.truncated_normal(k, 0.3, 0.31, (3000,)),
+    "truncated_normal_tail": lambda jr, m, k: jr.truncated_normal(k, 2.5, 8.0, (3000,)),
+    "truncated_normal_arr": lambda jr, m, k: jr.truncated_normal(k, m.array([-3.0, 0.0, -0.2]),
+                                                                 m.array([-1.0, m.inf, 0.9]), (500, 3)),
+    "truncated_normal_f16": lambda jr, m, k: jr.truncated_normal(k, -0.7, 1.9, (3000,), "float16")
+    .astype("float32"),
+    "truncated_normal_bf16": lambda jr, m, k: jr.truncated_normal(k, -0.7, 1.9, (3000,), "bfloat16")
+    .astype("float32"),
+    "normal_f16": lambda jr, m, k: jr.normal(k, (3000,), "float16").astype("float32"),
+    "normal_bf16": lambda jr, m, k: jr.normal(k, (3000,), "bfloat16").astype("float32"),
 }
 
 
@@ -177,7 +201,7 @@ def test_jit_and_eager_samplers_agree():
     """The XLA-exact path is chosen when the sampler is traced, so jit gives the same bits as eager."""
     import jaxlite as jl
     k = jl.random.key(7)
-    for name in ("normal", "exponential", "gumbel", "laplace", "logistic"):
+    for name in ("normal", "exponential", "gumbel", "laplace", "logistic", "cauchy"):
         f = getattr(jl.random, name)
         a = np.asarray(f(k, (2000,)))
         b = np.asarray(jl.jit(lambda k: f(k, (2000,)))(k))
@@ -277,3 +301,30 @@ def test_gamma_vmap_and_jit_match_jax():
     _same_bits(want, got)
     got_jit = jaxlite.jit(lambda k: jaxlite.random.loggamma(k, lnp.array(a)))(jaxlite.random.key(6))
     _same_bits(jax.random.loggamma(jax.random.key(6), a), got_jit)
+
+
+def test_truncated_normal_cauchy_jit_vmap_and_jaxpr():
+    import jaxlite as jl
+    k = jl.random.key(7)
+    f = lambda r: (lambda k, lo: r.truncated_normal(k, lo, 1.7, (2000,)))
+    np.testing.assert_array_equal(f(jl.random)(k, -0.3), jl.jit(f(jl.random))(k, -0.3))
+    # with the bounds traced (not constants XLA could fold), jitted JAX gives the same bits too
+    _same_bits(jax.jit(f(jax.random))(jax.random.key(7), -0.3), jl.jit(f(jl.random))(k, -0.3))
+    ks, ksl = jax.random.split(jax.random.key(5), 3), jl.random.split(jl.random.key(5), 3)
+    _same_bits(jax.vmap(f(jax.random), (0, None))(ks, -0.3), jl.vmap(f(jl.random), (0, None))(ksl, -0.3))
+    g = lambda r: (lambda k: r.cauchy(k, (40,)))
+    _same_bits(jax.vmap(g(jax.random))(ks), jl.vmap(g(jl.random))(ksl))
+    for dtype in ("float32", "float16"):
+        for h in (lambda r: (lambda k: r.truncated_normal(k, -1.5, 2.0, (3,), dtype)),
+                  lambda r: (lambda k: r.cauchy(k, (3,), dtype))):
+            want = str(jax.make_jaxpr(h(jax.random))(jax.random.key(0)))
+            got = str(jl.make_jaxpr(h(jl.random))(jl.random.key(0)))
+            assert want.split() == got.split()  # (JAX wraps long lines differently)
+
+
+def test_plain_tan_erf_keep_numpy():
+    x = np.float32([0.3, 2.0, 1e4])
+    np.testing.assert_array_equal(np.asarray(lnp.tan(x)), np.tan(x))
+    import scipy.special
+    np.testing.assert_array_equal(np.asarray(jaxlite.lax.erf(x)), scipy.special.erf(x))
+    assert not xla_math.enabled()

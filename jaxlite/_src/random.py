@@ -29,7 +29,7 @@ from jaxlite._src.core import Primitive, ShapedArray, Tracer
 from jaxlite._src.interpreters import ad, batching
 from jaxlite._src.lax.random_bits import erf_inv_f32, random_gamma_grad
 from jaxlite._src.lax import lax
-from jaxlite._src.lax.elementwise import add_fma as _add_fma
+from jaxlite._src.lax.elementwise import add_fma as _add_fma, div_const as _div_const
 from jaxlite._src import prng
 from jaxlite._src.prng import (KeyTy, PRNGImpl, UINT_DTYPES, from_words, to_words,
                                threefry_prng_impl)
@@ -558,8 +558,8 @@ def _truncated_normal(key, lower, upper, shape, dtype):
     sqrt2 = np.array(np.sqrt(2), dtype)
     lower = lax.convert_element_type(lower, dtype)
     upper = lax.convert_element_type(upper, dtype)
-    a = lax.erf(lax.div(lower, sqrt2))
-    b = lax.erf(lax.div(upper, sqrt2))
+    a = lax.erf(_div_const(lower, sqrt2))  # (XLA multiplies by 1/sqrt2 instead)
+    b = lax.erf(_div_const(upper, sqrt2))
     u = uniform(key, shape, dtype, minval=a, maxval=b)
     out = lax.mul(sqrt2, lax.erf_inv(u))
     # keep results inside the open interval despite rounding

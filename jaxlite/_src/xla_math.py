@@ -21,8 +21,8 @@ import threading
 
 import numpy as np
 
-__all__ = ["fma", "fma64", "fma_ftz", "log", "log1p", "exp", "erf_inv", "erf", "tan", "rsqrt", "pow", "exact",
-           "enabled"]
+__all__ = ["fma", "fma64", "fma_ftz", "log", "log1p", "exp", "erf_inv", "erf", "erf_alone", "tan", "rsqrt", "pow",
+           "exact", "enabled"]
 
 _state = threading.local()
 
@@ -448,27 +448,43 @@ def tan(x):
 # --- erf: XLA's float32 rational approximation (ElementalIrEmitter::EmitErf / EmitErfF32) ----------
 _ERF_P = [_c(b) for b in (0x39702D51, 0x3B5F5DA2, 0x3D50B6EB, 0x3E3DA740, 0x3F906EBA)]
 _ERF_Q = [_c(b) for b in (0xB3FD3906, 0x37C588DF, 0x3A856D28, 0x3C6687D4, 0x3DE34C21, 0x3EFEB44A)]
-_ERF_ONE = _c(0x407547CB)  # 3.8325...: at and above it, erf rounds to ±1
+# XLA has two emitters for it: inside a fusion (erf of a computed value, as in the samplers) the argument
+# is clamped to ±3.7439 and the result is ±1 from there on; a lone ``erf`` of an input array runs a
+# precompiled kernel without the clamp that switches to ±1 only from 3.8325 on.
+_ERF_ONE_FUSED = _c(0x406F9C68)   # 3.7439...
+_ERF_ONE_ALONE = _c(0x407547CB)   # 3.8325...
 
 
-def erf(x):
-    """Error function of a float32 array, bit-exact with XLA CPU's ``erf``.
-
-    XLA emits its own rational approximation: x·P(x²)/Q(x²) (degree 4 over degree 6 in x², Horner with
-    FMAs, one division), and ±1 from |x| ≥ 3.8325 on."""
+def _erf(x, one_from, clamp):
     x = _ftz(np.asarray(x, _f32))
     with np.errstate(all="ignore"):
-        x2 = _ftz(x * x)
+        xc = np.clip(x, -one_from, one_from) if clamp else x   # (np.clip keeps nans, like llvm.maximum)
+        x2 = _ftz(xc * xc)
         p = fma(x2, _ERF_P[0], _ERF_P[1])
         for c in _ERF_P[2:]:
             p = fma(x2, p, c)
         q = fma(x2, _ERF_Q[0], _ERF_Q[1])
         for c in _ERF_Q[2:] + [_f32(1)]:
             q = fma(x2, q, c)
-        return _ftz(np.where(np.abs(x) >= _ERF_ONE, np.copysign(_f32(1), x), (x * p) / q))
+        return _ftz(np.where(np.abs(x) >= one_from, np.copysign(_f32(1), x), (xc * p) / q))
 
 
-tan, erf = _sliced(tan), _sliced(erf)
+def erf(x):
+    """Error function of a float32 array, bit-exact with XLA CPU's ``erf`` inside a fused computation
+    (e.g. ``jit(lambda x: lax.erf(x / 2))``, and jax.random.truncated_normal).
+
+    XLA emits its own rational approximation: x·P(x²)/Q(x²) (degree 4 over degree 6 in x², Horner with
+    FMAs, one division) on x clamped to ±3.7439, and ±1 from |x| ≥ 3.7439 on."""
+    return _erf(x, _ERF_ONE_FUSED, True)
+
+
+def erf_alone(x):
+    """Like :func:`erf`, as XLA CPU computes a lone ``jit(lax.erf)`` of an input: no clamp, and ±1 only
+    from |x| ≥ 3.8325 on (the two agree below 3.7439)."""
+    return _erf(x, _ERF_ONE_ALONE, False)
+
+
+tan, erf, erf_alone = _sliced(tan), _sliced(erf), _sliced(erf_alone)
 
 
 # --- float64 fused multiply-add (XLA contracts float64 ``a * b + c`` into FMA as well) --------------------

@@ -239,6 +239,23 @@ ad.primitive_transposes[div_p] = _div_transpose
 div = _binary(div_p)
 
 
+def _div_const_impl(x, y):
+    if not dtypes.issubdtype(x.dtype, np.floating):
+        return _div_impl(x, y)
+    with np.errstate(all="ignore"):
+        return np.multiply(x, np.divide(np.ones((), y.dtype), y).astype(y.dtype)).astype(x.dtype)
+
+
+# ``div`` by a constant as jitted XLA computes it: its algebraic simplifier rewrites x / c as x * (1 / c),
+# 1 / c rounded to the dtype. A twin (same name and rules) for samplers that divide by a literal
+# (jax.random.truncated_normal's lower / sqrt(2)).
+div_const_p = naryop("div", _div_const_impl)
+div_const_p.pp_params = div_p.pp_params
+ad.primitive_jvps[div_const_p] = ad.primitive_jvps[div_p]
+ad.primitive_transposes[div_const_p] = _div_transpose
+div_const = _binary(div_const_p)
+
+
 def _rem_impl(x, y):
     with np.errstate(all="ignore"):
         if x.dtype.kind in "iu":
@@ -473,13 +490,28 @@ def _xla_twin(prim, exact_impl):
     return twin
 
 
-def _exact_bind(prim, twin):
+def _exact_bind(prim, twin, dtypes_=(np.float32,)):
     def f(x):
-        if _xla_math.enabled() and core.get_aval(x).dtype == np.float32:
+        if _xla_math.enabled() and core.get_aval(x).dtype in dtypes_:
             return twin.bind(x)
         return prim.bind(x)
     f.__name__ = prim.name
     return f
+
+
+_LOW_FLOATS = (np.dtype(np.float32), np.dtype(np.float16), np.dtype(dtypes.bfloat16))
+
+
+def _via_f32(exact_fn, other):
+    """An impl: ``exact_fn`` (float32 in and out) for float32, and for float16/bfloat16 upcast to float32
+    and rounded back, as XLA's CPU backend computes those; ``other`` for the rest."""
+    def impl(x):
+        if x.dtype == np.float32:
+            return exact_fn(x)
+        if x.dtype in _LOW_FLOATS:
+            return exact_fn(x.astype(np.float32)).astype(x.dtype)
+        return other(x)
+    return impl
 
 
 exp_p = unop("exp", _errstate(np.exp), _inexact, "floating, complexfloating")
@@ -561,8 +593,10 @@ ad.defjvp(cos_p, lambda g, x: neg(mul(g, sin(x))))
 cos = _unary(cos_p)
 
 tan_p = unop("tan", _errstate(np.tan), _inexact, "floating, complexfloating")
-ad.defjvp2(tan_p, lambda g, ans, x: mul(g, add(_ones(x), mul(ans, ans))))
-tan = _unary(tan_p)
+tan_xla_p = _xla_twin(tan_p, _via_f32(_xla_math.tan, _errstate(np.tan)))
+for _p in (tan_p, tan_xla_p):
+    ad.defjvp2(_p, lambda g, ans, x: mul(g, add(_ones(x), mul(ans, ans))))
+tan = _exact_bind(tan_p, tan_xla_p, _LOW_FLOATS)
 
 asin_p = unop("asin", _errstate(np.arcsin), _inexact, "floating, complexfloating")
 ad.defjvp(asin_p, lambda g, x: mul(g, rsqrt(sub(_ones(x), mul(x, x)))))
@@ -632,8 +666,10 @@ def _special(name):
 
 
 erf_p = unop("erf", _special("erf"), _float, "floating")
-ad.defjvp(erf_p, lambda g, x: mul(g, mul(_full_like_val(x, 2 / np.sqrt(np.pi)), exp(neg(mul(x, x))))))
-erf = _unary(erf_p)
+erf_xla_p = unop("erf", _via_f32(_xla_math.erf, _special("erf")), _float, "floating")
+for _p in (erf_p, erf_xla_p):
+    ad.defjvp(_p, lambda g, x: mul(g, mul(_full_like_val(x, 2 / np.sqrt(np.pi)), exp(neg(mul(x, x))))))
+erf = _exact_bind(erf_p, erf_xla_p, _LOW_FLOATS)
 
 erfc_p = unop("erfc", _special("erfc"), _float, "floating")
 ad.defjvp(erfc_p, lambda g, x: mul(g, mul(_full_like_val(x, -2 / np.sqrt(np.pi)), exp(neg(mul(x, x))))))
@@ -648,12 +684,11 @@ def _erf_inv_impl(x):
 
 
 erf_inv_p = unop("erf_inv", _erf_inv_impl, _float, "floating")
-erf_inv_xla_p = unop("erf_inv", lambda x: _xla_math.erf_inv(x) if x.dtype == np.float32 else
-                     _erf_inv_impl(x), _float, "floating")
+erf_inv_xla_p = unop("erf_inv", _via_f32(_xla_math.erf_inv, _erf_inv_impl), _float, "floating")
 for _p in (erf_inv_p, erf_inv_xla_p):
     ad.defjvp2(_p, lambda g, ans, x: mul(g, mul(_full_like_val(x, np.sqrt(np.pi) / 2),
                                                 exp(mul(ans, ans)))))
-erf_inv = _exact_bind(erf_inv_p, erf_inv_xla_p)
+erf_inv = _exact_bind(erf_inv_p, erf_inv_xla_p, _LOW_FLOATS)
 
 lgamma_p = unop("lgamma", _special("gammaln"), _float, "floating")
 digamma_p = unop("digamma", _special("digamma"), _float, "floating")
