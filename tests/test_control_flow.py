@@ -598,3 +598,37 @@ def test_structure_error_messages_name_the_component():
         lax.cond(True, lambda x: (x, x), lambda x: x, 1.0)
     assert ("true_fun output is a <class 'tuple'> but false_fun output is a pytree leaf, so their "
             "Python types differ.") in str(e.value)
+
+
+_jaxlite = jax  # the fixture named jax below is real JAX
+_SCAN_XS = np.arange(1.0, 4.0, dtype=np.float32)
+# grad of scans: the known scan's residual outputs, the transposed scan's operand order (ct carry,
+# ct ys, residual xs; zero ct ys not scanned) and its body's equations print as JAX's
+SCAN_GRAD_CASES = [
+    ("sin", lambda j, n: lambda c: j.lax.scan(lambda c, x: (n.sin(c) * x, None), c, _SCAN_XS)[0]),
+    ("mul add", lambda j, n: lambda c: j.lax.scan(lambda c, x: (c * x + 1.0, None), c, _SCAN_XS)[0]),
+    ("two muls", lambda j, n: lambda c: j.lax.scan(lambda c, x: (c * c * x, c * x), c, _SCAN_XS)[1].sum()),
+    ("exp sin", lambda j, n: lambda c: j.lax.scan(lambda h, x: (n.exp(h) + n.sin(h * x), None), c,
+                                                 _SCAN_XS)[0]),
+    ("cos mul mul", lambda j, n: lambda c: j.lax.scan(lambda h, x: (n.cos(h) * h * x, h * 2.0), c,
+                                                     _SCAN_XS)[1].sum()),
+    ("tanh", lambda j, n: lambda c: j.lax.scan(lambda h, x: (n.tanh(h) * x, h), c, _SCAN_XS)[1].sum()),
+]
+
+
+@pytest.mark.parametrize("name, make", SCAN_GRAD_CASES, ids=[c[0] for c in SCAN_GRAD_CASES])
+def test_scan_grad_jaxprs_match_jax(jax, name, make):
+    import jax.numpy as real
+    ours = jax_make_jaxpr_ours(jax_grad_ours(make(_jaxlite, jnp)))(np.float32(0.7))
+    theirs = jax.make_jaxpr(jax.grad(make(jax, real)))(np.float32(0.7))
+    assert str(ours) == str(theirs)
+    assert_same(jax_grad_ours(make(_jaxlite, jnp))(np.float32(0.7)), jax.grad(make(jax, real))(np.float32(0.7)))
+
+
+def test_scan_grad_with_array_xs_forwards_them(jax):
+    """An Array (not NumPy) xs needed by the transposed scan is passed on, not stacked again."""
+    import jax.numpy as real
+    f = lambda j, n: lambda c, xs: j.lax.scan(lambda c, x: (c * c * x, c * x), c, xs)[1].sum()  # noqa: E731
+    ours = jax_make_jaxpr_ours(jax_grad_ours(f(_jaxlite, jnp)))(np.float32(0.7), jnp.arange(1.0, 4.0))
+    theirs = jax.make_jaxpr(jax.grad(f(jax, real)))(np.float32(0.7), real.arange(1.0, 4.0))
+    assert str(ours) == str(theirs)

@@ -567,7 +567,7 @@ from jaxlite._src.backend import numpy_backend as _numpy_backend  # noqa: E402
 _numpy_backend.fusions[add_fma_p] = _fma_fusion
 
 tanh_p = unop("tanh", _errstate(np.tanh), _inexact, "floating, complexfloating")
-ad.defjvp2(tanh_p, lambda g, ans, x: mul(g, sub(_ones(x), mul(ans, ans))))
+ad.defjvp2(tanh_p, lambda g, ans, x: mul(add(g, mul(g, ans)), sub(_ones(x), ans)))  # as JAX: g(1+y)(1-y)
 tanh = _unary(tanh_p)
 
 

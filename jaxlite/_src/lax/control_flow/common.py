@@ -391,23 +391,26 @@ def batch_jaxpr(closed: ClosedJaxpr, axis_data, in_batched: Sequence[bool], inst
     return trace_closed(fn, in_avals), store["out_batched"]
 
 
-def transpose_jaxpr(closed: ClosedJaxpr, linear: Sequence[bool]) -> ClosedJaxpr:
+def transpose_jaxpr(closed: ClosedJaxpr, linear: Sequence[bool], zero_cts=None) -> ClosedJaxpr:
     """The transpose of ``closed`` w.r.t. its ``linear`` inputs.
 
-    The result takes ``(*non-linear inputs, *cotangents of every output)`` and returns one cotangent
-    (zeros instantiated) per linear input.
+    The result takes ``(*non-linear inputs, *cotangents of the outputs)`` and returns one cotangent
+    (zeros instantiated) per linear input. Outputs marked in ``zero_cts`` have a symbolic zero
+    cotangent, which is not an input.
     """
     jaxpr = closed.jaxpr
     res_vars = [v for v, l in zip(jaxpr.invars, linear) if not l]
     lin_vars = [v for v, l in zip(jaxpr.invars, linear) if l]
     inner = Jaxpr(list(jaxpr.constvars) + res_vars, lin_vars, jaxpr.outvars, jaxpr.eqns, jaxpr.effects)
     res_avals = [v.aval for v in res_vars]
-    ct_avals = [a.to_tangent_aval() for a in closed.out_avals]
+    zero_cts = zero_cts or [False] * len(closed.out_avals)
+    ct_avals = [a.to_tangent_aval() for a, z in zip(closed.out_avals, zero_cts) if not z]
     n_res = len(res_avals)
 
     def fn(*args):
-        res, cts = args[:n_res], args[n_res:]
-        cts_in = ad.backward_pass(inner, list(closed.consts) + list(res), None, list(cts))
+        res, cts = args[:n_res], iter(args[n_res:])
+        cts = [ad.Zero(a.to_tangent_aval()) if z else next(cts) for a, z in zip(closed.out_avals, zero_cts)]
+        cts_in = ad.backward_pass(inner, list(closed.consts) + list(res), None, cts)
         return [instantiate_ct(ct, v.aval) for ct, v in zip(cts_in, lin_vars)]
 
     return trace_closed(fn, res_avals + ct_avals)

@@ -895,7 +895,9 @@ def _scan_partial_eval(trace, *args, **params):
     # residuals that are known x slices forwarded unchanged are the xs themselves: not re-stacked
     fwd = common.forwarded_inputs(jk)[n_known_out:]
     invariant = [f is not None and f < nkc for f in fwd]
-    from_xs = [f is not None and f >= nkc + nkcar for f in fwd]
+    # (JAX does not forward a NumPy array: such an x is stacked again by the known scan)
+    from_xs = [f is not None and f >= nkc + nkcar and not isinstance(k_xs[f - nkc - nkcar], np.ndarray)
+               for f in fwd]
     stacked_idx = [i for i, inv in enumerate(invariant) if not inv]
     computed_idx = [i for i in stacked_idx if not from_xs[i]]
     jk2 = common.select_outvars(jk, list(range(n_known_out)) + [n_known_out + i for i in computed_idx])
@@ -940,26 +942,27 @@ def _scan_transpose(cts, *args, **params):
     # only be a tangent that is known to be zero)
     c_lin = [ad.is_undefined_primal(a) for a in consts]
     x_lin = [ad.is_undefined_primal(a) for a in xs]
-    n_ys = len(jaxpr.out_avals) - ncar
     ct_carry, ct_ys = cts[:ncar], cts[ncar:]
     carry_avals = jaxpr.out_avals[:ncar]
-    y_avals = [ShapedArray((length,) + a.shape, a.dtype, a.weak_type) for a in jaxpr.out_avals[ncar:]]
     ct_carry = [common.instantiate_ct(c, a) for c, a in zip(ct_carry, carry_avals)]
-    ct_ys = [common.instantiate_ct(c, a) for c, a in zip(ct_ys, y_avals)]
+    # zero cotangents of ys are not scanned over (as JAX): the body's transpose gets a symbolic zero
+    ys_zero = [c is None or type(c) in (ad.Zero, ad.SymbolicZero) for c in ct_ys]
+    ct_ys = [c for c, z in zip(ct_ys, ys_zero) if not z]
     # the body's transpose: (res consts, res xs, ct carry out, ct ys) -> (ct lin consts, ct carry, ct lin xs)
     linear = c_lin + [True] * ncar + x_lin
-    body_t = common.transpose_jaxpr(jaxpr, linear)
+    body_t = common.transpose_jaxpr(jaxpr, linear, [False] * ncar + ys_zero)
     res_c = [a for a, l in zip(consts, c_lin) if not l]
     res_x = [a for a, l in zip(xs, x_lin) if not l]
     lin_c_avals = [a.aval for a, l in zip(consts, c_lin) if l]
     n_rc, n_rx, n_lc = len(res_c), len(res_x), len(lin_c_avals)
     ct_carry_avals = [a.to_tangent_aval() for a in carry_avals]
-    y_slice_avals = [a.to_tangent_aval() for a in jaxpr.out_avals[ncar:]]
+    y_slice_avals = [a.to_tangent_aval() for a, z in zip(jaxpr.out_avals[ncar:], ys_zero) if not z]
+    n_ys = len(y_slice_avals)
     res_x_avals = [ShapedArray(core.get_aval(a).shape[1:], core.get_aval(a).dtype,
                                core.get_aval(a).weak_type) for a in res_x]
 
-    def body(*vals):
-        rc, acc, ctc, rx, cty = split(vals, [n_rc, n_lc, ncar, n_rx])
+    def body(*vals):  # scanned over (ct ys, res xs), as JAX orders them
+        rc, acc, ctc, cty, rx = split(vals, [n_rc, n_lc, ncar, n_ys])
         outs = core.eval_jaxpr(body_t.jaxpr, body_t.consts, *rc, *rx, *ctc, *cty)
         ct_lc, ct_car, ct_lx = split(outs, [n_lc, ncar])
         acc = [ad.add_tangents(a, c) for a, c in zip(acc, ct_lc)]
@@ -967,11 +970,11 @@ def _scan_transpose(cts, *args, **params):
 
     lin_c_tan = [a.to_tangent_aval() for a in lin_c_avals]
     body_closed = common.trace_closed(
-        body, [core.get_aval(a) for a in res_c] + lin_c_tan + ct_carry_avals + res_x_avals + y_slice_avals)
+        body, [core.get_aval(a) for a in res_c] + lin_c_tan + ct_carry_avals + y_slice_avals + res_x_avals)
     acc0 = [common.zeros_like(a) for a in lin_c_tan]
     tparams = _scan_params(params, jaxpr=body_closed, num_consts=n_rc, num_carry=n_lc + ncar,
                            reverse=not reverse)
-    outs = scan_p.bind(*res_c, *acc0, *ct_carry, *res_x, *ct_ys, **tparams)
+    outs = scan_p.bind(*res_c, *acc0, *ct_carry, *ct_ys, *res_x, **tparams)
     ct_lc, ct_init, ct_lx = split(outs, [n_lc, ncar])
     lc_it, lx_it = iter(ct_lc), iter(ct_lx)
     return ([next(lc_it) if l else None for l in c_lin] + list(ct_init) +
