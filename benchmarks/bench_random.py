@@ -1,55 +1,50 @@
-"""jax.random speed against real JAX, in the same run (not a test): python benchmarks/bench_random.py
+"""jax.random benchmarks: python benchmarks/bench_random.py [--quick] [--no-jax] [-k normal]
 
-Prints the median time of each case in jaxlite and in JAX (when installed) and their ratio.
+jaxlite's samplers give JAX's bits, so their float32 transcendentals (erf_inv for normal, log/log1p/exp
+for exponential & co.) run XLA's own algorithms step by step in NumPy (jaxlite/_src/xla_math.py), each
+fused multiply-add emulated in float64. The large cases measure that path and the Threefry bits under
+it; the small ones measure dispatch. Timing as in common.py: jaxlite and JAX interleaved, best of
+``--repeat`` samples.
 """
 from __future__ import annotations
 
-import statistics
-import time
+try:
+    from common import Case, block, main
+except ImportError:  # imported as benchmarks.bench_random
+    from benchmarks.common import Case, block, main
 
 
-def _time(fn, repeat=5):
-    fn()  # warm up (tracing, compilation)
-    ts = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t0)
-    return statistics.median(ts)
+def _case(name, make):
+    """A case whose work is ``make(jax, key)()`` (built once per implementation)."""
+    def build(jax):
+        return make(jax, jax.random.key(0))
+    return Case(name, build)
 
 
-def cases(jax):
-    import numpy as np
-    jr = jax.random
-    key = jr.key(0)
-    block = lambda x: jax.block_until_ready(x)  # noqa: E731
-    normal_jit = jax.jit(lambda k: jr.normal(k, (1000,)))
-    return {
-        "normal(key, (10_000_000,))": lambda: block(jr.normal(key, (10_000_000,))),
-        "split(key, 10_000)": lambda: block(jr.split(key, 10_000)),
-        "uniform(key, (1000,))": lambda: block(jr.uniform(key, (1000,))),
-        "jit normal (1000,)": lambda: block(normal_jit(key)),
-        "split(key) x100": lambda: [block(jr.split(key)) for _ in range(100)],
-        "gamma(key, 2.0, (100_000,))": lambda: block(jr.gamma(key, 2.0, (100_000,))),
-        "permutation(key, 100_000)": lambda: block(jr.permutation(key, 100_000)),
-        "_": lambda: np.zeros(1),
-    }
+def cases():
+    def jit_normal(jax, key):
+        f = jax.jit(lambda k: jax.random.normal(k, (1000,)))
+        return lambda: block(jax, f(key))
 
-
-def main():
-    import jaxlite
-    results = {name: _time(fn) for name, fn in cases(jaxlite).items() if name != "_"}
-    try:
-        import jax
-        ref = {name: _time(fn) for name, fn in cases(jax).items() if name != "_"}
-    except ImportError:
-        ref = {}
-    print(f"{'case':32s} {'jaxlite':>10s} {'jax':>10s} {'jaxlite/jax':>12s}")
-    for name, t in results.items():
-        r = ref.get(name)
-        ratio = f"{t / r:12.2f}" if r else f"{'-':>12s}"
-        print(f"{name:32s} {t * 1e3:9.2f}ms {r * 1e3 if r else float('nan'):9.2f}ms {ratio}")
+    return [
+        _case("normal(key, (10_000_000,)) float32",
+              lambda jax, key: lambda: block(jax, jax.random.normal(key, (10_000_000,)))),
+        _case("uniform(key, (10_000_000,))",
+              lambda jax, key: lambda: block(jax, jax.random.uniform(key, (10_000_000,)))),
+        _case("exponential(key, (1_000_000,))",
+              lambda jax, key: lambda: block(jax, jax.random.exponential(key, (1_000_000,)))),
+        _case("split(key, 10_000)", lambda jax, key: lambda: block(jax, jax.random.split(key, 10_000))),
+        _case("split(key) x100",
+              lambda jax, key: lambda: [block(jax, jax.random.split(key)) for _ in range(100)]),
+        _case("uniform(key, (1000,))", lambda jax, key: lambda: block(jax, jax.random.uniform(key, (1000,)))),
+        _case("normal(key, (1000,))", lambda jax, key: lambda: block(jax, jax.random.normal(key, (1000,)))),
+        _case("jit normal (1000,)", jit_normal),
+        _case("gamma(key, 2.0, (100_000,))",
+              lambda jax, key: lambda: block(jax, jax.random.gamma(key, 2.0, (100_000,)))),
+        _case("permutation(key, 100_000)",
+              lambda jax, key: lambda: block(jax, jax.random.permutation(key, 100_000))),
+    ]
 
 
 if __name__ == "__main__":
-    main()
+    main(cases, __doc__)

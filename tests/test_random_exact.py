@@ -90,6 +90,18 @@ def test_xla_math_matches_xla_large(name):
     _same_bits(jf(x), f(x))
 
 
+def test_numba_kernels_same_bits():
+    """The optional numba loops (JAXLITE_XLA_MATH_NUMBA=1) give the NumPy code's bits, hence JAX's."""
+    pytest.importorskip("numba")
+    from jaxlite._src import xla_math_numba
+    for name in ("log", "log1p", "exp", "erf_inv"):
+        for kind, x in _large_inputs(sum(map(ord, name)) + 1, 300_000).items():
+            try:
+                _same_bits(getattr(xla_math, name)(x), getattr(xla_math_numba, name)(x))
+            except AssertionError as e:
+                raise AssertionError(f"{name} on {kind} inputs: {e}") from None
+
+
 def test_fma_single_rounding():
     rng = np.random.default_rng(1)
     a, b, c = (rng.standard_normal(10_000).astype(np.float32) for _ in range(3))

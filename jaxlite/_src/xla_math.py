@@ -17,6 +17,7 @@ two float32 values is exact there) with the sum rounded to odd before the final 
 makes the result the correctly rounded one (no double-rounding error).
 """
 import contextlib
+import os
 import threading
 
 import numpy as np
@@ -328,6 +329,9 @@ _SLICE = 1 << 14
 def _sliced(fn):
     def apply(x):
         x = np.asarray(x, _f32)
+        kernel = _numba_kernels().get(fn.__name__)
+        if kernel is not None:
+            return kernel(np.ascontiguousarray(x.reshape(-1))).reshape(x.shape)
         if x.size <= _SLICE:
             return fn(x)
         flat = x.reshape(-1)
@@ -337,6 +341,27 @@ def _sliced(fn):
         return out.reshape(x.shape)
     apply.__name__, apply.__qualname__, apply.__doc__ = fn.__name__, fn.__qualname__, fn.__doc__
     return apply
+
+
+# Optional compiled loops (the ``[fast]`` extra): with numba installed and JAXLITE_XLA_MATH_NUMBA=1 in the
+# environment, log, log1p, exp and erf_inv run as numba loops (jaxlite/_src/xla_math_numba.py) with the
+# same bits, 1.5x (erf_inv) to 3x (log, exp) faster than the NumPy code. Opt-in, because numba compiles
+# them on first use: seconds, once (then cached on disk).
+_numba = None
+
+
+def _numba_kernels():
+    global _numba
+    if _numba is None:
+        _numba = {}
+        if os.environ.get("JAXLITE_XLA_MATH_NUMBA") == "1":
+            try:
+                from jaxlite._src import xla_math_numba as m
+            except ImportError:  # numba is not installed: the NumPy code
+                pass
+            else:
+                _numba = {name: getattr(m, name) for name in ("log", "log1p", "exp", "erf_inv")}
+    return _numba
 
 
 log, log1p, exp = _sliced(log), _sliced(log1p), _sliced(exp)
