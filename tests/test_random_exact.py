@@ -341,3 +341,33 @@ def test_plain_tan_erf_keep_numpy():
     import scipy.special
     np.testing.assert_array_equal(np.asarray(jaxlite.lax.erf(x)), scipy.special.erf(x))
     assert not xla_math.enabled()
+
+
+# --- float64 (x64): XLA calls the C library's tan/erf/log and runs its own erf_inv polynomial with FMAs ---
+
+def test_xla_math_float64_matches_xla():
+    rng = np.random.default_rng(11)
+    x = np.concatenate([rng.standard_normal(20_000) * 3, rng.random(20_000) * 2 - 1,
+                        rng.integers(0, 2 ** 64, 5_000, dtype=np.uint64).view(np.float64),
+                        1 - rng.random(2_000) * 1e-9, -1 + rng.random(2_000) * 1e-15,
+                        [0, -0.0, 1, -1, np.inf, -np.inf, np.nan, 1e-310, 5e-324, 1e300, 2.0]])
+    with jax.enable_x64():
+        with np.errstate(invalid="ignore"):
+            _same_bits(jax.jit(jnp.tan)(x), xla_math.tan64(x))
+            _same_bits(jax.jit(jax.lax.erf)(x), xla_math.erf64(x))
+            _same_bits(jax.jit(jax.lax.erf_inv)(x), xla_math.erf_inv64(x))
+            # inside a fusion too (the erf_inv polynomial is inlined there)
+            _same_bits(jax.jit(lambda v: jax.lax.erf_inv(v * 0.5))(x), xla_math.erf_inv64(x * 0.5))
+
+
+@pytest.mark.parametrize("name", ["normal", "cauchy", "truncated_normal", "truncated_normal_arr"])
+def test_float64_samplers_match_jax(name):
+    import jaxlite as jl
+    f = {"normal": lambda r, m, k: r.normal(k, (2000,), "float64"),
+         "cauchy": lambda r, m, k: r.cauchy(k, (2000,), "float64"),
+         "truncated_normal": lambda r, m, k: r.truncated_normal(k, -0.3, 1.2, (2000,), "float64"),
+         "truncated_normal_arr": lambda r, m, k: r.truncated_normal(
+             k, m.array([-3.0, 0.0, -0.2]), m.array([-1.0, m.inf, 0.9]), (300, 3), "float64")}[name]
+    with jax.enable_x64(), jl.enable_x64():
+        for seed in (0, 1):
+            _same_bits(f(jax.random, jnp, jax.random.key(seed)), f(jl.random, lnp, jl.random.key(seed)))

@@ -23,7 +23,7 @@ import threading
 import numpy as np
 
 __all__ = ["fma", "fma64", "fma_ftz", "log", "log1p", "exp", "erf_inv", "erf", "erf_alone", "tan", "rsqrt", "pow",
-           "exact", "enabled"]
+           "tan64", "erf64", "erf_inv64", "exact", "enabled"]
 
 _state = threading.local()
 
@@ -522,13 +522,55 @@ def _split(a):
     return hi, a - hi
 
 
+def _in_range(x, limit):
+    """Whether every element of x is finite with |x| < limit (nan fails the comparisons)."""
+    return x.size == 0 or bool(x.min() > -limit) and bool(x.max() < limit)
+
+
+def _fma64_fast(a, b, c):
+    """fma64 when no element can overflow or underflow in the error-free transformations, else None."""
+    if not (_in_range(a, 2.0 ** 995) and _in_range(b, 2.0 ** 995) and _in_range(c, 2.0 ** 1000)):
+        return None
+    with np.errstate(all="ignore"):
+        p = a * b
+        ap = np.abs(p)
+        if ap.size and not (ap.min() > 2.0 ** -900 and ap.max() < 2.0 ** 1000):
+            return None  # (tiny or zero products: the general path sorts them out)
+        del ap
+        ah, al = _split(a)
+        bh, bl = _split(b)
+        ep = ah * bh - p
+        ep += ah * bl
+        ep += al * bh
+        ep += al * bl                                        # p + ep = a*b exactly
+        del ah, al, bh, bl
+        s = p + c
+        bp = s - p
+        es = (p - (s - bp)) + (c - bp)                       # s + es = p + c exactly
+        del p, bp
+        v = ep + es
+        bv = v - ep
+        ev = (ep - (v - bv)) + (es - bv)                     # v + ev = ep + es exactly
+        del ep, es, bv
+        # round v to odd: an inexact v with an even last bit moves one ulp toward the exact sum
+        vi = v.view(np.int64)
+        step = (ev != 0) & ((vi & 1) == 0)
+        step = step.astype(np.int64) * np.where((ev > 0) == (v > 0), 1, -1)
+        v = (vi + step).view(_f64)
+        return np.asarray(s + v)
+
+
 def fma64(a, b, c):
     """``a * b + c`` of float64 arrays with a single rounding.
 
     Error-free transformations (Dekker's product, Knuth's two-sum) give a·b + c = hi + (lo1 + lo2) exactly;
     ``hi + round_to_odd(lo1 + lo2)`` is then the correctly rounded result (Boldo & Melquiond). Elements
     where the splits could overflow or lose bits to underflow are computed with exact rationals."""
-    a, b, c = np.broadcast_arrays(np.asarray(a, _f64), np.asarray(b, _f64), np.asarray(c, _f64))
+    a, b, c = np.asarray(a, _f64), np.asarray(b, _f64), np.asarray(c, _f64)
+    fast = _fma64_fast(a, b, c)
+    if fast is not None:
+        return fast
+    a, b, c = np.broadcast_arrays(a, b, c)
     with np.errstate(all="ignore"):
         p = a * b
         ah, al = _split(a)
@@ -711,3 +753,144 @@ def pow(x, y):  # noqa: A001 (XLA's name)
         if not fn or x.size == 0:
             return _ftz(np.power(x, y))
         return _ftz(np.asarray(fn(x, y), _f32).reshape(x.shape))
+
+
+# --- float64: XLA CPU calls the C library's tan, erf and log; erf_inv is its own polynomial -------------
+# (its optimised IR has separate multiplies and adds, but LLVM's code generator still fuses each add with
+# the single-use product feeding it, so the Horner steps are FMAs). The C functions are called through ctypes, element by element
+# (about half a microsecond each); without a loadable C math library, NumPy's/SciPy's versions are used.
+_libm64 = {}
+
+
+def _libm(name):
+    """The C library's double ``name(double)`` as a NumPy ufunc over objects, or None."""
+    if name not in _libm64:
+        _libm64[name] = None
+        try:
+            import ctypes
+            import ctypes.util
+            lib = ctypes.CDLL(ctypes.util.find_library("m") or ctypes.util.find_library("c"))
+            fn = getattr(lib, name)
+            fn.restype, fn.argtypes = ctypes.c_double, [ctypes.c_double]
+            _libm64[name] = np.frompyfunc(fn, 1, 1)
+        except (OSError, AttributeError, TypeError):  # pragma: no cover
+            pass
+    return _libm64[name]
+
+
+def _call64(name, x, fallback):
+    x = np.asarray(x, _f64)
+    fn = _libm(name)
+    with np.errstate(all="ignore"):
+        if fn is None or x.size == 0:
+            return np.asarray(fallback(x), _f64)
+        return np.asarray(fn(x), _f64).reshape(x.shape)
+
+
+def _ftz64(x):
+    return _flush(np.asarray(x, _f64), np.finfo(_f64).tiny)
+
+
+def tan64(x):
+    """tan of a float64 array as XLA CPU computes it: the C library's ``tan`` (subnormals pass through)."""
+    return _call64("tan", x, np.tan)
+
+
+def erf64(x):
+    """erf of a float64 array as XLA CPU computes it: the C library's ``erf`` with DAZ/FTZ."""
+    def fallback(v):
+        import scipy.special
+        return scipy.special.erf(v)
+    return _ftz64(_call64("erf", _ftz64(x), fallback))
+
+
+def _h(s):
+    return float.fromhex(s)
+
+
+# log1p near 0: y - y²/2 + y³·P(y)/Q(y) (the same Cephes form as XLA's float32 log1p, double constants)
+_LOG1P64_P = [_h(s) for s in ("0x1.7bc0962b395cap-15", "0x1.fe818a0fe1a83p-2", "0x1.a509f46f4fa53p+2",
+                              "0x1.de9738b8cb9c9p+4", "0x1.e798eb86c3351p+5", "0x1.c8e7597479a10p+5",
+                              "0x1.40a202d99830ap+4")]
+_LOG1P64_Q = [1.0] + [_h(s) for s in ("0x1.e20359e903e37p+3", "0x1.4c30b52213498p+6", "0x1.bb86590fcfb56p+7",
+                                      "0x1.351945dc908a5p+8", "0x1.b0db13e48e066p+7", "0x1.e0f304466448ep+5")]
+_LOG1P64_SMALL = _h("0x1.a827999fcef32p-2")  # sqrt(2) - 1
+
+# erf_inv: Giles' double-precision polynomials in w - 3.125 (w < 6.25), sqrt(w) - 3.25 (w < 16),
+# sqrt(w) - 5 (else), w = -log1p(-x²)
+_ERFINV64 = [[_h(s) for s in cs] for cs in (
+    ("-0x1.135d2e746e627p-68", "-0x1.8ddf93324d327p-63", "0x1.7b83eef0b7c9fp-60", "0x1.9ba72cd589b91p-57",
+     "-0x1.33689090a6b96p-53", "0x1.82e11898132e0p-56", "0x1.de4acfd9e26bap-48", "-0x1.6d33eed66c487p-45",
+     "-0x1.6f2167040d8e2p-44", "0x1.72a22c2d77e20p-39", "-0x1.c8859c4e5c0afp-37", "-0x1.dc583d118a561p-35",
+     "0x1.20f47ccf46b3cp-30", "-0x1.1a9e38dc84d60p-28", "-0x1.f36cd6d3d46a9p-26", "0x1.c6b4f5d03b787p-22",
+     "-0x1.6e8a5434ae8a2p-20", "-0x1.d1d1f7b8736f6p-17", "0x1.879c2a212f024p-13", "-0x1.845769484fca8p-11",
+     "-0x1.8b6c33114f909p-8", "0x1.ebd80d9b13e28p-3", "0x1.a755e7c99ae86p+0"),
+    ("0x1.3040f87dbd932p-29", "0x1.85cbe52878635p-24", "-0x1.2777453dd3955p-22", "0x1.395abcd554c6cp-26",
+     "0x1.936388a3790adp-20", "-0x1.0d5db812b5083p-18", "0x1.8860cd5d652f6p-19", "0x1.a29a0cacdfb23p-17",
+     "-0x1.8cef1f80281f2p-15", "0x1.1e684d0b9188ap-14", "0x1.932cd54c8a222p-16", "-0x1.7448a89ef8aa3p-12",
+     "0x1.f3cc55ad40c25p-11", "-0x1.ba924132f38b1p-10", "0x1.468eeca533cf8p-9", "-0x1.ebadabb891bbdp-9",
+     "0x1.5ffcfe5b76afcp-8", "0x1.0158a6d641d39p+0", "0x1.8abcc380d5a48p+1"),
+    ("-0x1.dcec3a7785389p-36", "-0x1.18feec0e38727p-32", "0x1.9e6bf2dda45e3p-30", "-0x1.0468fb24e2f5fp-28",
+     "0x1.05ac6a8fba182p-27", "-0x1.0102e495fb9c0p-26", "0x1.f4c20e1334af8p-26", "-0x1.22d220fdf9c3ep-24",
+     "0x1.ebc8bb824cb54p-23", "-0x1.0a8d40ea372ccp-20", "0x1.2fbd29d093d2bp-18", "-0x1.4a3497e1e0facp-16",
+     "0x1.3ebf4eb00938fp-14", "-0x1.c2f36a8fc5d53p-13", "-0x1.22ea5df04047cp-13", "0x1.02a30d1fba0dcp+0",
+     "0x1.3664ddd1ad7fbp+2"))]
+
+
+def _log1p64(y):
+    """XLA CPU's float64 log1p: the rational form for |y| < sqrt(2) - 1, else the C library's log(1 + y)."""
+    with np.errstate(all="ignore"):
+        small = np.abs(y) < _LOG1P64_SMALL
+        out = np.empty_like(y)
+        big = ~small
+        if big.any():
+            out[big] = _call64("log", y[big] + 1.0, np.log)
+        ys = y[small]
+        zero = ys * 0.0  # (XLA's Horner starts from 0·y + c: a nan or inf y stays nan; exact, no fma needed)
+        p = zero + _LOG1P64_P[0]
+        for c in _LOG1P64_P[1:]:
+            p = fma64(p, ys, c)
+        q = zero + _LOG1P64_Q[0]
+        for c in _LOG1P64_Q[1:]:
+            q = fma64(q, ys, c)
+        y2 = ys * ys
+        out[small] = ys + fma64(y2, -0.5, (ys * y2) * (p / q))
+        return out
+
+
+def erf_inv64(x):
+    """Inverse error function of a float64 array, bit-exact with XLA CPU's float64 ``erf_inv``."""
+    x = _ftz64(x)
+    shape = x.shape
+    x = x.reshape(-1)
+    with np.errstate(all="ignore"):
+        lw = _log1p64(-x * x)        # = -w
+        lt625, lt16 = lw > -6.25, lw > -16.0
+        z = np.where(lt625, -3.125 - lw, np.sqrt(-lw) - np.where(lt16, 3.25, 5.0))
+        c625, c16, cbig = _ERFINV64
+        n_terms = np.where(lt625, len(c625), np.where(lt16, len(c16), len(cbig)))
+        p = np.where(lt625, c625[0], np.where(lt16, c16[0], cbig[0]))
+        for i in range(1, 23):   # the three polynomials share one Horner loop, shorter ones end early
+            ci = np.where(lt625, c625[i], np.where(lt16, c16[i] if i < 19 else np.nan,
+                                                   cbig[i] if i < 17 else np.nan))
+            p = np.where(i < n_terms, fma64(p, z, ci), p)
+        out = np.where(np.abs(x) == 1.0, x * np.inf, x * p)
+    return _ftz64(out).reshape(shape)
+
+
+def _sliced64(fn):
+    """``fn`` over a float64 array in cache-sized slices (elementwise, so the same values)."""
+    def apply(x):
+        x = np.asarray(x, _f64)
+        if x.size <= _SLICE:
+            return fn(x)
+        flat = x.reshape(-1)
+        out = np.empty(flat.shape, _f64)
+        for start in range(0, flat.size, _SLICE):
+            out[start:start + _SLICE] = fn(flat[start:start + _SLICE])
+        return out.reshape(x.shape)
+    apply.__name__, apply.__qualname__, apply.__doc__ = fn.__name__, fn.__qualname__, fn.__doc__
+    return apply
+
+
+erf_inv64 = _sliced64(erf_inv64)

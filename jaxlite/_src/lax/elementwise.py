@@ -500,6 +500,12 @@ def _exact_bind(prim, twin, dtypes_=(np.float32,)):
 
 
 _LOW_FLOATS = (np.dtype(np.float32), np.dtype(np.float16), np.dtype(dtypes.bfloat16))
+_REAL_FLOATS = _LOW_FLOATS + (np.dtype(np.float64),)
+
+
+def _or_f64(exact64, other):
+    """An impl: ``exact64`` for float64, ``other`` for the rest."""
+    return lambda x: exact64(x) if x.dtype == np.float64 else other(x)
 
 
 def _via_f32(exact_fn, other):
@@ -593,10 +599,10 @@ ad.defjvp(cos_p, lambda g, x: neg(mul(g, sin(x))))
 cos = _unary(cos_p)
 
 tan_p = unop("tan", _errstate(np.tan), _inexact, "floating, complexfloating")
-tan_xla_p = _xla_twin(tan_p, _via_f32(_xla_math.tan, _errstate(np.tan)))
+tan_xla_p = _xla_twin(tan_p, _via_f32(_xla_math.tan, _or_f64(_xla_math.tan64, _errstate(np.tan))))
 for _p in (tan_p, tan_xla_p):
     ad.defjvp2(_p, lambda g, ans, x: mul(g, add(_ones(x), mul(ans, ans))))
-tan = _exact_bind(tan_p, tan_xla_p, _LOW_FLOATS)
+tan = _exact_bind(tan_p, tan_xla_p, _REAL_FLOATS)
 
 asin_p = unop("asin", _errstate(np.arcsin), _inexact, "floating, complexfloating")
 ad.defjvp(asin_p, lambda g, x: mul(g, rsqrt(sub(_ones(x), mul(x, x)))))
@@ -666,10 +672,11 @@ def _special(name):
 
 
 erf_p = unop("erf", _special("erf"), _float, "floating")
-erf_xla_p = unop("erf", _via_f32(_xla_math.erf, _special("erf")), _float, "floating")
+erf_xla_p = unop("erf", _via_f32(_xla_math.erf, _or_f64(_xla_math.erf64, _special("erf"))), _float,
+                 "floating")
 for _p in (erf_p, erf_xla_p):
     ad.defjvp(_p, lambda g, x: mul(g, mul(_full_like_val(x, 2 / np.sqrt(np.pi)), exp(neg(mul(x, x))))))
-erf = _exact_bind(erf_p, erf_xla_p, _LOW_FLOATS)
+erf = _exact_bind(erf_p, erf_xla_p, _REAL_FLOATS)
 
 erfc_p = unop("erfc", _special("erfc"), _float, "floating")
 ad.defjvp(erfc_p, lambda g, x: mul(g, mul(_full_like_val(x, -2 / np.sqrt(np.pi)), exp(neg(mul(x, x))))))
@@ -684,11 +691,12 @@ def _erf_inv_impl(x):
 
 
 erf_inv_p = unop("erf_inv", _erf_inv_impl, _float, "floating")
-erf_inv_xla_p = unop("erf_inv", _via_f32(_xla_math.erf_inv, _erf_inv_impl), _float, "floating")
+erf_inv_xla_p = unop("erf_inv", _via_f32(_xla_math.erf_inv, _or_f64(_xla_math.erf_inv64, _erf_inv_impl)),
+                     _float, "floating")
 for _p in (erf_inv_p, erf_inv_xla_p):
     ad.defjvp2(_p, lambda g, ans, x: mul(g, mul(_full_like_val(x, np.sqrt(np.pi) / 2),
                                                 exp(mul(ans, ans)))))
-erf_inv = _exact_bind(erf_inv_p, erf_inv_xla_p, _LOW_FLOATS)
+erf_inv = _exact_bind(erf_inv_p, erf_inv_xla_p, _REAL_FLOATS)
 
 lgamma_p = unop("lgamma", _special("gammaln"), _float, "floating")
 digamma_p = unop("digamma", _special("digamma"), _float, "floating")
