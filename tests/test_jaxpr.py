@@ -108,6 +108,43 @@ PROGRAMS += [
      (1.0,)),
 ]
 
+# Array constructors inside a traced function: built from iota (arange, eye, indices, meshgrid, mgrid),
+# or nested jits as JAX's (_linspace, _logspace, _geomspace, tril, triu), never baked-in constants.
+PROGRAMS += [
+    ("arange float", lambda j, n: lambda x: x + n.arange(3.0), (x3,)),
+    ("arange start stop", lambda j, n: lambda x: x + n.arange(1, 4), (x3,)),
+    ("arange start stop float", lambda j, n: lambda x: x + n.arange(1.0, 4), (x3,)),
+    ("arange step", lambda j, n: lambda x: x + n.arange(3, 0, -1), (x3,)),
+    ("arange float step", lambda j, n: lambda x: n.arange(0, 2, 0.5), (x3,)),
+    ("arange dtype f16", lambda j, n: lambda x: x + n.arange(3, dtype=n.float16), (x3,)),
+    ("arange step f16", lambda j, n: lambda x: x + n.arange(0, 3, 1, dtype=n.float16), (x3,)),
+    ("arange np scalar", lambda j, n: lambda x: n.arange(np.float32(2.5)), (x3,)),
+    ("linspace", lambda j, n: lambda x: x + n.linspace(0, 1, 3), (x3,)),
+    ("linspace no endpoint int", lambda j, n: lambda x: n.linspace(0, 10, 3, endpoint=False, dtype=int),
+     (x3,)),
+    ("linspace traced axis", lambda j, n: lambda x: n.linspace(x, 2 * x, 4, axis=1), (x3,)),
+    ("linspace retstep", lambda j, n: lambda x: n.linspace(x[0], 1, 4, retstep=True), (x3,)),
+    ("linspace one", lambda j, n: lambda x: n.linspace(0, 1, 1), (x3,)),
+    ("linspace complex", lambda j, n: lambda x: n.linspace(0, 1 + 1j, 3), (x3,)),
+    ("logspace", lambda j, n: lambda x: n.logspace(0, x, 3, base=2), (x3,)),
+    ("geomspace", lambda j, n: lambda x: n.geomspace(x, 10 * x, 4, axis=1), (x3,)),
+    ("log10", lambda j, n: lambda x: (n.log10(x), n.log10(2.0), n.log10(x.astype(n.complex64))), (x3,)),
+    ("eye", lambda j, n: lambda x: x + n.eye(3), (x3,)),
+    ("eye k", lambda j, n: lambda x: n.eye(3, 4, k=1, dtype=int), (x3,)),
+    ("eye traced k", lambda j, n: lambda k: n.eye(3, k=k), (1,)),
+    ("identity", lambda j, n: lambda x: n.identity(2), (x3,)),
+    ("tri", lambda j, n: lambda x: n.tri(3, 4, k=-1, dtype=int), (x3,)),
+    ("tril triu", lambda j, n: lambda x: (n.tril(x * n.ones((2, 3, 3))), n.triu(x * n.ones((3, 3)), 1)), (x3,)),
+    ("indices", lambda j, n: lambda x: (n.indices((2, 3)), n.indices((2, 3), sparse=True)), (x3,)),
+    ("meshgrid", lambda j, n: lambda x: n.meshgrid(n.arange(2), x, n.arange(4)), (x3,)),
+    ("meshgrid sparse ij", lambda j, n: lambda x: n.meshgrid(x, n.arange(4), indexing="ij", sparse=True),
+     (x3,)),
+    ("mgrid", lambda j, n: lambda x: n.mgrid[0:3, 0:1:0.5], (x3,)),
+    ("mgrid complex step", lambda j, n: lambda x: n.mgrid[0:1:3j], (x3,)),
+    ("ogrid", lambda j, n: lambda x: n.ogrid[0:3, 1:4], (x3,)),
+]
+
+
 # Programs whose JAX text uses the shared-jaxpr printing form (`let _var = {...} in`), which the
 # core printer does not produce yet; the structure is otherwise the same.
 SHARED_JAXPR_FORM = {"var", "std", "floor_divide", "linspace", "remainder"}
@@ -156,3 +193,29 @@ def test_shared_jaxpr_programs_same_equations(jax, name, make, args):
     ours = jaxlite.make_jaxpr(make(jaxlite, jnp))(*args)
     theirs = jax.make_jaxpr(make(jax, real))(*args)
     assert flat_names(ours) == flat_names(theirs)
+
+
+CONSTRUCTOR_CALLS = [
+    ("arange", (5,), {}), ("arange", (0, 1, 0.1), {}), ("arange", (2.5,), {}), ("arange", (10, 0, -3), {}),
+    ("arange", (0.0, 1.0, 0.3), {"dtype": np.float16}), ("arange", (3, 1), {}), ("arange", (1, 7, 2), {"dtype": float}),
+    ("linspace", (0, 1, 5), {}), ("linspace", (0, 10, 4), {"dtype": int}), ("linspace", (0, 1, 1), {}),
+    ("linspace", (0, 1, 0), {}), ("linspace", (np.array([0.0, 1.0]), np.array([3.0, -2.0]), 5), {"axis": 1}),
+    ("linspace", (0.0, 2.0, 4), {"endpoint": False, "retstep": True}), ("logspace", (0, 2, 3), {}),
+    ("logspace", (0, 3, 4), {"base": 2, "dtype": int}), ("geomspace", (1, 1000, 4), {}),
+    ("geomspace", (-1.0, -100.0, 3), {"endpoint": False}), ("eye", (3, 4), {"k": -1}), ("eye", (2,), {"dtype": int}),
+    ("indices", ((2, 3),), {}), ("tri", (3,), {"k": 1}), ("log10", (np.array([0.01, 2.0, 1000.0], np.float32),), {}),
+]
+
+
+@pytest.mark.parametrize("fn, args, kwargs", CONSTRUCTOR_CALLS,
+                         ids=[f"{c[0]}{c[1]}{c[2]}" for c in CONSTRUCTOR_CALLS])
+def test_constructor_values_match_jax(jnp_oracle, fn, args, kwargs):
+    from conftest import assert_same
+    assert_same(getattr(jnp, fn)(*args, **kwargs), getattr(jnp_oracle, fn)(*args, **kwargs))
+
+
+def test_iota_rejects_bool(jax):
+    with pytest.raises(TypeError, match="iota does not accept dtype bool"):
+        jnp.arange(True)
+    with pytest.raises(TypeError, match="iota does not accept dtype bool"):
+        jax.numpy.arange(True)

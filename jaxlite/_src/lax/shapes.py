@@ -658,7 +658,14 @@ def _iota_impl(*, dtype, shape, dimension, sharding):
 
 iota_p = Primitive("iota")
 iota_p.def_impl(_iota_impl)
-iota_p.def_abstract_eval(lambda *, dtype, shape, dimension, sharding: ShapedArray(shape, dtype, False))
+def _iota_abstract(*, dtype, shape, dimension, sharding):
+    if not (dtypes.issubdtype(dtype, np.integer) or dtypes.issubdtype(dtype, np.inexact)):
+        raise TypeError(f"iota does not accept dtype {np.dtype(dtype).name}. Accepted dtypes are "
+                        "subtypes of integer, floating, complexfloating.")
+    return ShapedArray(shape, dtype, False)
+
+
+iota_p.def_abstract_eval(_iota_abstract)
 ad.defjvp_zero(iota_p)
 
 

@@ -19,17 +19,21 @@ def _jnp():
 
 
 def _grid_1d(s: slice, op_name: str):
-    """The 1-D array a slice stands for in ``op_name[...]``."""
+    """The 1-D array a slice stands for in ``op_name[...]``: ``arange(start or 0, stop, step or 1)``, or
+    ``linspace(start or 0, stop, N)`` for an imaginary step ``Nj``."""
     what = f"slice {{}} of jnp.{op_name}"
-    start = core.concrete_or_error(None, s.start, what.format("start"))
+    start = core.concrete_or_error(None, s.start, what.format("start")) or 0
     stop = core.concrete_or_error(None, s.stop, what.format("stop"))
-    step = core.concrete_or_error(None, s.step, what.format("step"))
+    step = core.concrete_or_error(None, s.step, what.format("step")) or 1
     jnp = _jnp()
-    if step is not None and np.iscomplexobj(step) and np.imag(step) != 0:
-        return jnp.linspace(0 if start is None else start, stop, int(abs(step)))
-    if start is None:
-        return jnp.arange(stop) if step is None else jnp.arange(0, stop, step)
+    if np.iscomplex(step):
+        return jnp.linspace(start, stop, int(abs(step)))
     return jnp.arange(start, stop, step)
+
+
+def _promoted_grids(key, op_name):
+    from jaxlite._src.numpy.util import promote_dtypes
+    return promote_dtypes(*(_grid_1d(k, op_name) for k in key))
 
 
 class _Mgrid:
@@ -43,7 +47,7 @@ class _Mgrid:
         if isinstance(key, slice):
             return _grid_1d(key, "mgrid")
         jnp = _jnp()
-        grids = [_grid_1d(k, "mgrid") for k in key]
+        grids = _promoted_grids(key, "mgrid")
         if not grids:
             return jnp.arange(0)
         return jnp.stack(jnp.meshgrid(*grids, indexing="ij", sparse=False), 0)
@@ -62,7 +66,7 @@ class _Ogrid:
     def __getitem__(self, key):
         if isinstance(key, slice):
             return _grid_1d(key, "ogrid")
-        grids = [_grid_1d(k, "ogrid") for k in key]
+        grids = _promoted_grids(key, "ogrid")
         return _jnp().meshgrid(*grids, indexing="ij", sparse=True)
 
     def __repr__(self):

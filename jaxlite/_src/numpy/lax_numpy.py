@@ -376,68 +376,101 @@ def full_like(a, fill_value, dtype=None, shape=None, *, device=None):
 
 
 def arange(start, stop=None, step=None, dtype=None, *, device=None):
-    """Evenly spaced values in ``[start, stop)``; the bounds must be concrete."""
+    """Evenly spaced values in ``[start, stop)``; the bounds must be concrete.
+
+    As in JAX the values are computed with ``lax.iota`` (``start + step * iota`` in the result dtype,
+    float32 for narrower floats), so inside a traced function they show as an ``iota`` equation.
+
+    >>> jnp.arange(0, 2, 0.5)
+    Array([0. , 0.5, 1. , 1.5], dtype=float32)
+    """
     dt = _dtype_arg(dtype, "arange")
+    for a in (start, stop, step):
+        if a is not None:
+            check_arraylike("arange", a)
     msg = "It arose in the jnp.arange argument '{}'. Pass concrete (Python or NumPy) values for it."
-    start = core.concrete_or_error(None, start, msg.format("start" if stop is not None else "stop"))
+    start_name = "stop" if stop is None and step is None else "start"
+    start = core.concrete_or_error(None, start, msg.format(start_name))
     stop = None if stop is None else core.concrete_or_error(None, stop, msg.format("stop"))
     step = None if step is None else core.concrete_or_error(None, step, msg.format("step"))
-    if stop is None and step is None:
-        if dt is None:
-            dt = dtypes.result_type(start) if not isinstance(start, float) else dtypes.default_float_dtype()
-            dt = dtypes.canonicalize_dtype(dt)
-        start_v = np.asarray(start)
-        if dtypes.issubdtype(dt, np.integer) and start_v.dtype.kind in "iub":
-            return lax.iota(dt, int(np.ceil(start_v)))
-        return asarray(np.arange(start_v, dtype=dt))
-    args = [a for a in (start, stop, step) if a is not None]
+    for name, val in ((start_name, start), ("stop", stop), ("step", step)):
+        if val is not None and np.ndim(val) != 0:
+            raise ValueError(f"jax.numpy.arange: arguments must be scalars; got {name}={val}")
     if dt is None:
-        dt = dtypes.canonicalize_dtype(dtypes.result_type(*[np.asarray(a).dtype if not isinstance(a, (int, float))
-                                                              else a for a in args]))
-    return asarray(np.arange(start, stop, step if step is not None else 1, dtype=dt))
+        dt = dtypes.canonicalize_dtype(dtypes.result_type(*(a for a in (start, stop, step) if a is not None)))
+    if builtins.any(np.iscomplexobj(a) for a in (start, stop, step) if a is not None):
+        raise ValueError("Passing complex start/stop/step to jnp.arange is no longer supported starting in "
+                         "JAX v0.10.0.")
+    if stop is None:
+        start, stop = 0, start
+    if step is not None:
+        # float16/bfloat16 values are computed in float32 and rounded once at the end, as JAX does
+        narrow = dtypes.issubdtype(dt, np.floating) and dtypes.finfo(dt).bits < 32
+        work = np.dtype(np.float32) if narrow else dt
+        size = builtins.max(0, int(np.ceil((stop - start) / step)))
+        ramp = lax.mul(lax.convert_element_type(step, work), lax.broadcasted_iota(work, (size,), 0))
+        return lax.convert_element_type(lax.add(lax.convert_element_type(start, work), ramp), dt)
+    if start == 0:
+        return lax.broadcasted_iota(dt, (builtins.max(0, int(np.ceil(stop))),), 0)
+    size = builtins.max(0, int(np.ceil(stop - start)))
+    return lax.add(lax.convert_element_type(start, dt), lax.broadcasted_iota(dt, (size,), 0))
 
 
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, *, device=None):
-    """``num`` evenly spaced samples over ``[start, stop]`` (computed with lax, so start/stop may be traced)."""
+    """``num`` evenly spaced samples over ``[start, stop]`` (start/stop may be traced).
+
+    As in JAX, sample ``i`` is ``start * (1 - i/d) + stop * (i/d)`` with ``d = num - 1`` (``num``
+    without the endpoint), so both ends are exact; the work is a nested ``jit`` named ``_linspace``.
+
+    >>> jnp.linspace(0, 1, 5)
+    Array([0.  , 0.25, 0.5 , 0.75, 1.  ], dtype=float32)
+    """
     num = core.concrete_or_error(operator.index, num, "'num' argument of jnp.linspace")
+    axis = core.concrete_or_error(operator.index, axis, "'axis' argument of jnp.linspace")
+    return _linspace(start, stop, num=num, endpoint=endpoint, retstep=retstep,
+                     dtype=_dtype_arg(dtype, "linspace"), axis=axis)
+
+
+@staged_jit(static_argnames=("num", "endpoint", "retstep", "dtype", "axis"))
+def _linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
     if num < 0:
         raise ValueError(f"Number of samples, {num}, must be non-negative.")
-    dt = _dtype_arg(dtype, "linspace")
-    start, stop = asarray(start), asarray(stop)
-    computation_dtype = dtypes.to_inexact_dtype(dtypes.result_type(start, stop))
-    dt = dt or computation_dtype
+    start, stop = ensure_arraylike("linspace", start, stop)
+    if dtype is None:
+        dtype = dtypes.to_inexact_dtype(dtypes.result_type(start, stop))
+    computation_dtype = dtypes.to_inexact_dtype(dtype)
     start = lax.convert_element_type(start, computation_dtype)
     stop = lax.convert_element_type(stop, computation_dtype)
-    bounds_shape = lax.broadcast_shapes(start.shape, stop.shape)
+    bounds_shape = list(lax.broadcast_shapes(start.shape, stop.shape))
     broadcast_start = broadcast_to(start, bounds_shape)
     broadcast_stop = broadcast_to(stop, bounds_shape)
     axis = len(bounds_shape) + axis + 1 if axis < 0 else axis
-    bounds_shape = list(bounds_shape)
     bounds_shape.insert(axis, 1)
     div = (num - 1) if endpoint else num
     if num > 1:
-        delta = lax.div(lax.sub(stop, start), lax._convert_element_type(div, computation_dtype))
+        delta = lax.div(lax.convert_element_type(lax.sub(stop, start), computation_dtype),
+                        asarray(div, dtype=computation_dtype))
         iota_shape = [1] * len(bounds_shape)
-        iota_shape[axis] = num
-        step = reshape(lax.iota(computation_dtype, num), iota_shape)
-        delta_r = reshape(delta, bounds_shape)
-        out = lax.add(reshape(broadcast_start, bounds_shape), lax.mul(step, delta_r))
+        iota_shape[axis] = div
+        real_dtype = dtypes.finfo(computation_dtype).dtype
+        step = lax.div(reshape(lax.iota(real_dtype, div), iota_shape), asarray(div, dtype=real_dtype))
+        step = lax.convert_element_type(step, computation_dtype)
+        start_r = reshape(broadcast_start, bounds_shape)
+        out = lax.add(lax.mul(start_r, _ufuncs().subtract(1, step)),
+                      lax.mul(reshape(broadcast_stop, bounds_shape), step))
         if endpoint:
-            idx = [builtins.slice(None)] * len(bounds_shape)
-            out = concatenate([lax.slice_in_dim(out, 0, num - 1, axis=axis) if hasattr(lax, "slice_in_dim")
-                               else _slice_axis(out, 0, num - 1, axis),
-                               reshape(broadcast_stop, bounds_shape)], axis)
+            out = lax.concatenate([out, lax.expand_dims(broadcast_stop, (axis,))], axis)
     elif num == 1:
         delta = asarray(np.nan if endpoint else stop - start, dtype=computation_dtype)
         out = reshape(broadcast_start, bounds_shape)
-    else:
+    else:  # num == 0, as NumPy
         empty_shape = list(lax.broadcast_shapes(start.shape, stop.shape))
         empty_shape.insert(axis, 0)
-        delta = asarray(np.nan, dtype=computation_dtype)
-        out = reshape(array([], dtype=dt), empty_shape)
-    if dtypes.issubdtype(dt, np.integer) and not dtypes.issubdtype(out.dtype, np.integer):
+        delta = full((), np.nan, computation_dtype)
+        out = empty(empty_shape, dtype)
+    if dtypes.issubdtype(dtype, np.integer) and not dtypes.issubdtype(out.dtype, np.integer):
         out = lax.floor(out)
-    out = lax.convert_element_type(out, dt)
+    out = lax.convert_element_type(out, dtype)
     return (out, delta) if retstep else out
 
 
@@ -450,16 +483,20 @@ def _slice_axis(x, start, stop, axis):
 
 
 def eye(N, M=None, k=0, dtype=None, *, device=None):
-    """2-D array with ones on the ``k``-th diagonal."""
-    dt = _dtype_arg(dtype, "eye") or dtypes.default_float_dtype()
-    N = core.concrete_or_error(operator.index, N, "'N' argument of jnp.eye()")
-    M = N if M is None else core.concrete_or_error(operator.index, M, "'M' argument of jnp.eye()")
+    """2-D array with ones on the ``k``-th diagonal (``k`` may be traced)."""
+    dt = _dtype_arg(float if dtype is None else dtype, "eye")
+    if isinstance(k, int) and not isinstance(k, builtins.bool):
+        k = int(np.clip(k, np.iinfo(np.int32).min, np.iinfo(np.int32).max))
+    offset = ensure_arraylike("eye", k)
+    if not (offset.shape == () and dtypes.issubdtype(offset.dtype, np.integer)):
+        raise ValueError(f"k must be a scalar integer; got {k}")
+    N = core.concrete_or_error(operator.index, N, "argument of 'N' jnp.eye()")
+    M = N if M is None else core.concrete_or_error(operator.index, M, "argument 'M' of jnp.eye()")
     if N < 0 or M < 0:
         raise ValueError(f"negative dimensions are not allowed, got {N} and {M}")
-    k = operator.index(k)
-    bool_eye = lax.eq(lax.add(lax.broadcasted_iota(np.int32, (N, M), 0), lax._convert_element_type(k, np.int32)),
-                      lax.broadcasted_iota(np.int32, (N, M), 1))
-    return lax.convert_element_type(bool_eye, dt)
+    i = lax.broadcasted_iota(offset.dtype, (N, M), 0)
+    j = lax.broadcasted_iota(offset.dtype, (N, M), 1)
+    return lax.convert_element_type(lax.eq(_ufuncs().add(i, offset), j), dt)
 
 
 def identity(n, dtype=None):
@@ -474,6 +511,7 @@ def tri(N, M=None, k=0, dtype=None):
                lax.broadcasted_iota(np.int32, (N, M), 1)), dt)
 
 
+@staged_jit(static_argnames=("k",))
 def tril(m, k=0):
     m = ensure_arraylike("tril", m)
     if m.ndim < 2:
@@ -483,6 +521,7 @@ def tril(m, k=0):
     return lax.select(lax.broadcast(mask, m.shape[:-2]), m, lax._zeros(m))
 
 
+@staged_jit(static_argnames=("k",))
 def triu(m, k=0):
     m = ensure_arraylike("triu", m)
     if m.ndim < 2:
@@ -1065,33 +1104,38 @@ def diag(v, k=0):
 
 
 def meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
+    """Coordinate grids from 1-D arrays (each input broadcast along its own axis)."""
     args = [ensure_arraylike("meshgrid", x) for x in xi]
+    if not copy:
+        raise ValueError("jax.numpy.meshgrid only supports copy=True")
     if indexing not in ("xy", "ij"):
         raise ValueError(f"Valid values for indexing are 'xy' and 'ij', got {indexing}")
     if builtins.any(a.ndim != 1 for a in args):
         raise ValueError(f"Arguments to jax.numpy.meshgrid must be 1D, got shapes {[a.shape for a in args]}")
+    # 'xy' indexing is 'ij' with the first two inputs (and outputs) swapped
     if indexing == "xy" and len(args) >= 2:
         args[0], args[1] = args[1], args[0]
-    shape = tuple(a.shape[0] for a in args)
-    if sparse:
-        out = [lax.broadcast_in_dim(a, tuple(s if j == i else 1 for j, s in enumerate(shape)), (i,))
-               for i, a in enumerate(args)]
-    else:
-        out = [lax.broadcast_in_dim(a, shape, (i,)) for i, a in enumerate(args)]
+    shape = [1 if sparse else a.shape[0] for a in args]
+    out = [lax.broadcast_in_dim(a, (*shape[:i], a.shape[0], *shape[i + 1:]) if sparse else tuple(shape), (i,))
+           for i, a in enumerate(args)]
     if indexing == "xy" and len(args) >= 2:
         out[0], out[1] = out[1], out[0]
-        out = [swapaxes(o, 0, 1) for o in out]
     return out
 
 
 def indices(dimensions, dtype=None, sparse=False):
-    dt = _dtype_arg(dtype) or dtypes.default_int_dtype()
-    dimensions = tuple(dimensions)
+    """Index grids of shape ``dimensions`` (stacked, or a tuple of broadcastable arrays if ``sparse``)."""
+    dt = _dtype_arg(int if dtype is None else dtype, "indices")
+    dimensions = tuple(core.concrete_or_error(operator.index, d, "dimensions argument of jnp.indices")
+                       for d in dimensions)
+    n = len(dimensions)
     out = []
     for i, d in enumerate(dimensions):
-        shape = tuple(d if j == i else 1 for j in range(len(dimensions))) if sparse else dimensions
-        out.append(lax.broadcasted_iota(dt, shape, i))
-    return tuple(out) if sparse else stack(out) if out else zeros((0,), dt)
+        shape = (1,) * i + (d,) + (1,) * (n - i - 1) if sparse else dimensions
+        out.append(lax.broadcast_in_dim(lax.iota(dt, d), shape, (i,)))
+    if sparse:
+        return tuple(out)
+    return stack(out, 0) if out else array([], dtype=dt)
 
 
 def save(file, arr, allow_pickle=True):
@@ -1118,35 +1162,58 @@ def _reductions():
 
 
 def logspace(start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0):
-    """``base ** linspace(start, stop, num)``."""
-    dt = _dtype_arg(dtype, "logspace")
+    """``base ** linspace(start, stop, num)`` (a nested ``jit`` named ``_logspace``, as in JAX).
+
+    >>> jnp.logspace(0, 2, 3)
+    Array([  1.,  10., 100.], dtype=float32)
+    """
+    num = core.concrete_or_error(operator.index, num, "'num' argument of jnp.logspace")
+    axis = core.concrete_or_error(operator.index, axis, "'axis' argument of jnp.logspace")
+    return _logspace(start, stop, num=num, endpoint=endpoint, base=base,
+                     dtype=_dtype_arg(dtype, "logspace"), axis=axis)
+
+
+@staged_jit(static_argnames=("num", "endpoint", "dtype", "axis"))
+def _logspace(start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0):
+    if dtype is None:
+        dtype = dtypes.to_inexact_dtype(dtypes.result_type(start, stop))
+    computation_dtype = dtypes.to_inexact_dtype(dtype)
     start, stop = ensure_arraylike("logspace", start, stop)
-    computation_dtype = dtypes.to_inexact_dtype(dtypes.result_type(start, stop))
-    lin = linspace(start, stop, num, endpoint=endpoint, axis=axis, dtype=computation_dtype)
-    out = _ufuncs().power(lax._convert_element_type(base, computation_dtype, False), lin)
-    return lax.convert_element_type(out, dt or computation_dtype)
+    start = lax.convert_element_type(start, computation_dtype)
+    stop = lax.convert_element_type(stop, computation_dtype)
+    lin = linspace(start, stop, num, endpoint=endpoint, retstep=False, dtype=None, axis=axis)
+    return lax.convert_element_type(_ufuncs().power(base, lin), dtype)
 
 
 def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
-    """Numbers spaced evenly on a log scale (a geometric progression) from ``start`` to ``stop``."""
-    dt = _dtype_arg(dtype, "geomspace")
+    """Numbers spaced evenly on a log scale from ``start`` to ``stop`` (``sign * 10 ** linspace`` of
+    the log10 bounds; a nested ``jit`` named ``_geomspace``, as in JAX).
+
+    >>> jnp.geomspace(1, 100, 3)
+    Array([  1.,  10., 100.], dtype=float32)
+    """
+    num = core.concrete_or_error(operator.index, num, "'num' argument of jnp.geomspace")
+    axis = core.concrete_or_error(operator.index, axis, "'axis' argument of jnp.geomspace")
+    return _geomspace(start, stop, num=num, endpoint=endpoint, dtype=_dtype_arg(dtype, "geomspace"),
+                      axis=axis)
+
+
+@staged_jit(static_argnames=("num", "endpoint", "dtype", "axis"))
+def _geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
+    if dtype is None:
+        dtype = dtypes.to_inexact_dtype(dtypes.result_type(start, stop))
+    computation_dtype = dtypes.to_inexact_dtype(dtype)
     start, stop = ensure_arraylike("geomspace", start, stop)
-    computation_dtype = dtypes.to_inexact_dtype(dtypes.result_type(start, stop))
     start = lax.convert_element_type(start, computation_dtype)
     stop = lax.convert_element_type(stop, computation_dtype)
     u = _ufuncs()
     sign = u.sign(start)
-    res = u.multiply(sign, logspace(u.log10(u.divide(start, sign)), u.log10(u.divide(stop, sign)), num,
+    res = u.multiply(sign, logspace(u.log10(lax.div(start, sign)), u.log10(lax.div(stop, sign)), num,
                                     endpoint=endpoint, base=10.0, dtype=computation_dtype, axis=0))
-    if num > 0:  # the end points are exact, as in NumPy
-        pos = lax.broadcasted_iota(np.int32, res.shape, 0)
-        res = lax.select(lax.eq(pos, lax._convert_element_type(0, np.int32)), broadcast_to(start, res.shape), res)
-        if endpoint and num > 1:
-            res = lax.select(lax.eq(pos, lax._convert_element_type(num - 1, np.int32)),
-                             broadcast_to(stop, res.shape), res)
+    axis = canonicalize_axis(axis, res.ndim)
     if axis != 0:
-        res = moveaxis(res, 0, axis)
-    return lax.convert_element_type(res, dt or computation_dtype)
+        res = lax.transpose(res, (*range(1, axis + 1), 0, *range(axis + 1, res.ndim)))
+    return lax.convert_element_type(res, dtype)
 
 
 def fromfunction(function, shape, *, dtype=float, **kwargs):

@@ -303,7 +303,13 @@ def log2(x, /):
 
 def log10(x, /):
     (x,) = promote_args_inexact("log10", x)
-    return lax.div(lax.log(x), lax.log(lax._convert_element_type(10, x.dtype, x.weak_type)))
+    # log(x) times 1/log(10) rounded to x's (real) dtype, as JAX computes it
+    one_over_log10 = np.array(0.4342944819032518, dtype=dtypes.finfo(x.dtype).dtype)
+    if dtypes.issubdtype(x.dtype, np.complexfloating):
+        r = lax.log(x)
+        re, im = lax.real(r), lax.imag(r)
+        return lax.complex(lax.mul(re, one_over_log10), lax.mul(im, one_over_log10))
+    return lax.mul(lax.log(x), one_over_log10)
 
 
 def square(x, /):
