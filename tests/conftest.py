@@ -17,6 +17,34 @@ import numpy as np  # noqa: E402
 import pytest
 
 
+def _release_oracle_memory():
+    """Drop real JAX's compiled executables and give the freed memory back to the OS.
+
+    Every eager JAX operation the oracle runs is an XLA executable compiled for its shapes and dtypes
+    (about 1.5 MB of native memory each), kept in JAX's caches: a test file comparing against JAX on
+    many shapes holds ~1 GB of them, and a test worker running many files grew to several GB.
+    jaxlite's own caches are bounded and are not cleared here (tests must see their real behaviour).
+    """
+    import gc
+    import sys
+    real = sys.modules.get("jax")
+    if real is None or "jaxlite" in (getattr(real, "__file__", None) or "jaxlite"):
+        return
+    real.clear_caches()
+    gc.collect()
+    try:  # glibc keeps freed blocks in its arenas; hand them back so that RSS drops
+        import ctypes
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _oracle_memory_per_module():
+    yield
+    _release_oracle_memory()
+
+
 @pytest.fixture(scope="session")
 def jax():
     """Real JAX, used only as an oracle; skips the test when it is not installed."""
