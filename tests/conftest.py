@@ -39,10 +39,28 @@ def _release_oracle_memory():
         pass
 
 
+def _rss_bytes():
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, AttributeError):
+        return 0
+
+
+_RSS_RELEASE_BYTES = 768 * 2**20
+
+
 @pytest.fixture(scope="module", autouse=True)
 def _oracle_memory_per_module():
     yield
     _release_oracle_memory()
+
+
+@pytest.fixture(autouse=True)
+def _oracle_memory_per_test():
+    yield
+    if _rss_bytes() > _RSS_RELEASE_BYTES:  # a file comparing on many shapes: release within it too
+        _release_oracle_memory()
 
 
 @pytest.fixture(scope="session")

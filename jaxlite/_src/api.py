@@ -97,7 +97,7 @@ _JIT_NO_DEFAULT = object()
 
 
 class _CacheEntry:
-    __slots__ = ("compiled", "out_tree", "out_avals", "closed", "n_out", "_single", "_state")
+    __slots__ = ("compiled", "out_tree", "out_avals", "closed", "n_out", "_single", "_state", "shardings")
 
     def __init__(self, compiled, out_tree, out_avals, closed):
         self.compiled = compiled
@@ -107,6 +107,7 @@ class _CacheEntry:
         self.n_out = len(out_avals)
         self._single = tree_util.treedef_is_leaf(out_tree) and self.n_out == 1
         self._state = None  # the tracing config it is valid for, when in JitWrapped._fast_cache
+        self.shardings = None  # input specs -> output specs, when shardings are in use (sharding.py)
 
     def wrap_single(self, outs):
         """The one output of a function that returns a single array."""
@@ -136,11 +137,32 @@ class _CacheEntry:
 
 _all_jitted: "weakref.WeakSet[JitWrapped]" = weakref.WeakSet()
 
+# Entries per jitted function and cache (JAX's jit caches are LRU-bounded too): a cached entry holds
+# its jaxpr's constants, so a long-lived function called on ever new shapes must not keep them all.
+_JIT_CACHE_SIZE = 1024
+
+
+def _bounded_put(cache: dict, key, value):
+    """Insert into a dict used as an LRU cache (least recently used first), dropping the first entry
+    when full. (A hit on the fast path of ``JitWrapped.__call__`` does not reorder, to stay a single
+    lookup; the full-key lookup that follows a fast-path miss does.)"""
+    cache[key] = value
+    if len(cache) > _JIT_CACHE_SIZE:
+        del cache[next(iter(cache))]
+
 
 def clear_caches():
-    """Drop every jit cache (traced jaxprs and compiled programs)."""
+    """Drop every cache of traced jaxprs and compiled programs: those of all jitted functions, of
+    control flow (cond/while/scan bodies) and of the primitives that trace helper functions."""
     for f in list(_all_jitted):
         f.clear_cache()
+    from jaxlite._src.lax import indexing
+    from jaxlite._src.lax.control_flow import common, loops
+    common.clear_trace_cache()
+    loops._programs.clear()
+    indexing._combiner_cache.clear()
+    indexing._apply_cache.clear()
+    core._eager_aval_cache.clear()
 
 
 class JitWrapped:
@@ -265,27 +287,26 @@ class JitWrapped:
                 avals.append(a)
                 vals.append(v)
         key = (in_tree, tuple(avals), static, config._trace_state)
-        entry = self._cache.get(key)
+        entry = self._cache.pop(key, None)  # (re-inserted below: most recently used last)
         if entry is None:
-            entry = self._compile(dyn_args, dyn_kwargs, static, leaves, in_tree, avals, key)
+            entry = self._compile(dyn_args, dyn_kwargs, static, leaves, in_tree, avals)
+        _bounded_put(self._cache, key, entry)
         if not kwargs and self._fast and all(type(a) is ArrayImpl for a in args):
             entry._state = key[3]
-            self._fast_cache[tuple(avals)] = entry
+            _bounded_put(self._fast_cache, tuple(avals), entry)
         res = entry.wrap(entry.compiled(*vals))
         if _sharding.SHARDING_USED:  # results carry the shardings JAX would give them
             res = _sharding.jit_result_shardings(self, entry, leaves, res)
         return tree_util.tree_unflatten(entry.out_tree, res)
 
-    def _compile(self, dyn_args, dyn_kwargs, static, leaves, in_tree, avals, key):
+    def _compile(self, dyn_args, dyn_kwargs, static, leaves, in_tree, avals):
         closed, hoisted, out_tree = self._trace(dyn_args, dyn_kwargs, static, leaves, in_tree, avals)
         assert not hoisted
         if config._values["jax_debug_nans"] or config._values["jax_debug_infs"]:
             compiled = _op_by_op_checked(closed)
         else:
             compiled = numpy_backend.compile_closed(closed)
-        entry = _CacheEntry(compiled, out_tree, closed.out_avals, closed)
-        self._cache[key] = entry
-        return entry
+        return _CacheEntry(compiled, out_tree, closed.out_avals, closed)
 
     def _call_traced(self, trace, dyn_args, dyn_kwargs, static, leaves, in_tree):
         avals = tuple(_leaf_aval(x) for x in leaves)
@@ -293,14 +314,15 @@ class JitWrapped:
         axes = tuple((ad_.name, ad_.size) for t in trace.ancestors()
                      if (ad_ := getattr(t, "axis_data", None)) is not None)
         key = (in_tree, avals, static, config._trace_state, axes)
-        hit = self._trace_cache.get(key)
+        hit = self._trace_cache.pop(key, None)
         if hit is None:
             closed, hoisted, out_tree = self._trace(dyn_args, dyn_kwargs, static, leaves, in_tree, avals)
             if not hoisted:  # only cache jaxprs that do not close over tracers of enclosing traces
-                self._trace_cache[key] = (closed, out_tree)
+                _bounded_put(self._trace_cache, key, (closed, out_tree))
         else:
             closed, out_tree = hit
             hoisted = []
+            _bounded_put(self._trace_cache, key, hit)
         if self._inline:
             outs = core.eval_jaxpr(closed.jaxpr, closed.consts, *hoisted, *leaves)
         else:

@@ -659,7 +659,7 @@ class Jaxpr:
 class ClosedJaxpr:
     """A jaxpr together with the values of its constvars."""
 
-    __slots__ = ("jaxpr", "consts", "_compiled")
+    __slots__ = ("jaxpr", "consts", "_compiled", "__weakref__")
 
     def __init__(self, jaxpr: Jaxpr, consts: Sequence):
         self.jaxpr = jaxpr

@@ -1172,8 +1172,10 @@ def jit_result_shardings(wrapped, entry, leaves, res):
     else:
         specs = [_input_spec(x) for x in leaves]
     outs_sh = _flat_out_shardings(wrapped._out_shardings, entry.out_tree, len(res))
-    cache = wrapped.__dict__.setdefault("_sharding_prop_cache", {})
-    key = (id(entry), tuple(specs))
+    cache = entry.shardings
+    if cache is None:
+        cache = entry.shardings = {}
+    key = tuple(specs)
     out_specs = cache.get(key)
     if out_specs is None and all(s is None for s in specs) and not _has_constraint(entry.closed.jaxpr):
         out_specs = cache[key] = [None] * len(res)

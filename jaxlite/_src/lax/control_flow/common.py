@@ -6,6 +6,7 @@ function closes over are hoisted out of the traced jaxpr and passed as leading o
 """
 from __future__ import annotations
 
+import collections
 from typing import Callable, Sequence
 
 import numpy as np
@@ -46,12 +47,14 @@ def leaf_aval(x, what: str):
 
 # Traced jaxprs of user functions, so that eager loops/conds called again with the same function and
 # argument types (a Python training loop calling ``lax.scan`` each step) do not re-trace, and reuse the
-# compiled body program. Keyed weakly on the function's code object, then on (in_tree, avals, what,
-# config trace state, identities of the function's environment): an entry is only reused while the
-# closure cells, defaults and the globals its code names directly hold the identical objects (JAX keys
-# on the function object alone). Nothing is cached when a closed-over value is a tracer or a (mutable) NumPy array.
-_trace_cache: "weakref.WeakKeyDictionary" = None
-_TRACE_CACHE_PER_FUN = 32
+# compiled body program. Keyed on the function's code object, (in_tree, avals, what, config trace
+# state) and the identities of the function's environment: an entry is only reused while the closure
+# cells, defaults and the globals its code names directly hold the identical objects (JAX keys on the
+# function object alone). Nothing is cached when a closed-over value is a tracer or a (mutable) NumPy
+# array. Code objects live as long as their module, and an entry holds the arrays its function closes
+# over, so the cache is LRU-bounded in entries (as JAX's caches are) and emptied by ``clear_caches``.
+_trace_cache: "collections.OrderedDict" = collections.OrderedDict()
+_TRACE_CACHE_SIZE = 256
 trace_count = 0  # number of actual traces of user functions (tests count re-traces with it)
 
 
@@ -142,7 +145,11 @@ def _env_atoms():
 _ENV_ATOMS = None
 
 
-def _code_names(code, _memo={}):
+_code_names_memo: dict = {}  # code object -> the global names it (and code nested in it) reads
+
+
+def _code_names(code):
+    _memo = _code_names_memo
     names = _memo.get(code)
     if names is None:
         import types
@@ -168,47 +175,37 @@ def trace_to_jaxpr(fun: Callable, in_tree, in_avals: Sequence, what: str, cache_
     ``cache_key`` is the user's function when ``fun`` is a fresh wrapper of it (default: ``fun``);
     results are cached on it (see ``_trace_cache``).
     """
-    global _trace_cache
     import functools
-    import types
-    import weakref
     from jaxlite._src.config import config
     global _ENV_ATOMS
     if _ENV_ATOMS is None:
         _ENV_ATOMS = _env_atoms()
     user_fun = fun if cache_key is None else cache_key
     env = _fun_environment(user_fun)
-    per_fun = key = None
+    key = None
     if env is not None:
-        if _trace_cache is None:
-            _trace_cache = weakref.WeakKeyDictionary()
         target = user_fun
-        while True:  # the long-lived function under partials and bound methods
-            if isinstance(target, functools.partial):
-                target = target.func
-            else:
-                break
+        while isinstance(target, functools.partial):  # the long-lived function under partials
+            target = target.func
         # a function is its code plus what it sees (env): key on the code, so that a lambda written
-        # inline in a Python loop (a new function object each time) is found again
-        target = getattr(target, "__code__", target)
-        try:
-            per_fun = _trace_cache.get(target)
-            if per_fun is None:
-                per_fun = _trace_cache[target] = {}
-        except TypeError:  # not weak-referenceable or not hashable
-            per_fun = None
-        if per_fun is not None:
-            # the ids are those of objects the entry holds (env), so they cannot be reused meanwhile
-            key = (in_tree, tuple(in_avals), what, config._trace_state, tuple(map(id, env)))
-            hit = per_fun.get(key)
-            if hit is not None and _same(hit[0], env):
-                return hit[1], list(hit[2]), hit[3]
+        # inline in a Python loop (a new function object each time) is found again. The ids are those
+        # of objects the entry holds (env), so they cannot be reused while it is cached.
+        key = (target.__code__, in_tree, tuple(in_avals), what, config._trace_state, tuple(map(id, env)))
+        hit = _trace_cache.get(key)
+        if hit is not None and _same(hit[0], env):
+            _trace_cache.move_to_end(key)
+            return hit[1], list(hit[2]), hit[3]
     out = _trace_to_jaxpr(fun, in_tree, in_avals, what)
-    if per_fun is not None and not any(isinstance(c, Tracer) for c in out[1]):
-        if len(per_fun) >= _TRACE_CACHE_PER_FUN and key not in per_fun:
-            per_fun.pop(next(iter(per_fun)))
-        per_fun[key] = (env, out[0], tuple(out[1]), out[2])
+    if key is not None and not any(isinstance(c, Tracer) for c in out[1]):
+        _trace_cache[key] = (env, out[0], tuple(out[1]), out[2])
+        if len(_trace_cache) > _TRACE_CACHE_SIZE:
+            _trace_cache.popitem(last=False)
     return out
+
+
+def clear_trace_cache():
+    _trace_cache.clear()
+    _code_names_memo.clear()
 
 
 def _trace_to_jaxpr(fun: Callable, in_tree, in_avals: Sequence, what: str):

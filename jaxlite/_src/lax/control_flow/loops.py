@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+import weakref
 from typing import Callable
 
 import numpy as np
@@ -283,21 +284,16 @@ def _make_while_runner(cond_fn, body_fn, cond_nconsts, body_nconsts):
 
 _INLINE = True  # tests switch this off to check the inlined loops against the plain runners
 
-# loop programs by the ids of their jaxprs; an entry holds its jaxprs, so their ids are not reused
-_programs: dict = {}
-_PROGRAMS_MAX = 512
-
-
-def _remember(key, jaxprs, run):
-    if len(_programs) >= _PROGRAMS_MAX:
-        _programs.pop(next(iter(_programs)))
-    _programs[key] = (jaxprs, run)
+# loop programs, cached on their body jaxpr so that they live as long as it does (as its compiled
+# program does): body ClosedJaxpr -> {(the other params): (cond jaxpr or None, program)}
+_programs: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def _while_program(cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
     """The loop as one NumPy function (cached on the body jaxpr)."""
-    key = ("while", id(cond_jaxpr), id(body_jaxpr), cond_nconsts, body_nconsts, _INLINE)
-    hit = _programs.get(key)
+    per_body = _programs.setdefault(body_jaxpr, {})
+    key = ("while", id(cond_jaxpr), cond_nconsts, body_nconsts, _INLINE)
+    hit = per_body.get(key)
     if hit is not None:
         return hit[1]
     cond_fn = numpy_backend.compile_closed(cond_jaxpr)
@@ -305,7 +301,7 @@ def _while_program(cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
     run = _inline_while(cond_fn, body_fn, cond_nconsts, body_nconsts) if _INLINE else None
     if run is None:
         run = _make_while_runner(cond_fn, body_fn, cond_nconsts, body_nconsts)
-    _remember(key, (cond_jaxpr, body_jaxpr), run)
+    per_body[key] = (cond_jaxpr, run)  # (holding cond_jaxpr keeps its id from being reused)
     return run
 
 
@@ -764,16 +760,17 @@ def _make_scan_runner(body, length, reverse, num_consts, num_carry, y_avals):
 
 def _scan_program(jaxpr, length, reverse, num_consts, num_carry):
     """The loop as one NumPy function (cached on the body jaxpr)."""
-    key = ("scan", id(jaxpr), length, reverse, num_consts, num_carry, _INLINE)
-    hit = _programs.get(key)
-    run = None if hit is None else hit[1]
+    per_body = _programs.setdefault(jaxpr, {})
+    key = ("scan", length, reverse, num_consts, num_carry, _INLINE)
+    hit = per_body.get(key)
+    if hit is not None:
+        return hit[1]
+    body = numpy_backend.compile_closed(jaxpr)
+    y_avals = jaxpr.out_avals[num_carry:]
+    run = _inline_scan(body, length, reverse, num_consts, num_carry, y_avals) if _INLINE else None
     if run is None:
-        body = numpy_backend.compile_closed(jaxpr)
-        y_avals = jaxpr.out_avals[num_carry:]
-        run = _inline_scan(body, length, reverse, num_consts, num_carry, y_avals) if _INLINE else None
-        if run is None:
-            run = _make_scan_runner(body, length, reverse, num_consts, num_carry, y_avals)
-        _remember(key, jaxpr, run)
+        run = _make_scan_runner(body, length, reverse, num_consts, num_carry, y_avals)
+    per_body[key] = (None, run)
     return run
 
 
