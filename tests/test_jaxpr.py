@@ -145,6 +145,34 @@ PROGRAMS += [
 ]
 
 
+def _linearized(j, f):
+    def g(x):
+        y, f_jvp = j.linearize(f, x)
+        return y, f_jvp(x)
+    return g
+
+
+# Partial evaluation of a jit (linearize, grad): inputs, constants and primal outputs that a residual
+# merely repeats are forwarded to the staged jit instead of being returned by the known one, as JAX does.
+PROGRAMS += [
+    ("linearize jit", lambda j, n: _linearized(j, j.jit(lambda x: n.sin(x) * x)), (np.float32(2),)),
+    ("linearize jit mul", lambda j, n: _linearized(j, j.jit(lambda x: x * x)), (np.float32(2),)),
+    ("linearize jit exp", lambda j, n: _linearized(j, j.jit(n.exp)), (np.float32(2),)),
+    ("linearize jit input out", lambda j, n: _linearized(j, j.jit(lambda x: (x, n.sin(x), 1.0))),
+     (np.float32(2),)),
+    ("linearize jit dup out", lambda j, n: _linearized(j, j.jit(lambda x: (n.exp(x), n.exp(x) * x))),
+     (np.float32(2),)),
+    ("linearize nested jit", lambda j, n: _linearized(j, j.jit(lambda x: j.jit(lambda y: n.sin(y) * y)(x) * x)),
+     (np.float32(2),)),
+    ("grad jit", lambda j, n: j.grad(j.jit(lambda x: n.sin(x) * x)), (np.float32(2),)),
+    ("grad jit known arg", lambda j, n: j.grad(lambda x: j.jit(lambda a, b: n.sin(a) * b)(x, 3.0)),
+     (np.float32(2),)),
+    ("grad jit const residual", lambda j, n: j.grad(lambda x: j.jit(lambda a: n.sum(n.sin(a * CONST)))(x)),
+     (np.float32(2),)),
+    ("vmap grad jit", lambda j, n: j.vmap(j.grad(j.jit(lambda x: n.sin(x) * x))), (x3,)),
+]
+
+
 # Programs whose JAX text uses the shared-jaxpr printing form (`let _var = {...} in`), which the
 # core printer does not produce yet; the structure is otherwise the same.
 SHARED_JAXPR_FORM = {"var", "std", "floor_divide", "linspace", "remainder"}

@@ -68,8 +68,31 @@ def _jit_partial_eval(trace, *args, jaxpr: ClosedJaxpr, name, **params):
     known_jaxpr, unknown_jaxpr, out_unknowns, num_res = ad.partial_eval_jaxpr_nounits(
         jaxpr, unknowns, instantiate=False)
     known_args = [a for a, u in zip(args, unknowns) if not u]
+    # As JAX: outputs of the known jit that are just its inputs (or, for residuals, its constants) are
+    # not returned (the caller's values are used), nor are residuals that repeat a primal output.
+    inner = known_jaxpr.jaxpr
+    sources = [*known_args, *known_jaxpr.consts]
+    in_idx = {v: i for i, v in enumerate(inner.invars)}
+    res_idx = {**{v: len(known_args) + i for i, v in enumerate(inner.constvars)}, **in_idx}
+    n_primal = len(inner.outvars) - num_res
+    fwd = [(in_idx if i < n_primal else res_idx).get(v) if type(v) is core.Var else None
+           for i, v in enumerate(inner.outvars)]
+    out_idx = {}
+    for i, v in enumerate(inner.outvars[:n_primal]):
+        if fwd[i] is None and type(v) is core.Var:
+            out_idx.setdefault(v, i)
+    dup = [None] * n_primal + [out_idx.get(v) if f is None else None
+                               for v, f in zip(inner.outvars[n_primal:], fwd[n_primal:])]
+    keep = [f is None and d is None for f, d in zip(fwd, dup)]
+    if not all(keep):
+        pruned = core.Jaxpr(inner.constvars, inner.invars, [v for v, k in zip(inner.outvars, keep) if k],
+                            inner.eqns, inner.effects, inner.debug_info)
+        known_jaxpr = ClosedJaxpr(pruned, known_jaxpr.consts)
     with core.set_current_trace(trace.parent_trace):
-        known_outs = jit_p.bind(*known_args, **jit_params(known_jaxpr, name))
+        kept_outs = iter(jit_p.bind(*known_args, **jit_params(known_jaxpr, name)))
+    known_outs = [next(kept_outs) if k else None for k in keep]
+    known_outs = [sources[f] if f is not None else o for o, f in zip(known_outs, fwd)]
+    known_outs = [known_outs[d] if d is not None else o for o, d in zip(known_outs, dup)]
     n_known_out = len(known_outs) - num_res
     known_vals, residuals = known_outs[:n_known_out], known_outs[n_known_out:]
     atoms = ([trace.to_atom(r) for r in residuals] +
