@@ -451,6 +451,47 @@ def test_vmap_while_batched_predicate_freezes_finished():
     np.testing.assert_allclose(out, [1.0, 8.0, 27.0])
 
 
+def _counting_loop(j):
+    return lambda x, n: j.lax.while_loop(lambda c: c[0] < n, lambda c: (c[0] + 1, c[1] * 1.5 + x), (0, x))
+
+
+VMAP_WHILE = [
+    ("batched pred", lambda j: j.vmap(lambda x: j.lax.while_loop(lambda c: c < 10, lambda c: c * 2, x)),
+     (np.array([1.0, 3.0, 5.0], np.float32),)),
+    ("weak init", lambda j: j.vmap(lambda n: j.lax.while_loop(lambda c: c < n, lambda c: c + 1.5, 0.0)),
+     (np.array([1.0, 4.0, 7.0], np.float32),)),
+    ("carry batched by pred", lambda j: j.vmap(_counting_loop(j)),
+     (np.array([1.0, 2.0, 3.0], np.float32), np.array([1, 4, 2], np.int32))),
+    ("unbatched pred", lambda j: j.vmap(_counting_loop(j), in_axes=(0, None)),
+     (np.array([1.0, 2.0, 3.0], np.float32), np.int32(3))),
+    ("fori batched bound", lambda j: j.vmap(lambda x, n: j.lax.fori_loop(0, n, lambda i, c: c * x + i, x)),
+     (np.array([1.0, 2.0, 3.0], np.float32), np.array([1, 4, 2], np.int32))),
+    ("jit vmap", lambda j: j.jit(j.vmap(_counting_loop(j))),
+     (np.array([1.0, 2.0, 3.0], np.float32), np.array([1, 4, 2], np.int32))),
+    ("inner batched pred", lambda j: j.vmap(j.vmap(_counting_loop(j), in_axes=(0, None))),
+     (np.arange(1.0, 7.0, dtype=np.float32).reshape(2, 3), np.array([1, 4], np.int32))),
+    ("jvp of vmap", lambda j: lambda x, n: j.jvp(lambda x: j.vmap(_counting_loop(j))(x, n)[1], (x,), (x,)),
+     (np.array([1.0, 2.0, 3.0], np.float32), np.array([1, 4, 2], np.int32))),
+]
+
+
+@pytest.mark.parametrize("name, make, args", VMAP_WHILE, ids=[c[0] for c in VMAP_WHILE])
+def test_vmap_while_jaxpr_and_values_match_jax(jax, name, make, args):
+    """A batched predicate stays batched (no select step; the loop keeps finished elements), as in JAX."""
+    import jaxlite
+    assert str(jaxlite.make_jaxpr(make(jaxlite))(*args)) == str(jax.make_jaxpr(make(jax))(*args))
+    assert_same(make(jaxlite)(*args), make(jax)(*args))
+
+
+def test_vmap_jvp_float0_tangent_prints_as_jax(jax):
+    import jaxlite
+
+    def make(j):
+        return j.vmap(lambda x, n: j.jvp(lambda x: (n, x * 2.0), (x,), (x,)))
+    args = (np.ones(3, np.float32), np.ones(3, np.int32))
+    assert str(jaxlite.make_jaxpr(make(jaxlite))(*args)) == str(jax.make_jaxpr(make(jax))(*args))
+
+
 def test_vmap_scan_in_axes_and_grad():
     xs = jnp.arange(12.0).reshape(3, 4) / 10  # batch on axis 1 of the scanned values
 

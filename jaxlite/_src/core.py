@@ -783,6 +783,8 @@ def pp_literal(lit: Literal) -> str:
     v = np.asarray(val)
     if v.dtype == np.bool_:
         s = str(bool(v))
+    elif v.dtype == dtypes.float0:  # the text of its empty NumPy record, as JAX prints it
+        s = str(v[()])
     elif np.issubdtype(v.dtype, np.integer):
         s = str(int(v))
     elif np.issubdtype(v.dtype, np.complexfloating):

@@ -356,18 +356,24 @@ def batch_jaxpr(closed: ClosedJaxpr, axis_data, in_batched: Sequence[bool], inst
 
     Returns ``(batched_closed, out_batched)``; ``instantiate[i]`` forces output i to be batched.
     """
+    return batch_jaxpr_axes(closed, axis_data, [0 if b else None for b in in_batched], 0, instantiate)
+
+
+def batch_jaxpr_axes(closed: ClosedJaxpr, axis_data, in_dims: Sequence, out_dim: int, instantiate):
+    """``batch_jaxpr`` with the batch of input i at dim ``in_dims[i]`` (None: unbatched) and of every
+    batched output at dim ``out_dim``."""
     size = axis_data.size
     n_out = len(closed.jaxpr.outvars)
     if isinstance(instantiate, bool):
         instantiate = [instantiate] * n_out
-    in_avals = [ShapedArray((size,) + a.shape, a.dtype, a.weak_type) if b else a
-                for a, b in zip(closed.in_avals, in_batched)]
+    in_avals = [a if d is None else ShapedArray(a.shape[:d] + (size,) + a.shape[d:], a.dtype, a.weak_type)
+                for a, d in zip(closed.in_avals, in_dims)]
     store = {}
 
     def fn(*args):
         parent = core.trace_ctx.trace
         trace = batching.BatchTrace(parent, axis_data)
-        ins = [batching.BatchTracer(trace, x, 0) if b else x for x, b in zip(args, in_batched)]
+        ins = [x if d is None else batching.BatchTracer(trace, x, d) for x, d in zip(args, in_dims)]
         try:
             with set_current_trace(trace):
                 outs = core.eval_jaxpr(closed.jaxpr, closed.consts, *ins)
@@ -375,9 +381,9 @@ def batch_jaxpr(closed: ClosedJaxpr, axis_data, in_batched: Sequence[bool], inst
             for o, inst in zip(outs, instantiate):
                 v, d = trace.to_batch_info(o)
                 if d is not None:
-                    v = batching.moveaxis(v, d, 0)
+                    v = batching.moveaxis(v, d, out_dim)
                 elif inst:
-                    v = batching.matchaxis(None, 0, size, v)
+                    v = batching.matchaxis(None, out_dim, size, v)
                 res.append(v)
                 out_b.append(d is not None or bool(inst))
         finally:

@@ -271,7 +271,7 @@ def _while_abstract_eval(*avals, cond_jaxpr, body_jaxpr, cond_nconsts, body_ncon
     return list(body_jaxpr.out_avals)
 
 
-def _make_while_runner(cond_fn, body_fn, cond_nconsts, body_nconsts):
+def _make_while_runner(cond_fn, body_fn, cond_nconsts, body_nconsts, batched_pred=False):
     def run(*args):
         cconsts = args[:cond_nconsts]
         bconsts = args[cond_nconsts:cond_nconsts + body_nconsts]
@@ -279,7 +279,21 @@ def _make_while_runner(cond_fn, body_fn, cond_nconsts, body_nconsts):
         while cond_fn(*cconsts, *carry)[0]:
             carry = body_fn(*bconsts, *carry)
         return carry
-    return run
+
+    def run_batched(*args):
+        # a predicate with a shape (from vmap) leads every carry's shape: the loop runs while any element
+        # is true, and a step only changes the elements whose predicate is true
+        cconsts = args[:cond_nconsts]
+        bconsts = args[cond_nconsts:cond_nconsts + body_nconsts]
+        carry = [np.asarray(c) for c in args[cond_nconsts + body_nconsts:]]
+        while True:
+            pred = np.asarray(cond_fn(*cconsts, *carry)[0])
+            if not pred.any():
+                return carry
+            new = body_fn(*bconsts, *carry)
+            carry = [np.where(pred.reshape(pred.shape + (1,) * (np.ndim(c) - pred.ndim)), n, c)
+                     for c, n in zip(carry, new)]
+    return run_batched if batched_pred else run
 
 
 _INLINE = True  # tests switch this off to check the inlined loops against the plain runners
@@ -298,9 +312,10 @@ def _while_program(cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
         return hit[1]
     cond_fn = numpy_backend.compile_closed(cond_jaxpr)
     body_fn = numpy_backend.compile_closed(body_jaxpr)
-    run = _inline_while(cond_fn, body_fn, cond_nconsts, body_nconsts) if _INLINE else None
+    batched_pred = cond_jaxpr.out_avals[0].shape != ()
+    run = _inline_while(cond_fn, body_fn, cond_nconsts, body_nconsts) if _INLINE and not batched_pred else None
     if run is None:
-        run = _make_while_runner(cond_fn, body_fn, cond_nconsts, body_nconsts)
+        run = _make_while_runner(cond_fn, body_fn, cond_nconsts, body_nconsts, batched_pred)
     per_body[key] = (cond_jaxpr, run)  # (holding cond_jaxpr keeps its id from being reused)
     return run
 
@@ -312,7 +327,7 @@ def _while_lowering(*, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
 def _while_impl(*args, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
     if core._debug_checks_enabled():
         run = _make_while_runner(common.runner(cond_jaxpr), common.runner(body_jaxpr), cond_nconsts,
-                                 body_nconsts)
+                                 body_nconsts, cond_jaxpr.out_avals[0].shape != ())
     else:
         run = _while_program(cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts)
     return run(*args)
@@ -444,44 +459,19 @@ def _while_batch(axis_data, vals, dims, *, cond_jaxpr, body_jaxpr, cond_nconsts,
     _, (pred_b,) = common.batch_jaxpr(cond_jaxpr, axis_data, cconst_b + carry_b, False)
     if pred_b:
         carry_b = [True] * len(carry_b)
-    vals = [batching.moveaxis(v, d, 0) if d is not None else v for v, d in zip(vals, dims)]
+    # As JAX: a batched predicate batches every carry at dim 0 and stays batched (the loop runs while
+    # any element is true; see the runner); otherwise the new batch dim of the carries goes after the
+    # predicate's own dims (rank > 0 under an inner vmap), which must lead every carry.
+    axis = 0 if pred_b else len(cond_jaxpr.out_avals[0].shape)
     cconsts, bconsts, carry = split(vals, [cond_nconsts, body_nconsts])
-    carry = [batching.matchaxis(None, 0, size, c) if cb and d is None else c
-             for c, cb, d in zip(carry, carry_b, dims[cond_nconsts + body_nconsts:])]
-    body_bat, _ = common.batch_jaxpr(body_jaxpr, axis_data, bconst_b + carry_b, carry_b)
-    cond_bat, _ = common.batch_jaxpr(cond_jaxpr, axis_data, cconst_b + carry_b, False)
-    if not pred_b:
-        outs = while_p.bind(*cconsts, *bconsts, *carry, cond_jaxpr=cond_bat, body_jaxpr=body_bat,
-                            cond_nconsts=cond_nconsts, body_nconsts=body_nconsts)
-        return outs, [0 if x else None for x in carry_b]
-    # batched predicate: loop while any element is still running; finished elements keep their carry
-    lax_mod = _lax()
-    nc = cond_nconsts
-    carry_avals = [core.get_aval(c) for c in carry]
-
-    def new_cond(*xs):
-        cc, cr = xs[:nc], xs[nc:]
-        (pred,) = core.eval_jaxpr(cond_bat.jaxpr, cond_bat.consts, *cc, *cr)
-        return [lax_mod.reduce_or(pred, (0,))]
-
-    def new_body(*xs):
-        cc, bc, cr = split(xs, [nc, body_nconsts])
-        (pred,) = core.eval_jaxpr(cond_bat.jaxpr, cond_bat.consts, *cc, *cr)
-        new = core.eval_jaxpr(body_bat.jaxpr, body_bat.consts, *bc, *cr)
-        out = []
-        for old, nw in zip(cr, new):
-            shape = core.get_aval(nw).shape
-            w = pred if len(shape) == 1 else lax_mod.broadcast_in_dim(pred, shape, (0,))
-            out.append(lax_mod.select_n(w, old, nw))
-        return out
-
-    cc_avals = [core.get_aval(c) for c in cconsts]
-    bc_avals = [core.get_aval(c) for c in bconsts]
-    cond_new = common.trace_closed(new_cond, cc_avals + carry_avals)
-    body_new = common.trace_closed(new_body, cc_avals + bc_avals + carry_avals)
-    outs = while_p.bind(*cconsts, *cconsts, *bconsts, *carry, cond_jaxpr=cond_new,
-                        body_jaxpr=body_new, cond_nconsts=nc, body_nconsts=nc + body_nconsts)
-    return outs, [0] * len(outs)
+    cconst_dims, bconst_dims, init_dims = split(list(dims), [cond_nconsts, body_nconsts])
+    carry = [batching.matchaxis(d, axis, size, c) if cb else c for c, cb, d in zip(carry, carry_b, init_dims)]
+    carry_dims = [axis if cb else None for cb in carry_b]
+    body_bat, _ = common.batch_jaxpr_axes(body_jaxpr, axis_data, bconst_dims + carry_dims, axis, carry_b)
+    cond_bat, _ = common.batch_jaxpr_axes(cond_jaxpr, axis_data, cconst_dims + carry_dims, 0, pred_b)
+    outs = while_p.bind(*cconsts, *bconsts, *carry, cond_jaxpr=cond_bat, body_jaxpr=body_bat,
+                        cond_nconsts=cond_nconsts, body_nconsts=body_nconsts)
+    return outs, carry_dims
 
 
 batching.axis_primitive_batchers[while_p] = _while_batch
