@@ -371,3 +371,73 @@ def test_float64_samplers_match_jax(name):
     with jax.enable_x64(), jl.enable_x64():
         for seed in (0, 1):
             _same_bits(f(jax.random, jnp, jax.random.key(seed)), f(jl.random, lnp, jl.random.key(seed)))
+
+
+# --- XLA's rewrites: tree-ordered sums, division by a broadcast as a multiplication by its reciprocal ------
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
+def test_xla_reduce_sum_order_matches_xla(dtype):
+    """Below YNNPACK's 4096 elements XLA sums 32-element windows one element after the other."""
+    rng = np.random.default_rng(4)
+    with jax.enable_x64(dtype == "float64"):
+        for shape in [(5, 3), (4, 32), (4, 33), (3, 50), (7, 100), (1, 1025), (2, 1500), (1, 4000), (60, 7)]:
+            x = (rng.random(shape) * 2.0 ** rng.integers(-12, 12, shape)).astype(dtype)
+            _same_bits(jax.jit(lambda x: jnp.sum(x, -1))(x), xla_math.reduce_sum(x, (1,)))
+            _same_bits(jax.jit(lambda x: jnp.sum(x, 0))(x.T.copy()), xla_math.reduce_sum(x.T.copy(), (0,)))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+def test_xla_division_by_broadcast_matches_xla(dtype):
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((300, 7)).astype(dtype)
+    y = (rng.random(300) + 0.3).astype(dtype)
+    with jax.enable_x64(dtype == "float64"):
+        want = jax.jit(lambda x, y: x / y[:, None])(x, y)
+        want_scalar = jax.jit(lambda x, y: x / y)(x, y[3])
+    _same_bits(np.asarray(want).view(np.uint16 if x.itemsize == 2 else x.dtype),
+               np.asarray(xla_math.mul_reciprocal(x, y[:, None])).view(np.uint16 if x.itemsize == 2 else x.dtype))
+    _same_bits(np.asarray(want_scalar).view(np.uint16 if x.itemsize == 2 else x.dtype),
+               np.asarray(xla_math.mul_reciprocal(x, y[3])).view(np.uint16 if x.itemsize == 2 else x.dtype))
+
+
+DIRICHLET_ALPHAS = {
+    "3": np.float32([1.0, 2.0, 3.0]),
+    "small": np.float32([0.01, 0.1, 0.5, 1.0, 2.0, 7.0, 0.3]),
+    "50": (np.arange(1, 51) * 0.14).astype(np.float32),
+    "1500": (np.arange(1, 1501) * 0.002).astype(np.float32),
+}
+
+
+@pytest.mark.parametrize("alpha,shape", [("3", (500,)), ("small", (40, 3)), ("50", (81,)), ("1500", (2,))])
+@pytest.mark.parametrize("seed", [0, 7])
+def test_dirichlet_bits_match_jax(alpha, shape, seed):
+    """Exact while the sample has fewer than 4096 elements (above, XLA hands the softmax to YNNPACK)."""
+    a = DIRICHLET_ALPHAS[alpha]
+    _same_bits(jax.random.dirichlet(jax.random.key(seed), a, shape),
+               jaxlite.random.dirichlet(jaxlite.random.key(seed), a, shape))
+
+
+def test_dirichlet_transforms_match_jax():
+    import jaxlite as jl
+    a = DIRICHLET_ALPHAS["small"]
+    ks, ksl = jax.random.split(jax.random.key(5), 6), jl.random.split(jl.random.key(5), 6)
+    _same_bits(jax.vmap(lambda k: jax.random.dirichlet(k, a, (4,)))(ks),
+               jl.vmap(lambda k: jl.random.dirichlet(k, a, (4,)))(ksl))
+    _same_bits(jax.jit(lambda k: jax.random.dirichlet(k, a, (9,)))(jax.random.key(2)),
+               jl.jit(lambda k: jl.random.dirichlet(k, a, (9,)))(jl.random.key(2)))
+    f = lambda r: (lambda k: r.dirichlet(k, a, (10,)))
+    assert str(jax.make_jaxpr(f(jax.random))(jax.random.key(0))) == \
+        str(jl.make_jaxpr(f(jl.random))(jl.random.key(0)))
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_pareto_bits_match_jax(seed):
+    import jaxlite as jl
+    b = np.float32([0.05, 0.5, 1.0, 3.0, 20.0])
+    _same_bits(jax.random.pareto(jax.random.key(seed), 2.7, (3000,)),
+               jl.random.pareto(jl.random.key(seed), 2.7, (3000,)))
+    _same_bits(jax.random.pareto(jax.random.key(seed), b, (200, 5)),
+               jl.random.pareto(jl.random.key(seed), b, (200, 5)))
+    f = lambda r: (lambda k: r.pareto(k, 2.0, (10,)))
+    assert str(jax.make_jaxpr(f(jax.random))(jax.random.key(0))) == \
+        str(jl.make_jaxpr(f(jl.random))(jl.random.key(0)))

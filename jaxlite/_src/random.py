@@ -1067,7 +1067,7 @@ def _dirichlet(key, alpha, shape, dtype):
         _check_shape("dirichlet", shape, np.shape(alpha)[:-1])
     alpha = lax.convert_element_type(alpha, dtype)
     log_gamma_samples = loggamma(key, alpha, shape + np.shape(alpha)[-1:], dtype)
-    x_max = jnp.max(log_gamma_samples, -1, keepdims=True)
+    x_max = jnp.max(log_gamma_samples, -1, initial=-np.inf, keepdims=True)
     unnormalized = jnp.exp(log_gamma_samples - lax.stop_gradient(x_max))
     return unnormalized / jnp.sum(unnormalized, -1, keepdims=True)
 

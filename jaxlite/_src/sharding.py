@@ -1028,6 +1028,8 @@ def _register_prop_rules():
     for p in (L.reduce_sum_p, L.reduce_max_p, L.reduce_min_p, L.reduce_prod_p, L.reduce_and_p,
               L.reduce_or_p, L.argmax_p, L.argmin_p):
         _prop_rules[p] = _prop_reduce
+    from jaxlite._src.lax.reductions import reduce_sum_xla_p
+    _prop_rules[reduce_sum_xla_p] = _prop_reduce
     _prop_rules[L.transpose_p] = _prop_transpose
     _prop_rules[L.broadcast_in_dim_p] = _prop_bid
     _prop_rules[L.reshape_p] = _prop_reshape

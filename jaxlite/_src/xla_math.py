@@ -894,3 +894,74 @@ def _sliced64(fn):
 
 
 erf_inv64 = _sliced64(erf_inv64)
+
+
+# --- reductions and divisions as XLA CPU rewrites them -------------------------------------------------
+# XLA's TreeReductionRewriter turns a reduction over a dimension longer than 32 into a reduce-window of
+# 32-element windows (stride 32, the dimension padded "same": half the padding in front, the rest behind),
+# followed by the reduction of the window results, again rewritten while it is longer than 32. Each window
+# and each short reduction is then summed one element after the other from the initial value. float16 and
+# bfloat16 sums run in float32 (XLA CPU has no half-precision adders) and are rounded once at the end.
+# Bigger reductions (4096 elements or more) are handed to YNNPACK, whose order is not this one.
+_TREE_WINDOW = 32
+
+
+def _sequential_sum(x):
+    """Sum over the last axis, one element after the other, starting from 0."""
+    acc = np.zeros(x.shape[:-1], x.dtype)
+    for i in range(x.shape[-1]):
+        acc += x[..., i]
+    return acc
+
+
+def _tree_sum_last(x):
+    n = x.shape[-1]
+    if n <= _TREE_WINDOW:
+        return _sequential_sum(x)
+    k = -(-n // _TREE_WINDOW)
+    front = (k * _TREE_WINDOW - n) // 2
+    padded = np.zeros(x.shape[:-1] + (k * _TREE_WINDOW,), x.dtype)
+    padded[..., front:front + n] = x
+    return _tree_sum_last(_sequential_sum(padded.reshape(x.shape[:-1] + (k, _TREE_WINDOW))))
+
+
+def reduce_sum(x, axes):
+    """Sum of a float array over ``axes`` in XLA CPU's order (see above; one axis: exact; several axes:
+    NumPy's sum), with subnormal float32/float64 inputs and results flushed to zero."""
+    x = np.asarray(x)
+    axes = tuple(axes)
+    if not axes:
+        return x
+    if len(axes) > 1 or x.dtype.kind == "c":
+        with np.errstate(all="ignore"):
+            return np.asarray(np.sum(x, axis=axes), x.dtype)
+    dtype = x.dtype
+    work = dtype if dtype in (_f32, _f64) else np.dtype(_f32)
+    xs = np.moveaxis(x, axes[0], -1).astype(work, copy=False)
+    if work == dtype:
+        xs = _flush(xs, np.finfo(work).tiny)
+    with np.errstate(all="ignore"):
+        out = _tree_sum_last(xs)
+        if work == dtype:
+            return _flush(out, np.finfo(work).tiny)
+        return out.astype(dtype)
+
+
+def mul_reciprocal(x, y):
+    """``x / y`` as XLA CPU computes a division by a broadcast or a constant: ``x * (1 / y)``, two
+    roundings (float32/float64: subnormal operands and results flushed to zero; float16: each step in
+    float32, rounded back; bfloat16: both steps in float32, one rounding at the end)."""
+    x, y = np.asarray(x), np.asarray(y)
+    dtype = np.result_type(x, y)
+    with np.errstate(all="ignore"):
+        if dtype in (_f32, _f64):
+            tiny = np.finfo(dtype).tiny
+            r = _flush(dtype.type(1) / _flush(y.astype(dtype, copy=False), tiny), tiny)
+            return _flush(_flush(x.astype(dtype, copy=False), tiny) * r, tiny)
+        r = _f32(1) / y.astype(_f32)
+        if dtype == np.float16:
+            r = r.astype(dtype).astype(_f32)
+        return (x.astype(_f32) * r).astype(dtype)
+
+
+__all__ += ["reduce_sum", "mul_reciprocal"]

@@ -5,6 +5,8 @@ jvp (ad), transpose (ad, only for linear primitives) and batching.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from jaxlite._src import core, dtypes
@@ -236,7 +238,13 @@ def _div_transpose(ct, x, y):
 
 
 ad.primitive_transposes[div_p] = _div_transpose
-div = _binary(div_p)
+
+
+def div(x, y):
+    x, y = _lax_args(x, y)
+    if _xla_math.enabled() and dtypes.issubdtype(core.get_aval(x).dtype, np.floating):
+        return div_xla_p.bind(x, y)  # (below: a division XLA may rewrite into a multiplication)
+    return div_p.bind(x, y)
 
 
 def _div_const_impl(x, y):
@@ -571,6 +579,40 @@ def _fma_fusion(eqn, producers):
 from jaxlite._src.backend import numpy_backend as _numpy_backend  # noqa: E402
 
 _numpy_backend.fusions[add_fma_p] = _fma_fusion
+
+# ``div`` as XLA computes it inside a compiled program: its algebraic simplifier turns a division by a
+# broadcast value (``x / y`` with y of lower rank or size-1 dims, or broadcast by broadcast_in_dim) or by a
+# constant into ``x * (1 / y)``, which rounds twice. The random samplers bind this twin while
+# ``xla_math.exact()`` is on; run alone (eagerly) it divides, and a compiled jaxpr applies the rewrite.
+div_xla_p = naryop("div", _div_impl)
+div_xla_p.pp_params = getattr(div_p, "pp_params", None)
+ad.defjvp(div_xla_p, lambda g, x, y: div(g, y), lambda g, x, y: mul(mul(neg(g), x), integer_pow(y, -2)))
+ad.primitive_transposes[div_xla_p] = _div_transpose
+
+
+def _is_broadcast(v, out_aval, producers):
+    if type(v) is core.Literal:
+        return True
+    if v.aval.shape != out_aval.shape:
+        return True
+    from jaxlite._src.lax.shapes import broadcast_in_dim_p
+    src = producers.get(v)
+    if src is not None and src.primitive is broadcast_in_dim_p:
+        return math.prod(src.invars[0].aval.shape) < math.prod(out_aval.shape)
+    return False
+
+
+def _div_reciprocal_fusion(eqn, producers):
+    x, y = eqn.invars
+    out = eqn.outvars[0].aval
+    if not dtypes.issubdtype(out.dtype, np.floating) or x.aval.dtype != out.dtype or y.aval.dtype != out.dtype:
+        return None
+    if not _is_broadcast(y, out, producers):
+        return None
+    return _xla_math.mul_reciprocal, [x, y]
+
+
+_numpy_backend.fusions[div_xla_p] = _div_reciprocal_fusion
 
 tanh_p = unop("tanh", _errstate(np.tanh), _inexact, "floating, complexfloating")
 ad.defjvp2(tanh_p, lambda g, ans, x: mul(add(g, mul(g, ans)), sub(_ones(x), ans)))  # as JAX: g(1+y)(1-y)

@@ -68,7 +68,18 @@ ad.deflinear(reduce_sum_p, _reduce_sum_transpose)
 
 def reduce_sum(operand, axes, out_sharding=None):
     axes = tuple(sorted(int(a) for a in axes))
+    if _xla_math.enabled() and dtypes.issubdtype(core.get_aval(operand).dtype, np.floating):
+        return reduce_sum_xla_p.bind(operand, axes=axes, out_sharding=out_sharding)
     return reduce_sum_p.bind(operand, axes=axes, out_sharding=out_sharding)
+
+
+# A twin of reduce_sum (same name and params, so jaxprs print the same) that adds in XLA CPU's order
+# (xla_math.reduce_sum: 32-element windows, one element after the other). The random samplers bind it
+# while ``xla_math.exact()`` is on, so that e.g. dirichlet's normalising sums round as JAX's do.
+from jaxlite._src import xla_math as _xla_math  # noqa: E402
+
+reduce_sum_xla_p = _reducer("reduce_sum", lambda x, axis: _xla_math.reduce_sum(x, axis))
+ad.deflinear(reduce_sum_xla_p, _reduce_sum_transpose)
 
 
 # ----- reduce_max / reduce_min -----

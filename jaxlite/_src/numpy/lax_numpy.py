@@ -836,8 +836,13 @@ def vsplit(ary, indices_or_sections):
 
 
 def _unstack(x):
-    """The rows of ``x`` (used by iteration over traced arrays)."""
-    return [lax.squeeze(_slice_axis(x, i, i + 1, 0), (0,)) for i in range(x.shape[0])]
+    """The rows of ``x`` (used by iteration over traced arrays). JAX slices each row with explicit unit
+    strides, which its jaxprs show (``strides=(1,)``), unlike indexing (``strides=None``)."""
+    from jaxlite._src.lax.shapes import slice_p
+    shape = tuple(x.shape)
+    rest = (0,) * (len(shape) - 1)
+    return [lax.squeeze(slice_p.bind(x, start_indices=(i, *rest), limit_indices=(i + 1, *shape[1:]),
+                                     strides=(1,) * len(shape)), (0,)) for i in range(shape[0])]
 
 
 # ---------------------------------------------------------------------------------------------------
