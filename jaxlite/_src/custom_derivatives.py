@@ -138,12 +138,28 @@ custom_jvp_call_p = CustomCallPrimitive("custom_jvp_call", "process_custom_jvp_c
                                         ("name", "call_jaxpr", "jvp", "symbolic_zeros"))
 
 
+class _CustomFunction:
+    """What custom_jvp and custom_vjp functions share: the wrapped function, its nondiff_argnums, and
+    use as a method."""
+
+    def __init__(self, fun: Callable, nondiff_argnums: Sequence[int] = ()):
+        functools.update_wrapper(self, fun)
+        self.fun = fun
+        self.nondiff_argnums = tuple(nondiff_argnums)
+        self.symbolic_zeros = False
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        return functools.partial(self, instance)
+
+
 def zero_from_primal(x, symbolic_zeros=False):
     """The symbolic zero tangent for primal ``x``."""
     return SymbolicZero(get_aval(x).to_tangent_aval())
 
 
-class custom_jvp:
+class custom_jvp(_CustomFunction):
     """A function with a custom Jacobian-vector product rule.
 
     >>> @jax.custom_jvp
@@ -156,16 +172,8 @@ class custom_jvp:
     """
 
     def __init__(self, fun: Callable, nondiff_argnums: Sequence[int] = ()):
-        functools.update_wrapper(self, fun)
-        self.fun = fun
-        self.nondiff_argnums = tuple(nondiff_argnums)
+        super().__init__(fun, nondiff_argnums)
         self.jvp = None
-        self.symbolic_zeros = False
-
-    def __get__(self, instance, owner=None):
-        if instance is None:
-            return self
-        return functools.partial(self, instance)
 
     def defjvp(self, jvp: Callable, symbolic_zeros: bool = False) -> Callable:
         """Set the rule ``jvp(primals, tangents) -> (primal_out, tangent_out)``."""
@@ -324,7 +332,7 @@ class CustomVJPPrimal:
     perturbed: bool
 
 
-class custom_vjp:
+class custom_vjp(_CustomFunction):
     """A function with a custom vector-Jacobian product (reverse-mode) rule.
 
     >>> @jax.custom_vjp
@@ -334,17 +342,9 @@ class custom_vjp:
     """
 
     def __init__(self, fun: Callable, nondiff_argnums: Sequence[int] = ()):
-        functools.update_wrapper(self, fun)
-        self.fun = fun
-        self.nondiff_argnums = tuple(nondiff_argnums)
+        super().__init__(fun, nondiff_argnums)
         self.fwd = self.bwd = None
-        self.symbolic_zeros = False
         self.optimize_remat = False
-
-    def __get__(self, instance, owner=None):
-        if instance is None:
-            return self
-        return functools.partial(self, instance)
 
     def defvjp(self, fwd: Callable, bwd: Callable, symbolic_zeros: bool = False,
                optimize_remat: bool = False):
