@@ -376,6 +376,27 @@ def test_all_combinations_of_2d_dot_transposes():
         np.testing.assert_allclose(got, want, rtol=1e-5)
 
 
+@pytest.mark.parametrize("m,n", [(3, 40), (40, 3)])
+@pytest.mark.parametrize("xc,yc", [(1, 1), (0, 1)])
+def test_2d_dot_with_transposed_right_operand_any_orientation(m, n, xc, yc):
+    """Products computed in the transposed orientation (fewer rows than columns) give the product's
+    values; the (possibly non-C-ordered) result behaves as any array downstream."""
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((m, 16) if xc == 1 else (16, m)).astype(np.float32)
+    y = rng.standard_normal((n, 16)).astype(np.float32)
+    dn = (((xc,), (yc,)), ((), ()))
+    f = jax.jit(lambda a, b: lax.dot_general(a, b, dn))
+    want = np.tensordot(x, y, axes=([xc], [yc]))
+    got = f(x, y)
+    np.testing.assert_allclose(np.asarray(got), want, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(np.asarray(got.reshape(-1)), want.reshape(-1), rtol=1e-5, atol=1e-5)
+    g = jax.jit(lambda a, b: (lax.dot_general(a, b, dn).reshape(-1) * 2, lax.dot_general(a, b, dn).T))
+    r, t = g(x, y)
+    np.testing.assert_allclose(np.asarray(r), 2 * want.reshape(-1), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(np.asarray(t), want.T, rtol=1e-5, atol=1e-5)
+    assert np.asarray(got).tobytes() == np.ascontiguousarray(np.asarray(got)).tobytes()
+
+
 def test_scalar_operators_wrap_and_do_not_warn():
     """Arithmetic is emitted as Python operators (NumPy scalar math on 0-d values): same dtypes,
     wrapping integer overflow and no warnings, as the ufuncs."""
