@@ -654,6 +654,14 @@ SCAN_GRAD_CASES = [
     ("cos mul mul", lambda j, n: lambda c: j.lax.scan(lambda h, x: (n.cos(h) * h * x, h * 2.0), c,
                                                      _SCAN_XS)[1].sum()),
     ("tanh", lambda j, n: lambda c: j.lax.scan(lambda h, x: (n.tanh(h) * x, h), c, _SCAN_XS)[1].sum()),
+    # a weak Python-float initial carry: the ct carry accumulators have the ct carry's (strong) type, a
+    # conversion that changes nothing is no equation, and const cotangents are summed as they arise
+    ("weak init mul const", lambda j, n: lambda a: j.lax.scan(lambda c, x: (c * 2.0 + x * a, None), 1.0,
+                                                             _SCAN_XS)[0]),
+    ("weak init", lambda j, n: lambda a: j.lax.scan(lambda c, x: (c * a + x, None), 0.0, _SCAN_XS)[0]),
+    ("weak init ys", lambda j, n: lambda a: j.lax.scan(lambda c, x: (c * x * a, c), 1.0, _SCAN_XS)[1].sum()),
+    ("weak init no xs", lambda j, n: lambda a: j.lax.scan(lambda c, _: (c * a * 3.0, None), 1.0, None,
+                                                         length=3)[0]),
 ]
 
 

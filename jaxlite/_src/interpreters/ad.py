@@ -397,12 +397,16 @@ def is_undefined_primal(x) -> bool:
     return type(x) is UndefinedPrimal
 
 
-def backward_pass(jaxpr: Jaxpr, consts: Sequence, linear_in_avals, cts_out: Sequence) -> list:
+def backward_pass(jaxpr: Jaxpr, consts: Sequence, linear_in_avals, cts_out: Sequence, ct_init=None,
+                  accum_avals=None) -> list:
     """Transpose ``jaxpr`` (linear in its invars; constvars are residual values).
 
-    ``cts_out`` may contain ``Zero``. Returns one cotangent (or Zero) per invar.
+    ``cts_out`` may contain ``Zero``. Returns one cotangent (or Zero) per invar. As JAX's accumulators
+    (e.g. a transposed scan body's), an invar may start from ``ct_init[i]`` (cotangents are added to it
+    as they arise) and present the aval ``accum_avals[i]`` to the rules that transpose its uses.
     """
     linear = set(jaxpr.invars)
+    undefined = {v: UndefinedPrimal(a) for v, a in zip(jaxpr.invars, accum_avals or ()) if a is not None}
     env = {}
     for v, c in zip(jaxpr.constvars, consts):
         env[v] = c
@@ -427,6 +431,8 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence, linear_in_avals, cts_out: Sequ
         else:
             ct_env[v] = ct
 
+    for v, ct in zip(jaxpr.invars, ct_init or ()):
+        write_ct(v, ct)
     for v, ct in zip(jaxpr.outvars, cts_out):
         write_ct(v, ct)
 
@@ -441,7 +447,7 @@ def backward_pass(jaxpr: Jaxpr, consts: Sequence, linear_in_avals, cts_out: Sequ
             if type(v) is Literal:
                 invals.append(v.val)
             elif v in linear:
-                invals.append(UndefinedPrimal(v.aval))
+                invals.append(undefined.get(v) or UndefinedPrimal(v.aval))
             else:
                 invals.append(env[v])
         rule = primitive_transposes.get(eqn.primitive)

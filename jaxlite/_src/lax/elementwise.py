@@ -12,6 +12,7 @@ import numpy as np
 from jaxlite._src import core, dtypes
 from jaxlite._src.core import Primitive, ShapedArray, Tracer
 from jaxlite._src.interpreters import ad, batching
+from jaxlite._src.interpreters import partial_eval as _pe
 from jaxlite._src.interpreters.ad import Zero, is_undefined_primal
 from jaxlite._src.lax.utils import (_any, _bool, _bool_or_int, _complex, _float, _inexact, _int, _num,
                                     _ordered, _signedint, broadcasting_shape_rule, check_accepted_dtypes,
@@ -1131,6 +1132,20 @@ def _convert_transpose(ct, x, *, new_dtype, weak_type, sharding):
 
 ad.primitive_jvps[convert_element_type_p] = _convert_jvp
 ad.primitive_transposes[convert_element_type_p] = _convert_transpose
+
+
+def _convert_staging(trace, x, *, new_dtype, weak_type, sharding):
+    # as JAX's forwarding rule: a staged conversion that changes nothing is no equation
+    if (isinstance(x, _pe.DynamicJaxprTracer) and x._trace is trace and sharding is None
+            and x.aval.dtype == new_dtype and x.aval.weak_type == weak_type):
+        return x
+    atom = trace.to_atom(x)
+    params = dict(new_dtype=new_dtype, weak_type=weak_type, sharding=sharding)
+    return trace.emit(convert_element_type_p, [atom],
+                      convert_element_type_p.abstract_eval_avals([atom.aval], params), params)
+
+
+_pe.custom_staging_rules[convert_element_type_p] = _convert_staging
 
 
 def _convert_element_type(operand, new_dtype=None, weak_type=False, sharding=None):

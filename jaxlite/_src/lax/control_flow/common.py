@@ -394,12 +394,16 @@ def batch_jaxpr_axes(closed: ClosedJaxpr, axis_data, in_dims: Sequence, out_dim:
     return trace_closed(fn, in_avals), store["out_batched"]
 
 
-def transpose_jaxpr(closed: ClosedJaxpr, linear: Sequence[bool], zero_cts=None) -> ClosedJaxpr:
+def transpose_jaxpr(closed: ClosedJaxpr, linear: Sequence[bool], zero_cts=None, accum=None,
+                    accum_avals=None) -> ClosedJaxpr:
     """The transpose of ``closed`` w.r.t. its ``linear`` inputs.
 
     The result takes ``(*non-linear inputs, *cotangents of the outputs)`` and returns one cotangent
     (zeros instantiated) per linear input. Outputs marked in ``zero_cts`` have a symbolic zero
-    cotangent, which is not an input.
+    cotangent, which is not an input. As JAX's scan transpose, linear inputs marked in ``accum`` are
+    accumulators: the result takes their initial values after the non-linear inputs and adds their
+    cotangents to them as they arise; ``accum_avals`` (one per linear input, None to keep its own) is
+    the aval the transpose rules of a linear input's uses see.
     """
     jaxpr = closed.jaxpr
     res_vars = [v for v, l in zip(jaxpr.invars, linear) if not l]
@@ -408,15 +412,18 @@ def transpose_jaxpr(closed: ClosedJaxpr, linear: Sequence[bool], zero_cts=None) 
     res_avals = [v.aval for v in res_vars]
     zero_cts = zero_cts or [False] * len(closed.out_avals)
     ct_avals = [a.to_tangent_aval() for a, z in zip(closed.out_avals, zero_cts) if not z]
-    n_res = len(res_avals)
+    accum = accum or [False] * len(lin_vars)
+    init_avals = [v.aval.to_tangent_aval() for v, a in zip(lin_vars, accum) if a]
+    n_res, n_init = len(res_avals), len(init_avals)
 
     def fn(*args):
-        res, cts = args[:n_res], iter(args[n_res:])
+        res, init, cts = args[:n_res], iter(args[n_res:n_res + n_init]), iter(args[n_res + n_init:])
         cts = [ad.Zero(a.to_tangent_aval()) if z else next(cts) for a, z in zip(closed.out_avals, zero_cts)]
-        cts_in = ad.backward_pass(inner, list(closed.consts) + list(res), None, cts)
+        ct_init = [next(init) if a else None for a in accum]
+        cts_in = ad.backward_pass(inner, list(closed.consts) + list(res), None, cts, ct_init, accum_avals)
         return [instantiate_ct(ct, v.aval) for ct, v in zip(cts_in, lin_vars)]
 
-    return trace_closed(fn, res_avals + ct_avals)
+    return trace_closed(fn, res_avals + init_avals + ct_avals)
 
 
 def instantiate_ct(ct, aval):

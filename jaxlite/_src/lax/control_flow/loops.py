@@ -937,7 +937,12 @@ def _scan_transpose(cts, *args, **params):
     ct_ys = [c for c, z in zip(ct_ys, ys_zero) if not z]
     # the body's transpose: (res consts, res xs, ct carry out, ct ys) -> (ct lin consts, ct carry, ct lin xs)
     linear = c_lin + [True] * ncar + x_lin
-    body_t = common.transpose_jaxpr(jaxpr, linear, [False] * ncar + ys_zero)
+    # as JAX: the linear consts' cotangents are added to their running sums as they arise, and the
+    # carries' accumulators have the type of the carry cotangents (the carry out's)
+    n_lc_ = sum(c_lin)
+    body_t = common.transpose_jaxpr(
+        jaxpr, linear, [False] * ncar + ys_zero, accum=[True] * n_lc_ + [False] * (ncar + sum(x_lin)),
+        accum_avals=[None] * n_lc_ + [a.to_tangent_aval() for a in carry_avals] + [None] * sum(x_lin))
     res_c = [a for a, l in zip(consts, c_lin) if not l]
     res_x = [a for a, l in zip(xs, x_lin) if not l]
     lin_c_avals = [a.aval for a, l in zip(consts, c_lin) if l]
@@ -950,10 +955,7 @@ def _scan_transpose(cts, *args, **params):
 
     def body(*vals):  # scanned over (ct ys, res xs), as JAX orders them
         rc, acc, ctc, cty, rx = split(vals, [n_rc, n_lc, ncar, n_ys])
-        outs = core.eval_jaxpr(body_t.jaxpr, body_t.consts, *rc, *rx, *ctc, *cty)
-        ct_lc, ct_car, ct_lx = split(outs, [n_lc, ncar])
-        acc = [ad.add_tangents(a, c) for a, c in zip(acc, ct_lc)]
-        return list(acc) + list(ct_car) + list(ct_lx)
+        return core.eval_jaxpr(body_t.jaxpr, body_t.consts, *rc, *rx, *acc, *ctc, *cty)
 
     lin_c_tan = [a.to_tangent_aval() for a in lin_c_avals]
     body_closed = common.trace_closed(
