@@ -50,9 +50,27 @@ def cases():
             return lambda: block(jax, f(p, x, y))
         return b
 
+    def build_numba_tier(jax):
+        if not hasattr(jax.config, "override"):  # real JAX: the same program as above
+            return build(True)(jax)
+        from jaxlite._src.backend import numba_backend
+        with jax.config.override("jaxlite_backend", "numba"):
+            numba_backend.wait_all()  # compile the tier's kernels before timing
+            f = jax.jit(jax.vmap(jax.grad(make_loss(jax.numpy)), in_axes=(None, 0, 0)))
+            p, x, y = (jax.numpy.asarray(a) for a in (params, xb, yb))
+            compiled = f.lower(p, x, y).compile()  # bound to the numba tier's program
+        return lambda: block(jax, compiled(p, x, y))
+
+    try:
+        import numba  # noqa: F401
+        no_numba = None
+    except ImportError:
+        no_numba = "numba not installed (pip install 'jaxlite[fast]')"
     np_fn = lambda: numpy_per_example_grads(params, xb, yb)  # noqa: E731
     return [
         Case("jit(vmap(grad)) per-example b256 784->10", build(True), np_fn, target=1.1),
+        Case("jit(vmap(grad)) per-example, numba tier", build_numba_tier, np_fn, target=1.1,
+             skip=no_numba),
         Case("vmap(grad) (no jit) per-example b256", build(False), np_fn),
     ]
 

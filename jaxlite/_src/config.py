@@ -113,13 +113,15 @@ config.define("jax_platforms", "", str, "Accepted for compatibility; only 'cpu' 
 config.define("jax_platform_name", "", str, "Accepted for compatibility; only 'cpu' exists.")
 def _check_backend(value):
     if value == "numba":
-        raise NotImplementedError("jaxlite_backend='numba': the compiled (numba) tier is not implemented "
-                                  "yet; the NumPy backend ('numpy') is the only one available")
-    if value != "numpy":
-        raise ValueError(f"jaxlite_backend must be 'numpy' (or, later, 'numba'), got {value!r}")
+        from jaxlite._src.backend import numba_backend
+        numba_backend.numba_module()  # ImportError naming the [fast] extra when numba is missing
+    elif value != "numpy":
+        raise ValueError(f"jaxlite_backend must be 'numpy' or 'numba', got {value!r}")
 
 
-config.define("jaxlite_backend", "numpy", str, "Backend tier: 'numpy' (the numba tier is not implemented).",
+config.define("jaxlite_backend", "numpy", str,
+              "Backend tier: 'numpy' (default), or 'numba' (needs numba, the [fast] extra): native kernels "
+              "for some equations, compiled in the background; the rest stays on NumPy.",
               affects_tracing=True, on_update=_check_backend)
 config.define("jax_dynamic_shapes", False, bool, "Not supported; accepted for compatibility.")
 config.define("jax_traceback_filtering", "auto", str, "Accepted for compatibility.")

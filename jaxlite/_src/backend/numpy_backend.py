@@ -16,6 +16,7 @@ from typing import Callable
 import numpy as np
 
 from jaxlite._src import core, dtypes
+from jaxlite._src.config import config
 from jaxlite._src.backend import threads
 from jaxlite._src.core import ClosedJaxpr, DropVar, Jaxpr, Literal, Var
 
@@ -390,8 +391,16 @@ def _free_dead_values(lines, line_names, keep):
 
 
 def compile_jaxpr(jaxpr: Jaxpr, consts=()) -> Callable:
-    """Compile ``jaxpr`` (with ``consts`` for its constvars) to ``f(*args) -> list of NumPy arrays``."""
+    """Compile ``jaxpr`` (with ``consts`` for its constvars) to ``f(*args) -> list of NumPy arrays``.
+
+    Under ``jaxlite_backend='numba'`` each equation first gets the numba tier's lowering, if it has one."""
     _install_fast_lowerings()
+    backend = config.jaxlite_backend
+    numba_lower = None
+    if backend == "numba":
+        from jaxlite._src.backend import numba_backend
+        numba_backend.install()
+        numba_lower = numba_backend.lower
     names: dict = {}
     glob: dict = {}
     lines = []
@@ -429,7 +438,9 @@ def compile_jaxpr(jaxpr: Jaxpr, consts=()) -> Callable:
             fn, invars = fused
             errstate = True
         else:
-            fn = _fast_lowering(eqn)
+            fn = numba_lower(eqn) if numba_lower is not None else None
+            if fn is None:
+                fn = _fast_lowering(eqn)
         if fn is _ALIAS:  # the output is the (only) input, e.g. a convert to the same dtype
             names[eqn.outvars[0]] = name_of(eqn.invars[0])
             continue
@@ -484,11 +495,12 @@ def compile_jaxpr(jaxpr: Jaxpr, consts=()) -> Callable:
     exec(code, glob)
     fn = glob["_compiled"]
     fn.__jaxlite_source__ = src
+    fn.__jaxlite_backend__ = backend
     return fn
 
 
 def compile_closed(closed: ClosedJaxpr) -> Callable:
     fn = closed._compiled
-    if fn is None:
+    if fn is None or fn.__jaxlite_backend__ != config.jaxlite_backend:
         fn = closed._compiled = compile_jaxpr(closed.jaxpr, closed.consts)
     return fn
