@@ -674,6 +674,22 @@ def test_scan_grad_jaxprs_match_jax(jax, name, make):
     assert_same(jax_grad_ours(make(_jaxlite, jnp))(np.float32(0.7)), jax.grad(make(jax, real))(np.float32(0.7)))
 
 
+def test_scan_grad_closed_over_array_is_one_constvar(jax):
+    """A global jnp array scanned over (or closed over) by grad(scan) is one constant, as in JAX."""
+    import jax.numpy as real
+    w_ours, w_jax = jnp.array([1.0, 2.0, 3.0]), real.array([1.0, 2.0, 3.0])
+    cases = [
+        (lambda j, w: lambda x: j.lax.scan(lambda c, y: (c * y, None), x, w)[0], np.float32(0.5)),
+        (lambda j, w: lambda x: j.lax.scan(lambda c, y: (c * w + w, c * w), x, None, length=2)[1].sum(),
+         np.ones(3, np.float32)),
+    ]
+    for make, x in cases:
+        ours = jax_make_jaxpr_ours(jax_grad_ours(make(_jaxlite, w_ours)))(x)
+        theirs = jax.make_jaxpr(jax.grad(make(jax, w_jax)))(x)
+        assert str(ours) == str(theirs)
+        assert_same(jax_grad_ours(make(_jaxlite, w_ours))(x), jax.grad(make(jax, w_jax))(x))
+
+
 def test_scan_grad_with_array_xs_forwards_them(jax):
     """An Array (not NumPy) xs needed by the transposed scan is passed on, not stacked again."""
     import jax.numpy as real

@@ -295,7 +295,9 @@ class JaxprTrace(pe.DynamicJaxprTrace):
         val, aval = core.to_value_and_aval(x)
         if aval.shape == ():
             return Literal(val, aval)
-        return self.builder.add_const(val, aval, key_obj=x)
+        # an Array residual stays that object, so that a trace staging the linear jaxpr sees the same
+        # constant as the user's (one constvar, as in JAX)
+        return self.builder.add_const(x if isinstance(x, core.Array) else val, aval, key_obj=x)
 
     def instantiate(self, x):
         """Make a known value an unknown one (a residual passed through)."""
