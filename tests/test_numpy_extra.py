@@ -328,6 +328,9 @@ BUILTIN_UFUNC_CASES = [
     ("logical_xor.reduce", lambda n, x: n.logical_xor.reduce(x, axis=0), (_XB,)),
     ("logaddexp.reduce", lambda n, x: n.logaddexp.reduce(x, axis=1), (_XF,)),
     ("logaddexp2.reduce", lambda n, x: n.logaddexp2.reduce(x, axis=0), (_XF,)),
+    ("logaddexp.reduce initial", lambda n, x: n.logaddexp.reduce(x, axis=1, initial=1.5), (_XF,)),
+    ("logaddexp2.reduce initial", lambda n, x: n.logaddexp2.reduce(x, initial=-0.5), (_XF,)),
+    ("logaddexp.reduce complex", lambda n, x: n.logaddexp.reduce(x * (1 + 0.5j), axis=1), (_XF,)),
     ("add.accumulate", lambda n, x: n.add.accumulate(x, axis=1), (_X,)),
     ("multiply.accumulate", lambda n, x: n.multiply.accumulate(x), (_XF,)),
     ("subtract.accumulate", lambda n, x: n.subtract.accumulate(x, axis=1), (_X,)),
@@ -342,8 +345,10 @@ BUILTIN_UFUNC_CASES = [
     ("add.reduceat", lambda n, x: n.add.reduceat(x, np.array([0, 2, 5])), (np.arange(6),)),
     ("maximum.reduceat", lambda n, x: n.maximum.reduceat(x, np.array([0, 2]), axis=1), (_XF,)),
 ]
-# the jaxprs of these print exactly as JAX's (the others differ inside jnp.take/append/vmap)
-SAME_JAXPR = {c[0] for c in BUILTIN_UFUNC_CASES} - {"add.outer", "add.reduceat", "maximum.reduceat"}
+# the jaxprs of these print exactly as JAX's (the others differ inside jnp.take/append/vmap, and in
+# jnp.logaddexp's custom_jvp body)
+SAME_JAXPR = {c[0] for c in BUILTIN_UFUNC_CASES} - {"add.outer", "add.reduceat", "maximum.reduceat",
+                                                     "logaddexp.reduce initial", "logaddexp2.reduce initial"}
 
 
 def test_builtin_ufuncs_are_ufuncs(jnp_oracle):
@@ -374,3 +379,19 @@ def test_builtin_ufunc_operators_and_errors(jnp_oracle):
         jnp.negative.reduce(x)
     with pytest.raises(ValueError, match="does not have an identity"):
         jnp.maximum.reduce(x, where=x > 0)
+
+
+def test_ufunc_at_with_a_slice_takes_numpy_input():
+    """``at`` with a slice index (applied without jit) accepts a NumPy array like any other index."""
+    x = np.arange(6.0, dtype=np.float32).reshape(2, 3)
+    want = x.copy()
+    np.add.at(want, (slice(None), 1), 10.0)
+    assert_same(jnp.add.at(x, (slice(None), 1), 10.0, inplace=False), jnp.asarray(want))
+    np.maximum.at(want, (0, slice(None)), 4.0)
+    assert_same(jnp.maximum.at(jnp.asarray(x).at[:, 1].add(10.0), (0, slice(None)), 4.0, inplace=False),
+                jnp.asarray(want))
+
+
+@pytest.mark.parametrize("k", [True, False, np.int8(-1), 2])
+def test_eye_offset_like_jax(jnp_oracle, k):
+    assert_same(jnp.eye(3, 4, k=k), jnp_oracle.eye(3, 4, k=k))

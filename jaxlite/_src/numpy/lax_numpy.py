@@ -485,7 +485,7 @@ def _slice_axis(x, start, stop, axis):
 def eye(N, M=None, k=0, dtype=None, *, device=None):
     """2-D array with ones on the ``k``-th diagonal (``k`` may be traced)."""
     dt = _dtype_arg(float if dtype is None else dtype, "eye")
-    if isinstance(k, int) and not isinstance(k, builtins.bool):
+    if isinstance(k, int):  # (a Python bool too, as in JAX)
         k = int(np.clip(k, np.iinfo(np.int32).min, np.iinfo(np.int32).max))
     offset = ensure_arraylike("eye", k)
     if not (offset.shape == () and dtypes.issubdtype(offset.dtype, np.integer)):

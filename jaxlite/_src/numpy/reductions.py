@@ -454,27 +454,34 @@ _reduce_logical_xor = _ufunc_reduction("reduce_logical_xor", lax.reduce_xor, lax
 
 
 def _logsumexp(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
-    """``jnp.logaddexp.reduce``: ``log(sum(exp(a)))`` computed stably."""
+    """``jnp.logaddexp.reduce``: ``log(sum(exp(a)))`` computed stably (``initial`` joins as one more
+    term). As in JAX, ``dtype`` is not used."""
     if out is not None:
         raise NotImplementedError("The 'out' argument to jnp.logaddexp.reduce is not supported.")
-    if initial is not None:
-        raise NotImplementedError("The 'initial' argument to jnp.logaddexp.reduce")
     a = ensure_arraylike("logsumexp", a)
     (a,) = promote_dtypes_inexact(a)
     amax = max(lax.real(a) if dtypes.issubdtype(a.dtype, np.complexfloating) else a, axis=axis,
                keepdims=keepdims, where=where, initial=-np.inf)
     amax = lax.stop_gradient(lax.select(lax.is_finite(amax), amax, lax.full_like(amax, 0)))
     axes = _axes(axis, a.ndim)
-    shifted = lax.sub(a, amax if keepdims else _keepdims(amax, a.shape, axes))
+    shifted = lax.sub(a, (amax if keepdims else _keepdims(amax, a.shape, axes)).astype(a.dtype))
     total = sum(lax.exp(shifted), axis=axis, keepdims=keepdims, where=where)
-    return lax.add(lax.log(total), amax.astype(total.dtype))
+    out_ = lax.add(lax.log(total), amax.astype(total.dtype))
+    if initial is None:
+        return out_
+    from jaxlite._src.numpy.ufuncs import _logaddexp
+    return _logaddexp(initial, out_)
 
 
 def _logsumexp2(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
     """``jnp.logaddexp2.reduce``: ``log2(sum(2 ** a))``."""
+    if out is not None:
+        raise NotImplementedError("The 'out' argument to jnp.logaddexp2.reduce is not supported.")
     ln2 = float(np.log(2))
     a = ensure_arraylike("logsumexp2", a)
     (a,) = promote_dtypes_inexact(a)
+    if initial is not None:
+        initial = initial * ln2
     out_ = _logsumexp(lax.mul(a, np.asarray(ln2, a.dtype)), axis=axis, dtype=dtype, keepdims=keepdims,
                       initial=initial, where=where)
     return lax.div(out_, np.asarray(ln2, out_.dtype))

@@ -206,7 +206,8 @@ class ufunc:
         items = indices if isinstance(indices, tuple) else (indices,)
         if any(isinstance(i, slice) or i is None or i is Ellipsis for i in items):
             # JAX's jitted ``at`` cannot take a slice; we apply it without jit
-            return self._at(a, indices, b)
+            check_arraylike(f"{self.__name__}.at", a)
+            return self._at(_jnp().asarray(a), indices, b)
         return self._at_jit(a, indices, b)
 
     def _at(self, a, indices, b):
