@@ -34,29 +34,33 @@ NUM_THREADS = _default_threads()
 
 
 class _Worker:
-    """One daemon thread running ``fn(*args)`` jobs; ``wait`` returns (or raises) the job's outcome."""
+    """One daemon thread running ``fn(*args)`` jobs in turn."""
 
     def __init__(self):
         self._jobs = queue.SimpleQueue()
-        self._done = queue.SimpleQueue()
         threading.Thread(target=self._run, name="jaxlite-worker", daemon=True).start()
 
     def _run(self):
         while True:
-            fn, args = self._jobs.get()
+            fn, args, done = self._jobs.get()
             try:
                 fn(*args)
-                self._done.put(None)
+                done.put(None)
             except BaseException as e:  # handed to the caller
-                self._done.put(e)
+                done.put(e)
 
     def submit(self, fn, args):
-        self._jobs.put((fn, args))
+        """Queue ``fn(*args)``; returns ``wait()``, which returns (or raises) the outcome of this job.
+        (Each job reports on its own queue: a job whose caller stopped waiting for it, interrupted,
+        cannot answer for a later one.)"""
+        done = queue.SimpleQueue()
+        self._jobs.put((fn, args, done))
 
-    def wait(self):
-        err = self._done.get()
-        if err is not None:
-            raise err
+        def wait():
+            err = done.get()
+            if err is not None:
+                raise err
+        return wait
 
 
 _workers: list = []
@@ -92,16 +96,16 @@ def run_rows(fn, out, ins, nblocks):
     workers = _get_workers(nblocks - 1)
     # several user threads may run compiled programs at once: they take turns with the workers
     with _dispatch_lock:
-        for w, (lo, hi) in zip(workers, zip(bounds[1:], bounds[2:])):
-            w.submit(_call, (fn, [a[lo:hi] for a in ins], out[lo:hi]))
+        waits = [w.submit(_call, (fn, [a[lo:hi] for a in ins], out[lo:hi]))
+                 for w, (lo, hi) in zip(workers, zip(bounds[1:], bounds[2:]))]
         err = None
         try:
             _call(fn, [a[:bounds[1]] for a in ins], out[:bounds[1]])
         except BaseException as e:
             err = e
-        for w in workers:
+        for wait in waits:
             try:
-                w.wait()
+                wait()
             except BaseException as e:
                 err = err or e
     if err is not None:
