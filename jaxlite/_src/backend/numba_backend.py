@@ -163,16 +163,8 @@ def _dot_general_numba(eqn):
     if any(x.shape[i] != 1 for i in xc):
         return None
     numpy_fn = numpy_backend._dot_general_fast(eqn)  # the NumPy code this replaces
-    xc, yc, xb, yb = tuple(xc), tuple(yc), tuple(xb), tuple(yb)
-    xf = [i for i in range(x.ndim) if i not in xc and i not in xb]
-    yf = [i for i in range(y.ndim) if i not in yc and i not in yb]
-    px, py = xb + tuple(xf) + xc, yb + yc + tuple(yf)
-    bshape = tuple(x.shape[i] for i in xb)
-    out_shape = bshape + tuple(x.shape[i] for i in xf) + tuple(y.shape[i] for i in yf)
-    b = numpy_backend._prod(bshape)
-    m = numpy_backend._prod(x.shape[i] for i in xf)
-    n = numpy_backend._prod(y.shape[i] for i in yf)
-    tx, ty = px != tuple(range(x.ndim)), py != tuple(range(y.ndim))
+    px, py, out_shape, (b, m, _, n), tx, ty = numpy_backend._dot_layout(
+        x, y, tuple(xc), tuple(yc), tuple(xb), tuple(yb))
     parallel = b * m * n * dt.itemsize >= _PARALLEL_MIN_BYTES
     ascontiguous, empty = np.ascontiguousarray, np.empty
     tiered = _outer_kernels

@@ -141,16 +141,7 @@ def _dot_general_fast(eqn):
         return matmul if x.ndim >= 2 else np.dot
     # general case: batch dims first, then free dims, then contracting dims (permutations and sizes
     # computed once here), one batched matmul -- or a broadcast multiply when nothing is contracted
-    xf = [i for i in range(x.ndim) if i not in xc and i not in xb]
-    yf = [i for i in range(y.ndim) if i not in yc and i not in yb]
-    px = xb + tuple(xf) + xc
-    py = yb + yc + tuple(yf)
-    bshape = tuple(x.shape[i] for i in xb)
-    out_shape = bshape + tuple(x.shape[i] for i in xf) + tuple(y.shape[i] for i in yf)
-    b, m = _prod(bshape), _prod(x.shape[i] for i in xf)
-    k, n = _prod(x.shape[i] for i in xc), _prod(y.shape[i] for i in yf)
-    tx = px != tuple(range(x.ndim))
-    ty = py != tuple(range(y.ndim))
+    px, py, out_shape, (b, m, k, n), tx, ty = _dot_layout(x, y, xc, yc, xb, yb)
     if k == 1:
         # (batched) outer products, e.g. per-example gradients; einsum's loop beats a broadcast multiply
         einsum = np.einsum
@@ -173,6 +164,22 @@ def _dot_general_fast(eqn):
         c = c.transpose(py) if ty else c
         return matmul(a.reshape(xs), c.reshape(ys)).reshape(out_shape)
     return general
+
+
+def _dot_layout(x, y, xc, yc, xb, yb):
+    """``dot_general`` of avals ``x``, ``y`` (dimension numbers as tuples) as a batched matmul
+    ``(b, m, k) @ (b, k, n)``: the permutations ``px``, ``py`` that put x's dims in (batch, free,
+    contracting) order and y's in (batch, contracting, free) order, the result's shape, the sizes
+    ``(b, m, k, n)`` and whether each operand needs its permutation."""
+    xf = [i for i in range(x.ndim) if i not in xc and i not in xb]
+    yf = [i for i in range(y.ndim) if i not in yc and i not in yb]
+    px = xb + tuple(xf) + xc
+    py = yb + yc + tuple(yf)
+    bshape = tuple(x.shape[i] for i in xb)
+    out_shape = bshape + tuple(x.shape[i] for i in xf) + tuple(y.shape[i] for i in yf)
+    sizes = (_prod(bshape), _prod(x.shape[i] for i in xf), _prod(x.shape[i] for i in xc),
+             _prod(y.shape[i] for i in yf))
+    return px, py, out_shape, sizes, px != tuple(range(x.ndim)), py != tuple(range(y.ndim))
 
 
 def _outer_into(a, c, out):

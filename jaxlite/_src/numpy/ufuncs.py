@@ -630,20 +630,18 @@ def cumulative_sum(x, /, *, axis=None, dtype=None, include_initial=False):
 # the other methods are built from the function (ufunc_api.py). The plain functions stay available
 # under a leading underscore (the Array operators use them directly).
 
-def _add_at(a, indices, b):
-    if a.dtype == np.bool_:  # scatter-add on bools: count in int32, then back to bool
-        a = a.astype(np.int32)
-        b = lax._convert_element_type(lax._convert_element_type(b, np.bool_, False), np.int32, False)
-        return a.at[indices].add(b).astype(np.bool_)
-    return a.at[indices].add(b)
+def _scatter_at(method):
+    """``ufunc.at`` as the ``.at[indices].<method>(b)`` update; on bools in int32, then back to bool."""
+    def at(a, indices, b):
+        if a.dtype == np.bool_:
+            a = a.astype(np.int32)
+            b = lax._convert_element_type(lax._convert_element_type(b, np.bool_, False), np.int32, False)
+            return getattr(a.at[indices], method)(b).astype(np.bool_)
+        return getattr(a.at[indices], method)(b)
+    return at
 
 
-def _multiply_at(a, indices, b):
-    if a.dtype == np.bool_:
-        a = a.astype(np.int32)
-        b = lax._convert_element_type(lax._convert_element_type(b, np.bool_, False), np.int32, False)
-        return a.at[indices].mul(b).astype(np.bool_)
-    return a.at[indices].mul(b)
+_add_at, _multiply_at = _scatter_at("add"), _scatter_at("mul")
 
 
 def _subtract_at(a, indices, b):
