@@ -173,6 +173,24 @@ PROGRAMS += [
 ]
 
 
+_MASK = np.array([[True, False, True], [True, True, False]])
+
+# Masked means count the mask as JAX does (bool -> int32 -> float, one constant for the mask);
+# jnp.vectorize maps each broadcast dimension with vmap instead of broadcasting its inputs first.
+PROGRAMS += [
+    ("mean where", lambda j, n: lambda x: n.mean(x, where=_MASK), (m23,)),
+    ("mean where axis int", lambda j, n: lambda x: n.mean(x.astype(n.int32), axis=1, where=_MASK), (m23,)),
+    ("mean where traced", lambda j, n: lambda x: n.mean(x, where=x > 0.5), (m23,)),
+    ("var where", lambda j, n: lambda x: n.var(x, where=_MASK), (m23,)),
+    ("sum bool dtype", lambda j, n: lambda x: n.sum(x > 0, dtype=n.float32), (m23,)),
+    ("vectorize promote", lambda j, n: lambda x, y: n.vectorize(lambda a, b: a + b)(x.astype(n.int32), y),
+     (m23, m23)),
+    ("vectorize signature", lambda j, n: lambda x, y: n.vectorize(n.dot, signature="(n),(n)->()")(x, y),
+     (m23, x3)),
+    ("vectorize excluded", lambda j, n: lambda x: n.vectorize(lambda a, p: a ** p, excluded={1})(x, 2), (x3,)),
+]
+
+
 # Programs whose JAX text uses the shared-jaxpr printing form (`let _var = {...} in`), which the
 # core printer does not produce yet; the structure is otherwise the same.
 SHARED_JAXPR_FORM = {"var", "std", "floor_divide", "linspace", "remainder"}
@@ -247,3 +265,36 @@ def test_iota_rejects_bool(jax):
         jnp.arange(True)
     with pytest.raises(TypeError, match="iota does not accept dtype bool"):
         jax.numpy.arange(True)
+
+
+VECTORIZE_CALLS = [
+    (lambda n: n.vectorize(lambda a, b: (a + b, a * b)), (np.ones((2, 1, 3)), np.arange(4.0)[:, None])),
+    (lambda n: n.vectorize(lambda a, b: a @ b, signature="(m,n),(n,p)->(m,p)"), (np.ones((5, 2, 3)), np.ones((3, 4)))),
+    (lambda n: n.vectorize(lambda a: (a.sum(), a.max()), signature="(n)->(),()"), (np.arange(6.0).reshape(2, 3),)),
+    (lambda n: n.vectorize(lambda a, b: a if b is None else a + b), (np.ones(3), None)),
+    (lambda n: n.vectorize(lambda a: a * 2), (3.0,)),
+]
+
+
+@pytest.mark.parametrize("i", range(len(VECTORIZE_CALLS)))
+def test_vectorize_values_match_jax(jnp_oracle, i):
+    from conftest import assert_same
+    make, args = VECTORIZE_CALLS[i]
+    assert_same(make(jnp)(*args), make(jnp_oracle)(*args))
+
+
+@pytest.mark.parametrize("signature, args, match", [
+    ("(n)->(k)", (np.ones((2, 3)),), "does not match core dimensions"),
+    ("(n),(n)->()", (np.ones((2, 3)), np.ones((2, 4))), "inconsistent size for core dimension 'n'"),
+    ("bad", (np.ones(3),), "not a valid gufunc signature"),
+])
+def test_vectorize_signature_errors(jnp_oracle, signature, args, match):
+    for n in (jnp, jnp_oracle):
+        with pytest.raises(ValueError, match=match):
+            n.vectorize(lambda *a: a[0].sum(), signature=signature)(*args)
+
+
+def test_mean_where_must_be_boolean(jnp_oracle):
+    for n in (jnp, jnp_oracle):
+        with pytest.raises(ValueError, match="where must be None or a boolean array"):
+            n.mean(np.ones(3), where=np.ones(3))

@@ -1154,10 +1154,16 @@ def _convert_element_type(operand, new_dtype=None, weak_type=False, sharding=Non
     new_dtype = dtypes.canonicalize_dtype(np.dtype(new_dtype) if not isinstance(new_dtype, np.dtype)
                                           else new_dtype)
     if not isinstance(operand, Tracer):
-        # constants are converted at once, also while tracing (they appear as literals/consts)
+        # constants are converted at once (scalars also while tracing: they appear as literals); as in
+        # JAX, converting a non-scalar constant is staged when tracing to a jaxpr
         val, aval = core.to_value_and_aval(operand)
         if aval.dtype == new_dtype and aval.weak_type == weak_type and isinstance(operand, core.Array):
             return operand
+        if aval.shape != () and type(core.trace_ctx.trace) is _pe.DynamicJaxprTrace:
+            if aval.dtype == new_dtype and aval.weak_type == weak_type:
+                return operand  # nothing to convert: the constant itself
+            return convert_element_type_p.bind(operand, new_dtype=new_dtype, weak_type=bool(weak_type),
+                                               sharding=sharding)
         out = _convert_impl(np.asarray(val), new_dtype=new_dtype, weak_type=weak_type, sharding=None)
         return core.Array._from_np(np.asarray(out), weak_type)
     aval = operand.aval

@@ -2160,32 +2160,105 @@ def _ramp(end, edge, k, ax, dtype, reverse):
     return lax.convert_element_type(vals, dtype)
 
 
+_GUFUNC_DIM = r"\w+"
+_GUFUNC_ARG = rf"\((?:{_GUFUNC_DIM}(?:,{_GUFUNC_DIM})*)?\)"
+_GUFUNC_SIG = rf"^{_GUFUNC_ARG}(?:,{_GUFUNC_ARG})*->{_GUFUNC_ARG}(?:,{_GUFUNC_ARG})*$"
+
+
+def _parse_gufunc_signature(signature):
+    """``"(m,n),(n)->(m)"`` -> ([("m", "n"), ("n",)], [("m",)])."""
+    import re
+    if not re.match(_GUFUNC_SIG, signature.replace(" ", "")):
+        raise ValueError(f"not a valid gufunc signature: {signature}")
+    ins, outs = signature.replace(" ", "").split("->")
+    parse = lambda s: [tuple(re.findall(_GUFUNC_DIM, a)) for a in re.findall(_GUFUNC_ARG, s)]  # noqa: E731
+    return parse(ins), parse(outs)
+
+
+def _core_dim_sizes(sizes, shape, core_dims, context, is_input):
+    if is_input and len(shape) < len(core_dims):
+        raise ValueError(f"input with shape {shape!r} does not have enough dimensions for all core "
+                         f"dimensions {core_dims!r} {context}")
+    if not is_input and len(shape) != len(core_dims):
+        raise ValueError(f"output shape {shape!r} does not match core dimensions {core_dims!r} {context}")
+    for name, n in zip(core_dims, shape[len(shape) - len(core_dims):]):
+        if sizes.setdefault(name, n) != n:
+            raise ValueError(f"inconsistent size for core dimension {name!r}: {n!r} vs {sizes[name]!r} "
+                             f"{context}")
+
+
 def vectorize(pyfunc, *, excluded=frozenset(), signature=None):
-    """Vectorise ``pyfunc`` over leading/broadcast dimensions with ``vmap``."""
-    if signature is not None:
-        raise NotImplementedError("jnp.vectorize with a gufunc signature")
+    """Vectorise ``pyfunc`` over the broadcast leading (non-core) dimensions with ``vmap``.
+
+    As in JAX, inputs are not broadcast up front: each broadcast dimension is one ``vmap`` that maps only
+    the inputs that have it (size-1 dimensions are squeezed and the input is not mapped there).
+
+    >>> jnp.vectorize(jnp.dot, signature="(n),(n)->()")(jnp.ones((2, 3)), jnp.ones(3))
+    Array([3., 3.], dtype=float32)
+    """
     import functools
 
     @functools.wraps(pyfunc)
     def wrapped(*args, **kwargs):
-        from jaxlite._src import api as _api
         vmap = getattr(__import__("jaxlite"), "vmap")
-        excl = {i for i in excluded if isinstance(i, int)}
-        dyn_kwargs = {k: v for k, v in kwargs.items() if k not in excluded}
+        context = f"on vectorized function with excluded={excluded!r} and signature={signature!r}"
+        static = sorted(i for i in excluded if isinstance(i, int) and i < len(args))
+        static = [(i, args[i]) for i in static] + [(i, None) for i, a in enumerate(args)
+                                                   if a is None and i not in excluded]
+        static.sort()
+        static_pos = {i for i, _ in static}
+        # as JAX: only excluded keyword arguments reach pyfunc (the others are not vectorized over)
         static_kwargs = {k: v for k, v in kwargs.items() if k in excluded}
-        names = list(dyn_kwargs)
-        dyn = [asarray(a) for i, a in enumerate(args) if i not in excl] + [asarray(dyn_kwargs[k]) for k in names]
-        shape = lax.broadcast_shapes(*[d.shape for d in dyn]) if dyn else ()
-        dyn = [broadcast_to(d, shape) for d in dyn]
+        args = [a for i, a in enumerate(args) if i not in static_pos]
+        if signature is not None:
+            in_core, out_core = _parse_gufunc_signature(signature)
+        else:
+            in_core, out_core = [()] * len(args), None
+        if len(in_core) != len(args):
+            raise TypeError(f"wrong number of positional arguments: expected {len(in_core)}, got "
+                            f"{len(args)} {context}")
 
-        def f(*vals):
-            it = iter(vals[:len(vals) - len(names)])
-            full = [a if i in excl else next(it) for i, a in enumerate(args)]
-            kw = dict(zip(names, vals[len(vals) - len(names):]), **static_kwargs)
-            return pyfunc(*full, **kw)
-        for _ in range(len(shape)):
-            f = vmap(f)
-        return f(*dyn)
+        def func(*dyn):
+            full = list(dyn)
+            for i, a in static:
+                full.insert(i, a)
+            out = pyfunc(*full, **static_kwargs)
+            if out_core is not None:
+                outs = out if isinstance(out, tuple) else [out]
+                if len(out_core) > 1 and not isinstance(out, tuple):
+                    raise TypeError(f"output must be a tuple when multiple outputs are expected, got: "
+                                    f"{out!r}\n{context}")
+                if len(outs) != len(out_core):
+                    raise TypeError(f"wrong number of output arguments: expected {len(out_core)!r}, got "
+                                    f"{len(outs)!r} {context}")
+                sizes = dict(dim_sizes)
+                for o, core_dims in zip(outs, out_core):
+                    _core_dim_sizes(sizes, np.shape(o), core_dims, context, False)
+            return out
+
+        args = [asarray(a) for a in args]
+        dim_sizes: dict = {}
+        for a, core_dims in zip(args, in_core):
+            _core_dim_sizes(dim_sizes, a.shape, core_dims, context, True)
+        loop_shapes = [a.shape[:a.ndim - len(c)] for a, c in zip(args, in_core)]
+        shape = lax.broadcast_shapes(*loop_shapes) if loop_shapes else ()
+        squeezed, rev_shapes = [], []
+        for a, s in zip(args, loop_shapes):
+            rev_shapes.append(((1,) * (len(shape) - len(s)) + tuple(s))[::-1])
+            squeezed.append(squeeze(a, axis=tuple(i for i, n in enumerate(s) if n == 1)))
+        f, expand = func, []
+        for negdim, sizes in enumerate(zip(*rev_shapes)):
+            in_axes = tuple(None if n == 1 else 0 for n in sizes)
+            if builtins.all(ax is None for ax in in_axes):
+                expand.append(len(shape) - 1 - negdim)
+            else:
+                f = vmap(f, in_axes)
+        out = f(*squeezed)
+        if not expand:
+            return out
+        if isinstance(out, tuple):
+            return tuple(expand_dims(o, expand) for o in out)
+        return expand_dims(out, expand)
     return wrapped
 
 

@@ -65,6 +65,9 @@ def _reduction(name, a, axis, dtype, keepdims, initial, where, lax_reduce, ident
         dt = _sum_dtype(a.dtype) if upcast_small_ints else a.dtype
         if promote_bool is not None and a.dtype == np.bool_:
             dt = promote_bool
+    elif name in ("sum", "prod") and a.dtype == np.bool_:
+        # numeric reductions count booleans as the default int first, as JAX does
+        a = lax._convert_element_type(a, dtypes.default_int_dtype(), a.weak_type)
     # reductions return strongly typed results: a weak input is converted first, as in JAX
     if a.dtype != dt or a.weak_type:
         a = lax._convert_element_type(a, dt, False)
@@ -170,11 +173,22 @@ def _count(a, axes, keepdims, where, dtype):
     return sum(broadcast_to(_to_array(where), a.shape), axes, dtype=dtype, keepdims=keepdims)
 
 
+def _check_where(name, where):
+    """``where=`` as one boolean Array (so its uses share one constant)."""
+    if where is None:
+        return None
+    where = ensure_arraylike(name, where)
+    if where.dtype != np.bool_:
+        raise ValueError(f"jnp.{name}: where must be None or a boolean array; got where.dtype={where.dtype!r}.")
+    return where
+
+
 def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None, upcast_f16_for_computation=True):
     """Arithmetic mean over ``axis`` (integers give the default float)."""
     if out is not None:
         raise NotImplementedError("The 'out' argument to jnp.mean is not supported.")
     a = ensure_arraylike("mean", a)
+    where = _check_where("mean", where)
     axes = _axes(axis, a.ndim)
     result_dtype = dtypes.to_inexact_dtype(a.dtype) if dtype is None else _dtype_arg(dtype)
     if upcast_f16_for_computation and dtypes.issubdtype(result_dtype, np.inexact):
@@ -213,6 +227,7 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Non
     if out is not None:
         raise NotImplementedError("The 'out' argument to jnp.var is not supported.")
     a = ensure_arraylike("var", a)
+    where = _check_where("var", where)
     return _var(a, _axes_static(axis), _dtype_arg(dtype), correction, keepdims, where, mean)
 
 
@@ -256,6 +271,7 @@ def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Non
     if out is not None:
         raise NotImplementedError("The 'out' argument to jnp.std is not supported.")
     a = ensure_arraylike("std", a)
+    where = _check_where("std", where)
     return _std(a, _axes_static(axis), _dtype_arg(dtype), correction, keepdims, where, mean)
 
 
