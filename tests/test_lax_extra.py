@@ -405,3 +405,21 @@ def test_shifts_match_jax(dtype, name):
             got = getattr(lax, name)(x, y)
             want = getattr(jax.lax, name)(x, y)
             assert_same(got, want)
+
+
+# ---------------------------------------------------------------------------------------------------
+# reduce_max / reduce_min over an empty axis: the dtype's lowest / highest value, as XLA's
+# ---------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dtype", ["float32", "float16", "bfloat16", "int32", "uint8", "bool"])
+def test_max_min_of_empty_axes_match_jax(dtype):
+    jax = pytest.importorskip("jax")
+    import jax.numpy as real
+    x = np.zeros((2, 0), jnp.dtype(dtype))
+    for name in ("reduce_max", "reduce_min"):
+        assert_same(getattr(lax, name)(x, (1,)), getattr(jax.lax, name)(x, (1,)))
+        assert_same(jaxlite.jit(lambda a: getattr(lax, name)(a, (0, 1)))(x),
+                    jax.jit(lambda a: getattr(jax.lax, name)(a, (0, 1)))(x))
+    if dtype != "bool":
+        assert_same(jnp.max(x, axis=1, initial=3), real.max(x, axis=1, initial=3))
+        assert_same(jnp.minimum.reduce(x, axis=1, initial=3), real.minimum.reduce(x, axis=1, initial=3))

@@ -83,8 +83,31 @@ ad.deflinear(reduce_sum_xla_p, _reduce_sum_transpose)
 
 
 # ----- reduce_max / reduce_min -----
-reduce_max_p = _reducer("reduce_max", np.max, _any, "any")
-reduce_min_p = _reducer("reduce_min", np.min, _any, "any")
+def _max_identity(dt):
+    """The lowest value of ``dt`` (-inf for inexact types): reduce_max's value on an empty axis."""
+    if dtypes.issubdtype(dt, np.inexact):
+        return -np.inf
+    if dt == np.bool_:
+        return False
+    return dtypes.iinfo(dt).min
+
+
+def _min_identity(dt):
+    """The highest value of ``dt`` (inf for inexact types): reduce_min's value on an empty axis."""
+    if dtypes.issubdtype(dt, np.inexact):
+        return np.inf
+    if dt == np.bool_:
+        return True
+    return dtypes.iinfo(dt).max
+
+
+def _np_extreme(np_fn, identity):
+    # NumPy has no identity for max/min and raises on an empty axis; XLA's is the dtype's extreme value
+    return lambda x, axis: np_fn(x, axis=axis, initial=identity(x.dtype)) if x.size == 0 else np_fn(x, axis=axis)
+
+
+reduce_max_p = _reducer("reduce_max", _np_extreme(np.max, _max_identity), _any, "any")
+reduce_min_p = _reducer("reduce_min", _np_extreme(np.min, _min_identity), _any, "any")
 
 
 def _minmax_reduce_jvp(prim):

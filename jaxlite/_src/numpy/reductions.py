@@ -107,20 +107,7 @@ def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where
                       lax.reduce_and(x, axes), lambda dt: 1, promote_integers)
 
 
-def _max_identity(dt):
-    if dtypes.issubdtype(dt, np.inexact):
-        return -np.inf
-    if dt == np.bool_:
-        return False
-    return dtypes.iinfo(dt).min
-
-
-def _min_identity(dt):
-    if dtypes.issubdtype(dt, np.inexact):
-        return np.inf
-    if dt == np.bool_:
-        return True
-    return dtypes.iinfo(dt).max
+from jaxlite._src.lax.reductions import _max_identity, _min_identity  # noqa: E402
 
 
 def max(a, axis=None, out=None, keepdims=False, initial=None, where=None):
@@ -456,7 +443,7 @@ def _ufunc_reduction(name, lax_reduce, op, identity, preproc, has_identity=True)
 _reduce_max = _ufunc_reduction("max", lax.reduce_max, lax.max, _max_identity, lambda a: a, False)
 _reduce_min = _ufunc_reduction("min", lax.reduce_min, lax.min, _min_identity, lambda a: a, False)
 _reduce_bitwise_and = _ufunc_reduction("reduce_bitwise_and", lax.reduce_and, lax.bitwise_and,
-                                       lambda dt: True if dt == np.bool_ else -1, _require_integer)
+                                       lambda dt: np.bitwise_not(np.zeros((), dt)), _require_integer)  # all ones
 _reduce_bitwise_or = _ufunc_reduction("reduce_bitwise_or", lax.reduce_or, lax.bitwise_or,
                                       lambda dt: False if dt == np.bool_ else 0, _require_integer)
 _reduce_bitwise_xor = _ufunc_reduction("reduce_bitwise_xor", lax.reduce_xor, lax.bitwise_xor,
