@@ -20,6 +20,14 @@ def test_unknown_backend_is_a_value_error():
     assert jax.config.jaxlite_backend == "numpy"
 
 
+def test_unknown_backend_from_the_environment_is_a_value_error():
+    import os
+    import subprocess
+    env = dict(os.environ, JAXLITE_BACKEND="cuda")
+    proc = subprocess.run([sys.executable, "-c", "import jaxlite"], env=env, capture_output=True, text=True)
+    assert proc.returncode != 0 and "ValueError: jaxlite_backend must be 'numpy' or 'numba'" in proc.stderr
+
+
 def test_numba_backend_without_numba_is_an_import_error(monkeypatch):
     monkeypatch.setattr(numba_backend, "_numba", None)
     monkeypatch.setitem(sys.modules, "numba", None)  # makes ``import numba`` fail

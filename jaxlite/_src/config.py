@@ -42,7 +42,10 @@ class Config:
         kind = kind or type(default)
         self._flags[name] = _Flag(name, default, kind, help, affects_tracing, on_update)
         env = os.environ.get(name.upper())
-        self._values[name] = _parse(kind, env) if env is not None else default
+        value = default if env is None else _parse(kind, env)
+        if env is not None and on_update is not None:
+            on_update(value)  # a value from the environment is checked as one from update()
+        self._values[name] = value
         self._refresh()
 
     def update(self, name, value):
