@@ -156,3 +156,25 @@ def test_other_equations_fall_back_to_numpy(numba_tier):
     with jax.config.override("jaxlite_backend", "numpy"):
         want = np.asarray(jax.jit(lambda a: jnp.tanh(a) @ a.T + jnp.cumsum(a, axis=1).sum())(x))
     np.testing.assert_array_equal(np.asarray(f(x)), want)
+
+
+def test_loop_bodies_compiled_per_backend(numba_tier):
+    """A scan whose body has a batched outer product: its loop program is built per backend, with the
+    same values on both."""
+    from jaxlite._src.lax.control_flow import loops
+    numba_backend.wait_all()
+    xs = np.random.default_rng(2).standard_normal((5, 6, 3)).astype(np.float32)
+
+    def f(xs):
+        def body(c, x):
+            o = lax.dot_general(x, x, (((), ()), ((0,), (0,))))
+            return c + o.sum(), o
+        return lax.scan(body, jnp.float32(0), xs)
+    g = jax.jit(f)
+    got = g(xs)
+    with jax.config.override("jaxlite_backend", "numpy"):
+        want = jax.jit(f)(xs)
+    for a, b in zip(got, want):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    backends = {key[-1] for per_body in loops._programs.values() for key in per_body}
+    assert {"numpy", "numba"} <= backends

@@ -142,9 +142,16 @@ def _outer_kernels(numba):
                 for k in range(c.shape[1]):
                     out[i, j, k] = s * c[i, k]
     sigs = [f"void({t}[:, ::1], {t}[:, ::1], {t}[:, :, ::1])" for t in ("float32", "float64")]
-    serial = numba.njit(sigs, nogil=True, cache=True)(outer)
-    parallel = numba.njit(sigs, nogil=True, cache=True, parallel=True)(outer)
-    return serial, parallel
+    return _njit(numba, outer, sigs), _njit(numba, outer, sigs, parallel=True)
+
+
+def _njit(numba, fn, sigs, **options):
+    """``numba.njit(sigs)(fn)`` compiled now, cached on disk when numba can write its cache (next to this
+    file or in the user's cache directory), else compiled without a cache."""
+    try:
+        return numba.njit(sigs, nogil=True, cache=True, **options)(fn)
+    except Exception:  # noqa: BLE001 -- e.g. no writable cache location: compile every session instead
+        return numba.njit(sigs, nogil=True, **options)(fn)
 
 
 # numba's default threading layer (workqueue) must not be entered by two threads at once

@@ -306,7 +306,7 @@ _programs: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 def _while_program(cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
     """The loop as one NumPy function (cached on the body jaxpr)."""
     per_body = _programs.setdefault(body_jaxpr, {})
-    key = ("while", id(cond_jaxpr), cond_nconsts, body_nconsts, _INLINE)
+    key = ("while", id(cond_jaxpr), cond_nconsts, body_nconsts, _INLINE, config.jaxlite_backend)
     hit = per_body.get(key)
     if hit is not None:
         return hit[1]
@@ -751,7 +751,7 @@ def _make_scan_runner(body, length, reverse, num_consts, num_carry, y_avals):
 def _scan_program(jaxpr, length, reverse, num_consts, num_carry):
     """The loop as one NumPy function (cached on the body jaxpr)."""
     per_body = _programs.setdefault(jaxpr, {})
-    key = ("scan", length, reverse, num_consts, num_carry, _INLINE)
+    key = ("scan", length, reverse, num_consts, num_carry, _INLINE, config.jaxlite_backend)
     hit = per_body.get(key)
     if hit is not None:
         return hit[1]
