@@ -433,45 +433,42 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
 
 @staged_jit(static_argnames=("num", "endpoint", "retstep", "dtype", "axis"))
 def _linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
+    # The samples are staged in the order JAX's jaxpr has them: ends converted and broadcast to a common
+    # shape, the spacing (retstep), then the fractions t = iota / intervals and start*(1-t) + stop*t,
+    # with the exact stop appended when it is an endpoint.
     if num < 0:
         raise ValueError(f"Number of samples, {num}, must be non-negative.")
-    start, stop = ensure_arraylike("linspace", start, stop)
-    if dtype is None:
-        dtype = dtypes.to_inexact_dtype(dtypes.result_type(start, stop))
-    computation_dtype = dtypes.to_inexact_dtype(dtype)
-    start = lax.convert_element_type(start, computation_dtype)
-    stop = lax.convert_element_type(stop, computation_dtype)
-    bounds_shape = list(lax.broadcast_shapes(start.shape, stop.shape))
-    broadcast_start = broadcast_to(start, bounds_shape)
-    broadcast_stop = broadcast_to(stop, bounds_shape)
-    axis = len(bounds_shape) + axis + 1 if axis < 0 else axis
-    bounds_shape.insert(axis, 1)
-    div = (num - 1) if endpoint else num
-    if num > 1:
-        delta = lax.div(lax.convert_element_type(lax.sub(stop, start), computation_dtype),
-                        asarray(div, dtype=computation_dtype))
-        iota_shape = [1] * len(bounds_shape)
-        iota_shape[axis] = div
-        real_dtype = dtypes.finfo(computation_dtype).dtype
-        step = lax.div(reshape(lax.iota(real_dtype, div), iota_shape), asarray(div, dtype=real_dtype))
-        step = lax.convert_element_type(step, computation_dtype)
-        start_r = reshape(broadcast_start, bounds_shape)
-        out = lax.add(lax.mul(start_r, _ufuncs().subtract(1, step)),
-                      lax.mul(reshape(broadcast_stop, bounds_shape), step))
-        if endpoint:
-            out = lax.concatenate([out, lax.expand_dims(broadcast_stop, (axis,))], axis)
+    lo, hi = ensure_arraylike("linspace", start, stop)
+    out_dt = dtypes.to_inexact_dtype(dtypes.result_type(lo, hi)) if dtype is None else dtype
+    work = dtypes.to_inexact_dtype(out_dt)
+    lo, hi = lax.convert_element_type(lo, work), lax.convert_element_type(hi, work)
+    ends_shape = tuple(lax.broadcast_shapes(lo.shape, hi.shape))
+    lo_full, hi_full = broadcast_to(lo, ends_shape), broadcast_to(hi, ends_shape)
+    if axis < 0:
+        axis += len(ends_shape) + 1
+    with_axis = ends_shape[:axis] + (1,) + ends_shape[axis:]  # the ends with a unit sample axis
+    intervals = num - 1 if endpoint else num
+    if num == 0:  # NumPy's empty result, with a nan spacing
+        spacing = full((), np.nan, work)
+        samples = empty(with_axis[:axis] + (0,) + with_axis[axis + 1:], out_dt)
     elif num == 1:
-        delta = asarray(np.nan if endpoint else stop - start, dtype=computation_dtype)
-        out = reshape(broadcast_start, bounds_shape)
-    else:  # num == 0, as NumPy
-        empty_shape = list(lax.broadcast_shapes(start.shape, stop.shape))
-        empty_shape.insert(axis, 0)
-        delta = full((), np.nan, computation_dtype)
-        out = empty(empty_shape, dtype)
-    if dtypes.issubdtype(dtype, np.integer) and not dtypes.issubdtype(out.dtype, np.integer):
-        out = lax.floor(out)
-    out = lax.convert_element_type(out, dtype)
-    return (out, delta) if retstep else out
+        spacing = asarray(np.nan if endpoint else stop - start, dtype=work)
+        samples = reshape(lo_full, with_axis)
+    else:
+        spacing = lax.div(lax.convert_element_type(lax.sub(hi, lo), work), asarray(intervals, dtype=work))
+        frac_dt = dtypes.finfo(work).dtype  # the real type of a complex work type
+        frac_shape = [1] * len(with_axis)
+        frac_shape[axis] = intervals
+        t = lax.div(reshape(lax.iota(frac_dt, intervals), frac_shape), asarray(intervals, dtype=frac_dt))
+        t = lax.convert_element_type(t, work)
+        samples = lax.add(lax.mul(reshape(lo_full, with_axis), _ufuncs().subtract(1, t)),
+                          lax.mul(reshape(hi_full, with_axis), t))
+        if endpoint:
+            samples = lax.concatenate([samples, lax.expand_dims(hi_full, (axis,))], axis)
+    if dtypes.issubdtype(out_dt, np.integer) and not dtypes.issubdtype(samples.dtype, np.integer):
+        samples = lax.floor(samples)
+    samples = lax.convert_element_type(samples, out_dt)
+    return (samples, spacing) if retstep else samples
 
 
 def _slice_axis(x, start, stop, axis):
