@@ -808,6 +808,8 @@ def choice(key, a, shape=(), replace=True, p=None, axis=0, mode=None):
 def _np_erf_inv(x: np.ndarray) -> np.ndarray:
     if x.dtype == np.float32:
         return _xla_math.erf_inv(x)
+    if x.dtype == np.float64:
+        return _xla_math.erf_inv64(x)
     from scipy import special
     return special.erfinv(x.astype(np.float64) if x.dtype.itemsize < 4 else x).astype(x.dtype)
 
@@ -839,46 +841,49 @@ def _np_split(words, num):
 
 
 class _GammaMath:
-    """The arithmetic of JAX's gamma loop in one dtype, as NumPy calls. For float32 these follow XLA
-    CPU's code bit for bit (xla_math): its log/log1p, ``(1/3) / sqrt(d)`` rewritten to
-    ``(1/3) * rsqrt(d)`` (the CPU's estimate plus a Newton step), ``powf`` from the C library, and
+    """The arithmetic of JAX's gamma loop in one dtype, as NumPy calls. For float32 and float64 these
+    follow XLA CPU's code bit for bit (xla_math): its log/log1p, ``(1/3) / sqrt(d)`` rewritten to
+    ``(1/3) * rsqrt(d)`` (the CPU's estimate plus Newton steps), ``pow`` from the C library, and
     the multiply-adds that LLVM contracts into FMAs inside the loop's fused kernels."""
 
     def __init__(self, dtype):
         self.dt = dtype.type
-        self.exact = dtype == np.float32
+        self.f32 = dtype == np.float32
+        self.f64 = dtype == np.float64
+        self.exact = self.f32 or self.f64
+        self.fma = _xla_math.fma if self.f32 else _xla_math.fma64
 
     def log(self, x):
-        return _xla_math.log(x) if self.exact else np.log(x)
+        return _xla_math.log(x) if self.f32 else _xla_math.log64(x) if self.f64 else np.log(x)
 
     def log1p(self, x):
-        return _xla_math.log1p(x) if self.exact else np.log1p(x)
+        return _xla_math.log1p(x) if self.f32 else _xla_math.log1p64(x) if self.f64 else np.log1p(x)
 
     def c(self, d):
         if self.exact:
-            return self.dt(1.0 / 3.0) * _xla_math.rsqrt(d)
+            return self.dt(1.0 / 3.0) * (_xla_math.rsqrt(d) if self.f32 else _xla_math.rsqrt64(d))
         return self.dt(1.0 / 3.0) / np.sqrt(d)
 
     def one_plus_x_c(self, x, c):                 # v = 1 + x * c, one FMA in XLA's fused loop
-        return _xla_math.fma(x, c, self.dt(1)) if self.exact else self.dt(1) + x * c
+        return self.fma(x, c, self.dt(1)) if self.exact else self.dt(1) + x * c
 
     def squeeze_bound(self, X):                   # 1 - 0.0331 * (X * X), one FMA (negated product)
         XX = X * X
         if self.exact:
-            return _xla_math.fma(-XX, self.dt(0.0331), self.dt(1))
+            return self.fma(-XX, self.dt(0.0331), self.dt(1))
         return self.dt(1) - self.dt(0.0331) * XX
 
     def log_bound(self, X, V, d):                 # X / 2 + d * ((1 - V) + log V), X * 0.5 fused
         s = (self.dt(1) - V) + self.log(V)
         if self.exact:
-            return _xla_math.fma(X, self.dt(0.5), d * s)
+            return self.fma(X, self.dt(0.5), d * s)
         return X * self.dt(0.5) + d * s
 
     def pow(self, x, y):
-        return _xla_math.pow(x, y) if self.exact else np.power(x, y)
+        return _xla_math.pow(x, y) if self.f32 else _xla_math.pow64(x, y) if self.f64 else np.power(x, y)
 
     def finish(self, x):
-        return _xla_math._ftz(x) if self.exact else x
+        return _xla_math._ftz(x) if self.f32 else _xla_math._ftz64(x) if self.f64 else x
 
 
 def _gamma_one_np(words, alpha, log_space):

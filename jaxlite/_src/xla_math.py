@@ -844,7 +844,7 @@ def _log1p64(y):
         out = np.empty_like(y)
         big = ~small
         if big.any():
-            out[big] = _call64("log", y[big] + 1.0, np.log)
+            out[big] = _log64(y[big] + 1.0)
         ys = y[small]
         zero = ys * 0.0  # (XLA's Horner starts from 0·y + c: a nan or inf y stays nan; exact, no fma needed)
         p = zero + _LOG1P64_P[0]
@@ -965,3 +965,194 @@ def mul_reciprocal(x, y):
 
 
 __all__ += ["reduce_sum", "mul_reciprocal"]
+
+
+# --- float64 (x64): log, log1p, exp, pow and rsqrt as XLA CPU computes them ------------------------------
+# XLA CPU emits float64 ``log`` and ``pow`` as calls of the C library's ``log`` and ``pow`` (one element at a
+# time); ``log1p`` is the rational form near 0 (above) and ``log(1 + y)`` elsewhere; ``exp`` is XLA's own
+# rational approximation (below); ``rsqrt`` is the AVX-512 ``vrsqrt14pd`` estimate refined by two Newton steps.
+# NumPy's float64 ``np.log`` is its own SIMD code on AVX-512 hosts and differs from the C library's in the last
+# bit for about 0.5% of inputs, so the C function is called: through Python's ``math.log`` (which calls the C
+# library's ``log`` for finite positive arguments), about 0.15 us an element.
+import math as _math  # noqa: E402
+
+
+def _log64(x):
+    x = _ftz64(x)   # (DAZ: a subnormal argument counts as zero)
+    shape = x.shape
+    flat = x.reshape(-1)
+    with np.errstate(all="ignore"):
+        regular = (flat > 0) & (flat < np.inf)
+        if regular.all():
+            return np.array(list(map(_math.log, flat.tolist())), _f64).reshape(shape)
+        out = np.log(flat)  # 0 -> -inf, inf -> inf, negative or nan -> nan
+        idx = np.flatnonzero(regular)
+        out[idx] = list(map(_math.log, flat[idx].tolist()))
+        return out.reshape(shape)
+
+
+def log64(x):
+    """Natural log of a float64 array as XLA CPU computes it: the C library's ``log`` (subnormal inputs
+    count as zero)."""
+    return _sliced64(_log64)(x)
+
+
+def log1p64(x):
+    """log(1 + x) of a float64 array as XLA CPU computes it: for |x| < sqrt(2) - 1 a rational
+    approximation, y - y²/2 + y³·P(y)/Q(y) with FMA Horner steps; elsewhere the C library's log(1 + x)."""
+    x = _ftz64(np.asarray(x, _f64))
+    shape = x.shape
+    out = _ftz64(_sliced64(_log1p64)(x.reshape(-1))).reshape(shape)
+    return np.where(x == 0, x, out)   # (log1p(-0) = -0)
+
+
+# exp: range reduction n = floor(x·log2(e) + 1/2), g = x - n·ln2 (ln2 in two parts), then the Padé form
+# e**g = 1 + 2·g·P(g²) / (Q(g²) - g·P(g²)), scaled by 2**n in four multiplications by powers of two (so that
+# results near the under- and overflow thresholds come out right); below -708.39 it is 0, above 709.78 inf.
+_EXP64_HI = _h("0x1.62e42fefa39efp+9")        # 709.78...
+_EXP64_LO = -_h("0x1.6232bdd7abcd2p+9")       # -708.39...
+_EXP64_LOG2E = _h("0x1.71547652b82fep+0")
+_EXP64_C1 = _h("0x1.62e4p-1")                 # ln2, high part (exact products with n)
+_EXP64_C2 = _h("0x1.7f7d1cf79abcap-20")       # ln2 - C1
+_EXP64_P = [_h("0x1.089cdd5e44be8p-13"), _h("0x1.f06d10cca2c7ep-6"), 1.0]
+_EXP64_Q = [_h("0x1.92eb6bc365fa0p-19"), _h("0x1.4ae39b508b6c0p-9"), _h("0x1.d17099887e074p-3"), 2.0]
+
+
+def _exp64(x):
+    with np.errstate(all="ignore"):
+        xc = np.clip(x, _EXP64_LO, _EXP64_HI)   # (nan stays nan)
+        n = np.floor(fma64(xc, _EXP64_LOG2E, 0.5))
+        g = fma64(-n, _EXP64_C2, xc - n * _EXP64_C1)   # (n·C1 is exact: a plain subtraction)
+        g2 = g * g
+        p = fma64(fma64(g2, _EXP64_P[0], _EXP64_P[1]), g2, _EXP64_P[2]) * g
+        q = fma64(fma64(fma64(g2, _EXP64_Q[0], _EXP64_Q[1]), g2, _EXP64_Q[2]), g2, _EXP64_Q[3])
+        y = (p / (q - p)) * 2.0 + 1.0     # (fma(r, 2, 1): r·2 is exact)
+        ni = np.clip(np.nan_to_num(n, nan=-2099.0), -2099, 2099).astype(np.int64)
+        b = ni >> 2
+        s1 = ((b + 1023) << 52).view(_f64)
+        s2 = ((ni - 3 * b + 1023) << 52).view(_f64)
+        y = ((y * s1) * s1) * s1 * s2
+        y = np.where(x < _EXP64_LO, 0.0, np.where(x > _EXP64_HI, np.inf, y))
+        return _ftz64(y)
+
+
+def exp64(x):
+    """e**x of a float64 array, bit-exact with XLA CPU's float64 ``exponential`` (see above)."""
+    x = _ftz64(np.asarray(x, _f64))
+    return _sliced64(_exp64)(x)
+
+
+_pow64_fn = None
+
+
+def _load_pow64():
+    global _pow64_fn
+    if _pow64_fn is None:
+        _pow64_fn = False
+        try:
+            import ctypes
+            import ctypes.util
+            lib = ctypes.CDLL(ctypes.util.find_library("m") or ctypes.util.find_library("c"))
+            fn = lib.pow
+            fn.restype, fn.argtypes = ctypes.c_double, [ctypes.c_double, ctypes.c_double]
+            _pow64_fn = np.frompyfunc(fn, 2, 1)
+        except (OSError, AttributeError, TypeError):  # pragma: no cover
+            _pow64_fn = False
+    return _pow64_fn
+
+
+def pow64(x, y):
+    """x**y of float64 arrays as XLA CPU computes it: the C library's ``pow``, subnormal results flushed
+    to zero."""
+    x, y = np.broadcast_arrays(np.asarray(x, _f64), np.asarray(y, _f64))
+    fn = _load_pow64()
+    with np.errstate(all="ignore"):
+        if not fn or x.size == 0:
+            return _ftz64(np.power(x, y))
+        return _ftz64(np.asarray(fn(x, y), _f64).reshape(x.shape))
+
+
+# rsqrt: y0 = vrsqrt14pd(x) (AVX-512: relative error below 2**-14, the same table on every AVX-512 CPU),
+# then twice y = fma(-y0/2, fma(x·y0, y0, -1), y0); for x = ±0, ±inf, negative or subnormal x it is y0 itself.
+# As for float32, the estimate is taken from the instruction, run from a few bytes of machine code; hosts
+# without AVX-512 (where XLA emits other code, not reproduced here) get 1/sqrt(x).
+_VRSQRT14PD_CODE = bytes([
+    0xC5, 0xFD, 0x10, 0x07,                # vmovupd ymm0, [rdi]
+    0x62, 0xF2, 0xFD, 0x28, 0x4E, 0xC0,    # vrsqrt14pd ymm0, ymm0
+    0xC5, 0xFD, 0x11, 0x06,                # vmovupd [rsi], ymm0
+    0x48, 0x83, 0xC7, 0x20,                # add rdi, 32
+    0x48, 0x83, 0xC6, 0x20,                # add rsi, 32
+    0x48, 0x83, 0xEA, 0x04,                # sub rdx, 4
+    0x75, 0xE4,                            # jnz (back to the load)
+    0xC5, 0xF8, 0x77,                      # vzeroupper
+    0xC3])                                 # ret
+_vrsqrt14pd_fn = None
+
+
+def _has_avx512vl():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    flags = line.split()
+                    return "avx512f" in flags and "avx512vl" in flags
+    except OSError:
+        pass
+    return False
+
+
+def _load_vrsqrt14pd():
+    global _vrsqrt14pd_fn
+    if _vrsqrt14pd_fn is None:
+        _vrsqrt14pd_fn = False
+        import platform
+        import sys
+        if (platform.machine().lower() in ("x86_64", "amd64") and sys.platform.startswith("linux")
+                and _has_avx512vl()):
+            try:
+                import ctypes
+                import mmap
+                buf = mmap.mmap(-1, mmap.PAGESIZE, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+                buf.write(_VRSQRT14PD_CODE)
+                addr = ctypes.addressof(ctypes.c_char.from_buffer(buf))
+                fn = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t)(addr)
+                fn._buf = buf
+                probe = np.array([1.0, 4.0, 0.25, 2.0], _f64)
+                out = np.empty(4, _f64)
+                fn(probe.ctypes.data, out.ctypes.data, 4)
+                if np.allclose(out, [1.0, 0.5, 2.0, 0.7071067811865476], rtol=1e-4):
+                    _vrsqrt14pd_fn = fn
+            except (OSError, ValueError, AttributeError, TypeError):  # pragma: no cover
+                _vrsqrt14pd_fn = False
+    return _vrsqrt14pd_fn
+
+
+def rsqrt_estimate64(x):
+    """The CPU's ``vrsqrt14pd`` estimate of 1/sqrt(x) for a float64 array (1/sqrt(x) without AVX-512)."""
+    x = np.asarray(x, _f64)
+    fn = _load_vrsqrt14pd()
+    if not fn:
+        with np.errstate(all="ignore"):
+            return 1 / np.sqrt(x)
+    flat = x.reshape(-1)
+    n = max((flat.size + 3) // 4 * 4, 4)
+    src = np.zeros(n, _f64)
+    src[:flat.size] = flat
+    dst = np.empty_like(src)
+    fn(src.ctypes.data, dst.ctypes.data, n)
+    return dst[:flat.size].reshape(x.shape)
+
+
+def rsqrt64(x):
+    """1/sqrt(x) of a float64 array, bit-exact with XLA CPU's float64 ``rsqrt`` on AVX-512 hosts."""
+    x = _ftz64(np.asarray(x, _f64))   # (DAZ: the estimate of a subnormal is that of a zero, ±inf)
+    with np.errstate(all="ignore"):
+        y0 = rsqrt_estimate64(x)
+        y = y0
+        for _ in range(2):
+            y = fma64(y * -0.5, fma64(x * y, y, -1.0), y)
+        normal = (x >= np.finfo(_f64).tiny) & (x < np.inf)
+        return np.where(normal | np.isnan(x), y, y0)
+
+
+__all__ += ["log64", "log1p64", "exp64", "pow64", "rsqrt64"]

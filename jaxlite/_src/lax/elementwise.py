@@ -342,6 +342,8 @@ ad.defjvp2(pow_p, _pow_jvp_lhs, _pow_jvp_rhs)
 def _pow_xla_impl(x, y):
     if x.dtype == np.float32 and y.dtype == np.float32:
         return _xla_math.pow(x, y)
+    if x.dtype == np.float64 and y.dtype == np.float64:
+        return _xla_math.pow64(x, y)
     return _pow_impl(x, y)
 
 
@@ -356,7 +358,8 @@ ad.defjvp2(pow_xla_p, _pow_jvp_lhs, _pow_jvp_rhs)
 
 def pow(x, y):
     x, y = _lax_args(x, y)
-    if _xla_math.enabled() and core.get_aval(x).dtype == np.float32 and core.get_aval(y).dtype == np.float32:
+    if (_xla_math.enabled() and core.get_aval(x).dtype in _F32_F64
+            and core.get_aval(y).dtype == core.get_aval(x).dtype):
         return pow_xla_p.bind(x, y)
     return pow_p.bind(x, y)
 
@@ -509,6 +512,7 @@ def _exact_bind(prim, twin, dtypes_=(np.float32,)):
 
 
 _LOW_FLOATS = (np.dtype(np.float32), np.dtype(np.float16), np.dtype(dtypes.bfloat16))
+_F32_F64 = (np.dtype(np.float32), np.dtype(np.float64))  # float64: XLA's exp, the C library's log (x64)
 _REAL_FLOATS = _LOW_FLOATS + (np.dtype(np.float64),)
 
 
@@ -530,30 +534,30 @@ def _via_f32(exact_fn, other):
 
 
 exp_p = unop("exp", _errstate(np.exp), _inexact, "floating, complexfloating")
-exp_xla_p = _xla_twin(exp_p, _xla_math.exp)
+exp_xla_p = _xla_twin(exp_p, _or_f64(_xla_math.exp64, _xla_math.exp))
 for _p in (exp_p, exp_xla_p):
     ad.defjvp2(_p, lambda g, ans, x: mul(g, ans))
-exp = _exact_bind(exp_p, exp_xla_p)
+exp = _exact_bind(exp_p, exp_xla_p, _F32_F64)
 
 exp2_p = unop("exp2", _errstate(np.exp2), _inexact, "floating, complexfloating")
 ad.defjvp2(exp2_p, lambda g, ans, x: mul(g, mul(ans, _full_like_val(x, np.log(2)))))
 exp2 = _unary(exp2_p)
 
 log_p = unop("log", _errstate(np.log), _inexact, "floating, complexfloating")
-log_xla_p = _xla_twin(log_p, _xla_math.log)
+log_xla_p = _xla_twin(log_p, _or_f64(_xla_math.log64, _xla_math.log))
 for _p in (log_p, log_xla_p):
     ad.defjvp(_p, lambda g, x: div(g, x))
-log = _exact_bind(log_p, log_xla_p)
+log = _exact_bind(log_p, log_xla_p, _F32_F64)
 
 expm1_p = unop("expm1", _errstate(np.expm1), _inexact, "floating, complexfloating")
 ad.defjvp2(expm1_p, lambda g, ans, x: mul(g, add(ans, _ones(ans))))
 expm1 = _unary(expm1_p)
 
 log1p_p = unop("log1p", _errstate(np.log1p), _inexact, "floating, complexfloating")
-log1p_xla_p = _xla_twin(log1p_p, _xla_math.log1p)
+log1p_xla_p = _xla_twin(log1p_p, _or_f64(_xla_math.log1p64, _xla_math.log1p))
 for _p in (log1p_p, log1p_xla_p):
     ad.defjvp(_p, lambda g, x: div(g, add(x, _ones(x))))
-log1p = _exact_bind(log1p_p, log1p_xla_p)
+log1p = _exact_bind(log1p_p, log1p_xla_p, _F32_F64)
 
 # ``add`` of a product as XLA computes it: LLVM contracts a float32/float64 ``mul`` feeding an ``add`` into
 # one fused multiply-add (one rounding). jax.random.uniform's ``floats * (maxval - minval) + minval``
