@@ -660,11 +660,11 @@ def _gumbel(key, shape, dtype, mode):
         x = _bits_to_unit_float32(words[0], words[1])
         return jnp.where(flip, -jnp.log(-jnp.log1p(-x)), -jnp.log(-jnp.log(x)))
     if mode in ("high", "highest"):
-        u = _uniform(key, 0.0, 1.0, (2,) + shape, dtype)
-        high, low = u[0], u[1]
+        u = _uniform(key, minval=0.0, maxval=1.0, shape=(2,) + shape, dtype=dtype)
+        high, low = u
         x = jnp.where(high >= 0.5, high, high + 2 ** (-info.nmant) * low + info.tiny)
         return -jnp.log(-jnp.log1p(-x))
-    return -jnp.log(-jnp.log(_uniform(key, info.tiny, 1.0, shape, dtype)))
+    return -jnp.log(-jnp.log(_uniform(key, minval=info.tiny, maxval=1.0, shape=shape, dtype=dtype)))
 
 
 def categorical(key, logits, axis=-1, shape=None, replace=True, mode=None, *, out_sharding=None):
