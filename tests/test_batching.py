@@ -156,3 +156,42 @@ def test_vmap_errors(jax):
 def test_vmap_bool_conversion_error():
     with pytest.raises(jl.errors.TracerBoolConversionError):
         jl.vmap(lambda x: x if x > 0 else -x)(jnp.ones(3))
+
+
+_X3 = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
+# JAX's batching rules compute axes with NumPy (reducers, broadcast_in_dim, broadcasting an unbatched
+# operand), so its jaxprs print them as np.int64(...); ours print the same text
+NUMPY_INT_PARAMS = [
+    ("sum", lambda j, n: j.vmap(lambda x: n.sum(x, axis=1)), (_X3,)),
+    ("sum in_axes 1", lambda j, n: j.vmap(lambda x: n.sum(x, axis=0), in_axes=1), (_X3,)),
+    ("max min prod", lambda j, n: j.vmap(lambda x: (n.max(x, 0), n.min(x, 1), n.prod(x, 1))), (_X3,)),
+    ("any argmax", lambda j, n: j.vmap(lambda x: (n.any(x > 3, axis=1), n.argmax(x, axis=0))), (_X3,)),
+    ("broadcast_to", lambda j, n: j.vmap(lambda x: n.broadcast_to(x, (5, 3, 4))), (_X3,)),
+    ("unbatched operand", lambda j, n: j.vmap(lambda x: x + n.ones((3, 4))), (_X3,)),
+    ("logsumexp", lambda j, n: j.vmap(lambda x: j.nn.logsumexp(x, axis=-1)), (_X3,)),
+    ("mean grad", lambda j, n: j.vmap(j.grad(lambda x: n.mean(x ** 2))), (_X3,)),
+    ("per-example grad", lambda j, n: j.vmap(j.grad(lambda p, x, y: n.mean((n.dot(p, x) - y) ** 2)),
+                                             in_axes=(None, 0, 0)),
+     (np.ones((4, 3), np.float32), np.ones((5, 3), np.float32), np.ones((5, 4), np.float32))),
+    ("vectorize", lambda j, n: lambda x, y: n.vectorize(lambda a, b: a * b + 1)(x, y),
+     (np.ones((2, 3), np.float32), np.ones(3, np.float32))),
+    ("out_axes 1 unbatched", lambda j, n: j.vmap(lambda x: (x, 2.0 * n.ones(3)), out_axes=1), (_X3[0],)),
+]
+
+
+@pytest.mark.parametrize("name, make, args", NUMPY_INT_PARAMS, ids=[c[0] for c in NUMPY_INT_PARAMS])
+def test_batched_jaxprs_print_numpy_int_params_as_jax(name, make, args):
+    jax_ = pytest.importorskip("jax")
+    import jax.numpy as real
+    assert str(jl.make_jaxpr(make(jl, jnp))(*args)) == str(jax_.make_jaxpr(make(jax_, real))(*args))
+    assert_same(make(jl, jnp)(*args), make(jax_, real)(*args))
+
+
+def test_numpy_int_params_hit_the_jit_cache():
+    f = jl.jit(jl.vmap(lambda x: jnp.sum(x, axis=1)))
+    f(_X3)
+    f(_X3)
+    assert f._cache_size() == 1
+    eqn = jl.make_jaxpr(jl.vmap(lambda x: jnp.sum(x, axis=1)))(_X3).eqns[0]
+    hash(tuple(eqn.params.items()))
+    assert eqn.params["axes"] == (2,)

@@ -183,6 +183,7 @@ PROGRAMS += [
     ("mean where traced", lambda j, n: lambda x: n.mean(x, where=x > 0.5), (m23,)),
     ("var where", lambda j, n: lambda x: n.var(x, where=_MASK), (m23,)),
     ("sum bool dtype", lambda j, n: lambda x: n.sum(x > 0, dtype=n.float32), (m23,)),
+    ("vectorize", lambda j, n: lambda x, y: n.vectorize(lambda a, b: a * b + 1)(x, y), (m23, m23[:1])),
     ("vectorize promote", lambda j, n: lambda x, y: n.vectorize(lambda a, b: a + b)(x.astype(n.int32), y),
      (m23, m23)),
     ("vectorize signature", lambda j, n: lambda x, y: n.vectorize(n.dot, signature="(n),(n)->()")(x, y),

@@ -114,9 +114,8 @@ def moveaxis(x, src: int, dst: int):
 
 def bdim_at_front(x, bdim, size):
     """Move the batch dim to the front, broadcasting an unbatched value to the batch size."""
-    from jaxlite._src.lax import lax as lax_mod
     if bdim is None:
-        return lax_mod.broadcast(x, (size,))
+        return matchaxis(None, 0, size, x)
     return moveaxis(x, bdim, 0)
 
 
@@ -124,9 +123,13 @@ def matchaxis(src, dst, size, x):
     from jaxlite._src.lax import lax as lax_mod
     if src == dst:
         return x
-    if src is None:
-        x = lax_mod.broadcast(x, (size,))
-        src = 0
+    if src is None:  # one broadcast_in_dim with the new dim at dst (its dims NumPy ints), as JAX
+        shape = list(get_aval(x).shape)
+        dst = dst % (len(shape) + 1) if dst is not None else dst
+        if dst is None:
+            raise ValueError("vmap: cannot unbatch a batched value (out_axes=None for a batched output)")
+        shape.insert(dst, size)
+        return lax_mod.broadcast_in_dim(x, tuple(shape), tuple(np.delete(np.arange(len(shape)), dst)))
     if dst is None:
         raise ValueError("vmap: cannot unbatch a batched value (out_axes=None for a batched output)")
     return moveaxis(x, src, dst)
@@ -163,8 +166,9 @@ def broadcast_batcher(prim, vals, dims, **params):
             if a.ndim == 0:
                 new.append(v)
                 continue
+            # (dims as NumPy ints: JAX computes them with np.arange, and prints them so)
             new.append(lax_mod.broadcast_in_dim(v, (1,) * (rank + 1 - a.ndim) + a.shape,
-                                                tuple(range(rank + 1 - a.ndim, rank + 1))))
+                                                tuple(np.arange(rank + 1 - a.ndim, rank + 1))))
         else:
             v = moveaxis(v, d, 0)
             shape = get_aval(v).shape

@@ -39,7 +39,8 @@ def _reducer(name, np_fn, accepted=_num, typename="number", has_out_sharding=Fal
 
     def batch(vals, dims, *, axes, **params):
         (x,), (d,) = vals, dims
-        new_axes = tuple(a + (a >= d) for a in axes)
+        # computed with NumPy as JAX's reducer batcher does, so the axes print as np.int64 like JAX's
+        new_axes = tuple(np.where(np.less(axes, d), axes, np.add(axes, 1)))
         # the batch dim shifts left by the number of reduced axes before it
         out_d = d - sum(1 for a in new_axes if a < d)
         return prim.bind(x, axes=new_axes, **params), out_d
@@ -226,8 +227,7 @@ def _arg_reducer(name, np_fn):
 
     def batch(vals, dims, *, axes, index_dtype):
         (x,), (d,) = vals, dims
-        (axis,) = axes
-        new_axis = axis + (axis >= d)
+        (new_axis,) = np.where(np.less(axes, d), axes, np.add(axes, 1))  # np.int64, as JAX's
         out_d = d - (1 if new_axis < d else 0)
         return prim.bind(x, axes=(new_axis,), index_dtype=index_dtype), out_d
 

@@ -90,7 +90,7 @@ def _bid_batch(vals, dims, *, shape, broadcast_dimensions, sharding):
     x = batching.moveaxis(x, d, 0)
     size = _aval(x).shape[0]
     return (broadcast_in_dim_p.bind(x, shape=(size,) + tuple(shape),
-                                    broadcast_dimensions=(0,) + tuple(b + 1 for b in broadcast_dimensions),
+                                    broadcast_dimensions=(0,) + tuple(np.add(1, broadcast_dimensions)),
                                     sharding=None), 0)
 
 
@@ -100,7 +100,7 @@ batching.primitive_batchers[broadcast_in_dim_p] = _bid_batch
 def broadcast_in_dim(operand, shape, broadcast_dimensions, out_sharding=None):
     """Broadcast ``operand`` to ``shape``; operand dim ``i`` becomes output dim ``broadcast_dimensions[i]``."""
     shape = canonicalize_shape(shape)
-    bd = tuple(int(d) for d in broadcast_dimensions)
+    bd = tuple(broadcast_dimensions)  # as given (JAX's batching rules pass NumPy ints, and print them)
     a = _aval(operand)
     if a.shape == shape and bd == tuple(range(len(shape))) and isinstance(operand, (core.Array, core.Tracer)):
         return operand
