@@ -2187,8 +2187,10 @@ def _core_dim_sizes(sizes, shape, core_dims, context, is_input):
 def vectorize(pyfunc, *, excluded=frozenset(), signature=None):
     """Vectorise ``pyfunc`` over the broadcast leading (non-core) dimensions with ``vmap``.
 
-    As in JAX, inputs are not broadcast up front: each broadcast dimension is one ``vmap`` that maps only
-    the inputs that have it (size-1 dimensions are squeezed and the input is not mapped there).
+    Inputs are not broadcast against each other first: every loop dimension becomes one ``vmap`` (the
+    innermost for the last dimension) that maps just the inputs which vary along it; a loop dimension
+    along which no input varies is added to the result at the end. As in JAX, only the excluded keyword
+    arguments are passed on to ``pyfunc``.
 
     >>> jnp.vectorize(jnp.dot, signature="(n),(n)->()")(jnp.ones((2, 3)), jnp.ones(3))
     Array([3., 3.], dtype=float32)
@@ -2199,63 +2201,58 @@ def vectorize(pyfunc, *, excluded=frozenset(), signature=None):
     def wrapped(*args, **kwargs):
         vmap = getattr(__import__("jaxlite"), "vmap")
         context = f"on vectorized function with excluded={excluded!r} and signature={signature!r}"
-        static = sorted(i for i in excluded if isinstance(i, int) and i < len(args))
-        static = [(i, args[i]) for i in static] + [(i, None) for i, a in enumerate(args)
-                                                   if a is None and i not in excluded]
-        static.sort()
-        static_pos = {i for i, _ in static}
-        # as JAX: only excluded keyword arguments reach pyfunc (the others are not vectorized over)
-        static_kwargs = {k: v for k, v in kwargs.items() if k in excluded}
-        args = [a for i, a in enumerate(args) if i not in static_pos]
-        if signature is not None:
-            in_core, out_core = _parse_gufunc_signature(signature)
+        # positions held fixed: the excluded ones, then None arguments (nothing to map over)
+        fixed = {i: a for i, a in enumerate(args) if i in excluded}
+        fixed_kwargs = {k: v for k, v in kwargs.items() if k in excluded}
+        free = [i for i in range(len(args)) if i not in fixed]
+        if signature is None:
+            in_core, out_core = [()] * len(free), None
         else:
-            in_core, out_core = [()] * len(args), None
-        if len(in_core) != len(args):
+            in_core, out_core = _parse_gufunc_signature(signature)
+        if len(in_core) != len(free):
             raise TypeError(f"wrong number of positional arguments: expected {len(in_core)}, got "
-                            f"{len(args)} {context}")
+                            f"{len(free)} {context}")
+        nones = [i for i in free if args[i] is None]
+        if builtins.any(in_core[free.index(i)] for i in nones):
+            raise ValueError(f"Cannot pass None at locations {set(free.index(i) for i in nones)} with "
+                             f"signature={signature!r}")
+        in_core = [c for i, c in zip(free, in_core) if args[i] is not None]
+        fixed.update((i, None) for i in nones)
+        arrays = [asarray(a) for i, a in enumerate(args) if i not in fixed]
+        core_sizes: dict = {}
+        for a, dims in zip(arrays, in_core):
+            _core_dim_sizes(core_sizes, a.shape, dims, context, True)
 
-        def func(*dyn):
-            full = list(dyn)
-            for i, a in static:
-                full.insert(i, a)
-            out = pyfunc(*full, **static_kwargs)
+        def call(*mapped):
+            it = iter(mapped)
+            out = pyfunc(*(fixed[i] if i in fixed else next(it) for i in range(len(args))), **fixed_kwargs)
             if out_core is not None:
-                outs = out if isinstance(out, tuple) else [out]
+                results = out if isinstance(out, tuple) else (out,)
                 if len(out_core) > 1 and not isinstance(out, tuple):
                     raise TypeError(f"output must be a tuple when multiple outputs are expected, got: "
                                     f"{out!r}\n{context}")
-                if len(outs) != len(out_core):
+                if len(results) != len(out_core):
                     raise TypeError(f"wrong number of output arguments: expected {len(out_core)!r}, got "
-                                    f"{len(outs)!r} {context}")
-                sizes = dict(dim_sizes)
-                for o, core_dims in zip(outs, out_core):
-                    _core_dim_sizes(sizes, np.shape(o), core_dims, context, False)
+                                    f"{len(results)!r} {context}")
+                sizes = dict(core_sizes)
+                for r, dims in zip(results, out_core):
+                    _core_dim_sizes(sizes, np.shape(r), dims, context, False)
             return out
 
-        args = [asarray(a) for a in args]
-        dim_sizes: dict = {}
-        for a, core_dims in zip(args, in_core):
-            _core_dim_sizes(dim_sizes, a.shape, core_dims, context, True)
-        loop_shapes = [a.shape[:a.ndim - len(c)] for a, c in zip(args, in_core)]
-        shape = lax.broadcast_shapes(*loop_shapes) if loop_shapes else ()
-        squeezed, rev_shapes = [], []
-        for a, s in zip(args, loop_shapes):
-            rev_shapes.append(((1,) * (len(shape) - len(s)) + tuple(s))[::-1])
-            squeezed.append(squeeze(a, axis=tuple(i for i, n in enumerate(s) if n == 1)))
-        f, expand = func, []
-        for negdim, sizes in enumerate(zip(*rev_shapes)):
-            in_axes = tuple(None if n == 1 else 0 for n in sizes)
-            if builtins.all(ax is None for ax in in_axes):
-                expand.append(len(shape) - 1 - negdim)
+        loop = [a.shape[:a.ndim - len(dims)] for a, dims in zip(arrays, in_core)]
+        loop_ndim = len(lax.broadcast_shapes(*loop)) if loop else 0
+        padded = [(1,) * (loop_ndim - len(s)) + tuple(s) for s in loop]  # loop dims, right-aligned
+        fn, unit_dims = call, []
+        for k in reversed(range(loop_ndim)):
+            in_axes = tuple(None if p[k] == 1 else 0 for p in padded)
+            if builtins.any(ax is not None for ax in in_axes):
+                fn = vmap(fn, in_axes)
             else:
-                f = vmap(f, in_axes)
-        out = f(*squeezed)
-        if not expand:
+                unit_dims.append(k)
+        out = fn(*(squeeze(a, axis=tuple(i for i, n in enumerate(s) if n == 1)) for a, s in zip(arrays, loop)))
+        if not unit_dims:
             return out
-        if isinstance(out, tuple):
-            return tuple(expand_dims(o, expand) for o in out)
-        return expand_dims(out, expand)
+        return tuple(expand_dims(o, unit_dims) for o in out) if isinstance(out, tuple) else expand_dims(out, unit_dims)
     return wrapped
 
 
