@@ -140,6 +140,12 @@ CASES = {
     "dirichlet_small_alpha": "jr.dirichlet(jr.key(4), jnp.array([0.01, 0.1, 0.5, 1.0]), (8, 5))",
     "pareto": "jr.pareto(jr.key(1), 3.0, (100,))",
     "pareto_arr": "jr.pareto(jr.key(2), jnp.array([0.2, 1.0, 2.5, 10.0]), (25, 4))",
+    # the gamma family in half precision (one shape parameter per sample)
+    "gamma_f16": "jr.gamma(jr.key(1), jnp.array([0.01, 0.3, 0.99, 1.0, 2.5, 7.0, 1e3] * 6, 'float16'))",
+    "loggamma_f16": "jr.loggamma(jr.key(2), jnp.array([0.01, 0.3, 0.99, 1.0, 2.5, 7.0, 1e3] * 6, 'float16'))",
+    "gamma_bf16": "jr.gamma(jr.key(3), jnp.array([0.01, 0.3, 0.99, 1.0, 2.5, 7.0, 1e3] * 6, 'bfloat16'))",
+    "beta_bf16": "jr.beta(jr.key(4), 0.5, 2.0, (40,), 'bfloat16')",
+    "t_bf16": "jr.t(jr.key(5), 3.0, (40,), 'bfloat16')",
     # float64 under x64 (names starting with x64_ are recorded and replayed with jax_enable_x64 on)
     "x64_exponential": "jr.exponential(jr.key(1), (100,))",
     "x64_laplace": "jr.laplace(jr.key(2), (100,))",
