@@ -192,6 +192,23 @@ PROGRAMS += [
 ]
 
 
+_CONSTS12 = [np.full((2, 3), i, np.float32) for i in range(12)]
+
+# Long lists of binders, operands and outputs wrap as JAX's printer wraps them (a space becomes a new
+# line where the line already reaches 80 columns), at the nesting of the list
+PROGRAMS += [
+    ("wrap literal outs", lambda j, n: lambda x: tuple(float(i) for i in range(30)), (1.0,)),
+    ("wrap mixed outs", lambda j, n: lambda x: (x,) + tuple(float(i) for i in range(12)) + (x * 2,), (1.0,)),
+    ("wrap var outs", lambda j, n: lambda x: tuple(x * i for i in range(1, 30)), (1.0,)),
+    ("wrap invars", lambda j, n: lambda *xs: sum(xs), (1.0,) * 30),
+    ("wrap constvars", lambda j, n: lambda x: sum(x * c for c in _CONSTS12), (m23,)),
+    ("wrap operands", lambda j, n: lambda *xs: n.stack(xs), (x3,) * 40),
+    ("wrap eqn outs in jit", lambda j, n: lambda x: j.jit(lambda y: tuple(float(i) for i in range(15)))(x),
+     (1.0,)),
+    ("wrap sub-jaxpr invars", lambda j, n: lambda *xs: j.jit(lambda *y: y[0])(*xs), (m23,) * 20),
+]
+
+
 # Programs whose JAX text uses the shared-jaxpr printing form (`let _var = {...} in`), which the
 # core printer does not produce yet; the structure is otherwise the same.
 SHARED_JAXPR_FORM = {"var", "std", "floor_divide", "linspace", "remainder"}

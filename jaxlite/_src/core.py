@@ -890,28 +890,54 @@ def pp_eqn(eqn: JaxprEqn, names: _Names, indent: int = 4, flat: bool = False) ->
         sub = _sub_jaxpr(eqn, prim)
         names.suggest_same(sub.invars, eqn.invars)
         names.suggest_same(sub.outvars, eqn.outvars)
-    outs = " ".join(f"{names(v)}:{v.aval.str_short()}" if not isinstance(v, DropVar) else
-                    f"_:{v.aval.str_short()}" for v in eqn.outvars)
+    outs = [f"{names(v)}:{v.aval.str_short()}" if not isinstance(v, DropVar) else f"_:{v.aval.str_short()}"
+            for v in eqn.outvars]
     pad = " " * indent
+    wrap = not flat  # (in a one-line jaxpr nothing wraps)
+    lhs = pad + (_fill(outs, "", indent, indent + 2, wrap) + " = " if outs else "")  # no outputs: no "="
+    ins = [names(v) for v in eqn.invars]
+
+    def operands(line):  # the operands after the text ``line`` (and a space, even with none, as JAX)
+        return line + " " + _fill(ins, "", _col(line) + 1, indent + 2, wrap)
     if not params:
-        ins = " ".join(names(v) for v in eqn.invars)
-        head = f"{pad}{outs} = {prim.name}" if outs else f"{pad}{prim.name}"  # no outputs: no "="
-        return f"{head} {ins}" if ins else head
+        return operands(lhs + prim.name) if ins else lhs + prim.name
     # the params are printed (and sub-jaxprs named) before the operands, as JAX does
     first = [k for k in prim.pp_params_first if k in params]
     order = first + sorted(k for k in params if k not in first)
     # a sub-jaxpr starts after ``k=`` on its own line when the params break over lines
     items = [(k, _pp_param_value(params[k], names, indent, col=indent + 3 + len(k))) for k in order]
-    ins = " ".join(names(v) for v in eqn.invars)
-    lhs = f"{outs} = " if outs else ""
-    one_line = f"{pad}{lhs}{prim.name}[{' '.join(f'{k}={s}' for k, s in items)}] {ins}"
+    one_line = f"{lhs}{prim.name}[{' '.join(f'{k}={s}' for k, s in items)}]"
     multi = any("\n" in s for _, s in items)
     # like JAX's printer, only the params group must fit: the operands after it may overflow
-    if flat or (not multi and len(one_line) - len(ins) - 1 <= WIDTH):
-        return one_line
+    if flat or (not multi and _col(one_line) <= WIDTH):
+        return operands(one_line)
     inner_pad = " " * (indent + 2)
     body = "".join(f"{inner_pad}{k}={s}\n" for k, s in items)
-    return f"{pad}{lhs}{prim.name}[\n{body}{pad}] {ins}"
+    return operands(f"{lhs}{prim.name}[\n{body}{pad}]")
+
+
+def _col(text: str) -> int:
+    """The column after ``text`` (the length of its last line)."""
+    return len(text) - text.rfind("\n") - 1
+
+
+def _fill(items, sep: str, col: int, indent: int, wrap: bool = True) -> str:
+    """``items`` joined by ``sep`` and a space, starting at column ``col``; as JAX's printer (each space is
+    its own group), a space becomes a new line at ``indent`` where the line already reaches WIDTH."""
+    out, at = [], col
+    for i, item in enumerate(items):
+        if i:
+            out.append(sep)
+            at += len(sep)
+            if wrap and at + 1 > WIDTH:
+                out.append("\n" + " " * indent)
+                at = indent
+            else:
+                out.append(" ")
+                at += 1
+        out.append(item)
+        at += len(item)
+    return "".join(out)
 
 
 def pp_jaxpr(jaxpr: Jaxpr, names: _Names, indent: int = 0, consts=None, col=None) -> str:
@@ -931,9 +957,15 @@ def pp_jaxpr(jaxpr: Jaxpr, names: _Names, indent: int = 0, consts=None, col=None
     if "\n" not in flat and len(flat) + (indent if col is None else col) <= WIDTH:
         return flat
     names.restore(saved)  # name again in the same order for the multi-line form
+    start = indent if col is None else col
+    head = "{ lambda " + _fill([f"{names(v)}:{v.aval.str_short()}" for v in jaxpr.constvars], "",
+                               start + 9, indent + 4)
+    head += "; " + _fill([f"{names(v)}:{v.aval.str_short()}" for v in jaxpr.invars], "",
+                         _col(head) + 2 + (start if "\n" not in head else 0), indent + 4) + ". let"
     eqn_lines = [pp_eqn(e, names, indent + 4) for e in jaxpr.eqns]
-    outs = " ".join(names(v) for v in jaxpr.outvars)
     body = "\n".join(eqn_lines) or " " * (indent + 4)  # JAX keeps the indent of the empty body
+    outs = _fill([names(v) for v in jaxpr.outvars], ",", indent + 6, indent + 4)
+    out_tuple = f"({outs},)" if len(jaxpr.outvars) == 1 else f"({outs})"
     return f"{head}\n{body}\n{' ' * (indent + 2)}in {out_tuple} }}"
 
 
