@@ -140,6 +140,10 @@ CASES = {
     "dirichlet_small_alpha": "jr.dirichlet(jr.key(4), jnp.array([0.01, 0.1, 0.5, 1.0]), (8, 5))",
     "pareto": "jr.pareto(jr.key(1), 3.0, (100,))",
     "pareto_arr": "jr.pareto(jr.key(2), jnp.array([0.2, 1.0, 2.5, 10.0]), (25, 4))",
+    # f: XLA computes (a / b) / (c / d) as (a * d) / (b * c)
+    "f": "jr.f(jr.key(1), 3.0, 5.0, (60,))",
+    "f_arr": "jr.f(jr.key(2), jnp.array([0.5, 3.0, 10.0, 2.0] * 10), jnp.array([1.0, 5.0, 0.3, 20.0] * 10))",
+    "x64_f": "jr.f(jr.key(3), 0.7, 41.0, (60,))",
     # the gamma family in half precision (one shape parameter per sample)
     "gamma_f16": "jr.gamma(jr.key(1), jnp.array([0.01, 0.3, 0.99, 1.0, 2.5, 7.0, 1e3] * 6, 'float16'))",
     "loggamma_f16": "jr.loggamma(jr.key(2), jnp.array([0.01, 0.3, 0.99, 1.0, 2.5, 7.0, 1e3] * 6, 'float16'))",
