@@ -316,3 +316,21 @@ def test_mean_where_must_be_boolean(jnp_oracle):
     for n in (jnp, jnp_oracle):
         with pytest.raises(ValueError, match="where must be None or a boolean array"):
             n.mean(np.ones(3), where=np.ones(3))
+
+
+def test_eval_jaxpr_literal_outputs_as_jax(jax):
+    """Literal outputs evaluate to JAX's typed values: TypedFloat/TypedInt/TypedComplex for weak Python
+    scalars, TypedNdArray for typed scalars, a plain bool for a Python bool."""
+    def make(n):
+        return lambda x: (x, 1.0, 2, 1 + 2j, True, np.float32(3), np.int8(2), n.bfloat16(2), np.bool_(True))
+
+    def describe(outs):
+        return [(type(o).__name__, repr(o), str(getattr(o, "aval", None))) for o in outs]
+    ours = jaxlite.make_jaxpr(make(jnp))(1.0)
+    theirs = jax.make_jaxpr(make(jax.numpy))(1.0)
+    got = jaxlite.core.eval_jaxpr(ours.jaxpr, ours.consts, 5.0)
+    want = jax.core.eval_jaxpr(theirs.jaxpr, theirs.consts, 5.0)
+    assert describe(got) == describe(want)
+    assert got[1] == 1.0 and got[5] == 3.0 and got[5].dtype == np.float32
+    # they stay usable as values: in arithmetic and as inputs to transformations
+    assert float(got[1] * 2) == 2.0 and jaxlite.jit(lambda a, b: a + b)(got[1], got[5]).dtype == np.float32

@@ -494,6 +494,8 @@ def to_value_and_aval(x):
     t = type(x)
     if t is Array:
         return x._value, x.aval
+    if isinstance(x, np.ndarray) and hasattr(x, "aval"):  # a typed literal value (TypedNdArray)
+        return np.asarray(x), x.aval
     if t is np.ndarray or isinstance(x, np.generic):
         dt = dtypes.canonicalize_dtype(x.dtype)
         v = np.asarray(x)
@@ -992,6 +994,9 @@ def eval_jaxpr(jaxpr: Jaxpr, consts, *args, propagate_source_info=True):
                 env[v] = o
         else:
             env[eqn.outvars[0]] = out
+    if any(type(v) is Literal for v in jaxpr.outvars):
+        from jaxlite._src.literals import literal_value  # as JAX: typed values for literal outputs
+        return [literal_value(v.val, v.aval) if type(v) is Literal else env[v] for v in jaxpr.outvars]
     return [read(v) for v in jaxpr.outvars]
 
 

@@ -143,7 +143,7 @@ class DynamicJaxprTrace(Trace):
         if isinstance(aval.dtype, dtypes.ExtendedDType):  # e.g. a PRNG key array: keep the Array
             return self.builder.add_const(x, aval, key_obj=x)
         if aval.shape == ():
-            return Literal(val, aval)
+            return Literal(x if type(x) is bool else val, aval)  # (a Python bool stays one, as in JAX)
         return self.builder.add_const(val, aval, key_obj=x)
 
     def process_primitive(self, primitive, args, params):
