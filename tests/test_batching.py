@@ -195,3 +195,37 @@ def test_numpy_int_params_hit_the_jit_cache():
     eqn = jl.make_jaxpr(jl.vmap(lambda x: jnp.sum(x, axis=1)))(_X3).eqns[0]
     hash(tuple(eqn.params.items()))
     assert eqn.params["axes"] == (2,)
+
+
+_X23 = np.arange(1, 7, dtype=np.float32).reshape(2, 3)
+# jnp functions JAX wraps in jit stay nested jits under vmap/grad inside a staged trace, and select_n's
+# batching follows JAX's cases (same batch dims: in place; scalar unbatched predicate: cases meet at the
+# first case's batch dim; otherwise predicate, then cases, to the front)
+STAGED_UNDER_TRANSFORMS = [
+    ("vmap where", lambda j, n: j.vmap(lambda x: n.where(x > 2, x, -x)), (_X23,)),
+    ("grad where", lambda j, n: j.grad(lambda x: n.where(x > 2, x * x, 0.0).sum()), (_X23,)),
+    ("vmap grad where", lambda j, n: j.vmap(j.grad(lambda x: n.where(x > 2, x * x, 0.0).sum())), (_X23,)),
+    ("grad cumsum", lambda j, n: j.grad(lambda x: n.cumsum(x).sum()), (_X23,)),
+    ("jit vmap cumsum", lambda j, n: j.jit(j.vmap(lambda x: n.cumsum(x))), (_X23,)),
+    ("vmap var", lambda j, n: j.vmap(lambda x: n.var(x)), (_X23,)),
+    ("vmap tril", lambda j, n: j.vmap(lambda x: n.tril(x * n.ones((3, 3)))), (_X23,)),
+    ("vmap sort", lambda j, n: j.vmap(lambda x: n.sort(x)), (_X23,)),
+    ("select per-example scalar predicate", lambda j, n: j.vmap(lambda p, a, b: j.lax.select_n(p, a, b)),
+     (np.array([True, False]), _X23, -_X23)),
+    ("select unbatched predicate, cases at other dims",
+     lambda j, n: j.vmap(lambda a, b: j.lax.select_n(True, a, b), in_axes=(0, 1)), (_X23, (-_X23).T.copy())),
+    ("select batched predicate, unbatched cases",
+     lambda j, n: j.vmap(lambda p: j.lax.select_n(p, n.ones(3), n.zeros(3))), (_X23 > 2,)),
+    ("select batched predicate, scalar cases", lambda j, n: j.vmap(lambda p: j.lax.select_n(p, 1.0, 2.0)),
+     (np.array([True, False]),)),
+    ("select unbatched predicate, one case batched",
+     lambda j, n: j.vmap(lambda p, a: j.lax.select_n(p, a, n.zeros(3)), in_axes=(None, 0)), (_X23[0] > 2, _X23)),
+]
+
+
+@pytest.mark.parametrize("name, make, args", STAGED_UNDER_TRANSFORMS, ids=[c[0] for c in STAGED_UNDER_TRANSFORMS])
+def test_staged_jits_and_select_batching_as_jax(name, make, args):
+    jax_ = pytest.importorskip("jax")
+    import jax.numpy as real
+    assert str(jl.make_jaxpr(make(jl, jnp))(*args)) == str(jax_.make_jaxpr(make(jax_, real))(*args))
+    assert_same(make(jl, jnp)(*args), make(jax_, real)(*args))

@@ -1006,22 +1006,33 @@ ad.primitive_transposes[select_n_p] = _select_n_transpose
 
 
 def _select_n_batch(vals, dims):
+    # JAX's cases, in its order: same batch dim everywhere -> select in place; an unbatched scalar
+    # predicate with batched cases -> the cases meet at the first one's batch dim; otherwise the batch
+    # goes to the front (the predicate first, then the non-scalar cases)
+    from jaxlite._src.lax.shapes import broadcast_in_dim
     which, *cases = vals
     wd, *cds = dims
     size = batching.axis_size_of(vals, dims)
-    case_aval = core.get_aval(cases[0]) if cds[0] is None else None
-    # bring everything to the front; a scalar unbatched predicate stays scalar
-    if wd is None and core.get_aval(which).ndim == 0:
+    shape_of = lambda x: core.get_aval(x).shape  # noqa: E731
+    if all(d == wd for d in cds):
+        if shape_of(which) != shape_of(cases[0]):  # a scalar predicate per example
+            which = broadcast_in_dim(which, shape_of(cases[0]), (wd,))
+        return select_n_p.bind(which, *cases), wd
+    if not shape_of(which) and all(d is not None for d in cds):
+        if all(d == cds[0] for d in cds):
+            return select_n_p.bind(which, *cases), cds[0]
+        if all(shape_of(c) == shape_of(cases[0]) for c in cases):
+            moved = [batching.moveaxis(c, d, cds[0]) for c, d in zip(cases[1:], cds[1:])]
+            return select_n_p.bind(which, cases[0], *moved), cds[0]
+    if shape_of(which):
+        which = batching.bdim_at_front(which, wd, size)
+    if any(shape_of(c) for c in cases):
         cases = [batching.bdim_at_front(c, d, size) for c, d in zip(cases, cds)]
-        return select_n_p.bind(which, *cases), 0
-    cases = [batching.bdim_at_front(c, d, size) for c, d in zip(cases, cds)]
-    w = batching.bdim_at_front(which, wd, size)
-    full_shape = core.get_aval(cases[0]).shape
-    if core.get_aval(w).shape != full_shape:
-        from jaxlite._src.lax.shapes import broadcast_in_dim
-        w = broadcast_in_dim(w, full_shape, (0,) if core.get_aval(w).ndim == 1 else
-                             tuple(range(core.get_aval(w).ndim)))
-    return select_n_p.bind(w, *cases), 0
+    if 0 < len(shape_of(which)) < len(shape_of(cases[0])):
+        which = broadcast_in_dim(which, shape_of(cases[0]), (0,))
+    if len(shape_of(which)) > len(shape_of(cases[0])):  # scalar cases under a batched predicate
+        cases = [broadcast_in_dim(c, shape_of(which), ()) for c in cases]
+    return select_n_p.bind(which, *cases), 0
 
 
 batching.primitive_batchers[select_n_p] = _select_n_batch

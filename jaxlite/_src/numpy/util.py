@@ -144,10 +144,22 @@ def ensure_arraylike(fun_name, *args):
     return out[0] if len(out) == 1 else out
 
 
+def _staging() -> bool:
+    """Whether the current trace stages to a jaxpr: it, or a trace it runs under (vmap, jvp inside
+    make_jaxpr or jit), is a jaxpr trace."""
+    from jaxlite._src.interpreters.partial_eval import DynamicJaxprTrace
+    t = core.trace_ctx.trace
+    while t is not None:
+        if isinstance(t, DynamicJaxprTrace):
+            return True
+        t = getattr(t, "parent_trace", None)
+    return False
+
+
 def staged_jit(fun=None, *, static_argnames=(), static_argnums=()):
-    """Mark a jax.numpy function that JAX wraps in ``jit``: while staging (``jit``/``make_jaxpr``) it
-    is bound as a nested ``jit[name=...]`` call, so jaxprs read like JAX's; elsewhere (eager, and under
-    grad/vmap traces) it simply runs."""
+    """Mark a jax.numpy function that JAX wraps in ``jit``: while staging (``jit``/``make_jaxpr``, also
+    under vmap/grad inside them) it is bound as a nested ``jit[name=...]`` call, so jaxprs read like
+    JAX's; eagerly (also under an eager vmap/grad) it simply runs."""
     import functools
 
     def deco(f):
@@ -155,8 +167,7 @@ def staged_jit(fun=None, *, static_argnames=(), static_argnums=()):
 
         @functools.wraps(f)
         def wrapper(*args, **kwargs):
-            from jaxlite._src.interpreters.partial_eval import DynamicJaxprTrace
-            if type(core.trace_ctx.trace) is not DynamicJaxprTrace or config._values["jax_disable_jit"]:
+            if not _staging() or config._values["jax_disable_jit"]:
                 return f(*args, **kwargs)
             if not jitted:
                 from jaxlite._src import api
