@@ -851,6 +851,8 @@ class _GammaMath:
         self.f32 = dtype == np.float32
         self.f64 = dtype == np.float64
         self.exact = self.f32 or self.f64
+        self.f16 = dtype == np.float16
+        self.bf16 = dtype == dtypes.bfloat16
         self.fma = _xla_math.fma if self.f32 else _xla_math.fma64
 
     def log(self, x):
@@ -862,6 +864,13 @@ class _GammaMath:
     def c(self, d):
         if self.exact:
             return self.dt(1.0 / 3.0) * (_xla_math.rsqrt(d) if self.f32 else _xla_math.rsqrt64(d))
+        third = np.float32(self.dt(1.0 / 3.0))
+        if self.f16:    # XLA: float32 rsqrt (estimate + Newton step), rounded; the product rounded
+            r = _xla_math.rsqrt(d.astype(np.float32)).astype(np.float16)
+            return (third * r.astype(np.float32)).astype(np.float16)
+        if self.bf16:   # XLA: sqrt rounded to bfloat16, then 1/3 * (1 / s) in float32, rounded once
+            s = np.sqrt(d.astype(np.float32)).astype(self.dt).astype(np.float32)
+            return (third * (np.float32(1) / s)).astype(self.dt)
         return self.dt(1.0 / 3.0) / np.sqrt(d)
 
     def one_plus_x_c(self, x, c):                 # v = 1 + x * c, one FMA in XLA's fused loop
@@ -880,9 +889,13 @@ class _GammaMath:
         return X * self.dt(0.5) + d * s
 
     def pow(self, x, y):
+        if self.bf16:   # powf in float32 (subnormal results flushed), rounded to bfloat16
+            return _xla_math.pow(x.astype(np.float32), y.astype(np.float32)).astype(self.dt)
         return _xla_math.pow(x, y) if self.f32 else _xla_math.pow64(x, y) if self.f64 else np.power(x, y)
 
     def finish(self, x):
+        if self.bf16:   # (bfloat16 products are float32 ones rounded: subnormals flushed to zero)
+            return _xla_math._ftz(x.astype(np.float32)).astype(self.dt)
         return _xla_math._ftz(x) if self.f32 else _xla_math._ftz64(x) if self.f64 else x
 
 

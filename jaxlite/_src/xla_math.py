@@ -1161,7 +1161,7 @@ __all__ += ["log64", "log1p64", "exp64", "pow64", "rsqrt64"]
 def div_of_quotients(a, b, c, d):
     """``(a / b) / (c / d)`` as XLA CPU computes it after its simplifier's rewrite: ``(a * d) / (b * c)``
     (float32/float64: subnormal operands and results flushed to zero; float16: each step in float32,
-    rounded back; bfloat16: in float32, one rounding at the end)."""
+    rounded back)."""
     a, b, c, d = (np.asarray(v) for v in (a, b, c, d))
     dtype = np.result_type(a, b, c, d)
     with np.errstate(all="ignore"):
@@ -1170,9 +1170,7 @@ def div_of_quotients(a, b, c, d):
             a, b, c, d = (_flush(v.astype(dtype, copy=False), tiny) for v in (a, b, c, d))
             return _flush(_flush(a * d, tiny) / _flush(b * c, tiny), tiny)
         a, b, c, d = (v.astype(_f32) for v in (a, b, c, d))
-        if dtype == np.float16:
-            return ((a * d).astype(dtype).astype(_f32) / (b * c).astype(dtype).astype(_f32)).astype(dtype)
-        return ((a * d) / (b * c)).astype(dtype)
+        return ((a * d).astype(dtype).astype(_f32) / (b * c).astype(dtype).astype(_f32)).astype(dtype)
 
 
 __all__ += ["div_of_quotients"]

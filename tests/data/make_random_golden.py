@@ -144,12 +144,16 @@ CASES = {
     "f": "jr.f(jr.key(1), 3.0, 5.0, (60,))",
     "f_arr": "jr.f(jr.key(2), jnp.array([0.5, 3.0, 10.0, 2.0] * 10), jnp.array([1.0, 5.0, 0.3, 20.0] * 10))",
     "x64_f": "jr.f(jr.key(3), 0.7, 41.0, (60,))",
-    # the gamma family in half precision (one shape parameter per sample)
+    # the gamma family in half precision
     "gamma_f16": "jr.gamma(jr.key(1), jnp.array([0.01, 0.3, 0.99, 1.0, 2.5, 7.0, 1e3] * 6, 'float16'))",
     "loggamma_f16": "jr.loggamma(jr.key(2), jnp.array([0.01, 0.3, 0.99, 1.0, 2.5, 7.0, 1e3] * 6, 'float16'))",
     "gamma_bf16": "jr.gamma(jr.key(3), jnp.array([0.01, 0.3, 0.99, 1.0, 2.5, 7.0, 1e3] * 6, 'bfloat16'))",
     "beta_bf16": "jr.beta(jr.key(4), 0.5, 2.0, (40,), 'bfloat16')",
     "t_bf16": "jr.t(jr.key(5), 3.0, (40,), 'bfloat16')",
+    "gamma_f16_scalar": "jr.gamma(jr.key(6), 1.25, (60,), 'float16')",
+    "chisquare_f16": "jr.chisquare(jr.key(7), 0.5, (60,), 'float16')",
+    "f_f16": "jr.f(jr.key(8), 3.0, 5.0, (60,), 'float16')",
+    "f_bf16": "jr.f(jr.key(9), 3.0, 5.0, (60,), 'bfloat16')",
     # float64 under x64 (names starting with x64_ are recorded and replayed with jax_enable_x64 on)
     "x64_exponential": "jr.exponential(jr.key(1), (100,))",
     "x64_laplace": "jr.laplace(jr.key(2), (100,))",

@@ -612,9 +612,10 @@ def _div_reciprocal_fusion(eqn, producers):
     out = eqn.outvars[0].aval
     if not dtypes.issubdtype(out.dtype, np.floating) or x.aval.dtype != out.dtype or y.aval.dtype != out.dtype:
         return None
-    # (a / b) / (c / d): XLA's simplifier rewrites it into (a * d) / (b * c) (jax.random.f's ratio)
+    # (a / b) / (c / d): XLA's simplifier rewrites it into (a * d) / (b * c) (jax.random.f's ratio); not in
+    # bfloat16, whose operations reach the simplifier as float32 ones between conversions
     num, den = (producers.get(v) if type(v) is core.Var else None for v in (x, y))
-    if (num is not None and den is not None and num.primitive is div_xla_p and den.primitive is div_xla_p
+    if (out.dtype != dtypes.bfloat16 and num is not None and den is not None and num.primitive is div_xla_p and den.primitive is div_xla_p
             and all(v.aval.dtype == out.dtype for v in (*num.invars, *den.invars))):
         return _xla_math.div_of_quotients, [*num.invars, *den.invars]
     if not _is_broadcast(y, out, producers):
