@@ -229,3 +229,33 @@ def test_staged_jits_and_select_batching_as_jax(name, make, args):
     import jax.numpy as real
     assert str(jl.make_jaxpr(make(jl, jnp))(*args)) == str(jax_.make_jaxpr(make(jax_, real))(*args))
     assert_same(make(jl, jnp)(*args), make(jax_, real)(*args))
+
+
+# jnp.split is one split primitive with np.int64 sizes, and jacfwd/jacrev/hessian build and unravel their
+# bases with it (and the basis conversion JAX shows), as JAX does
+SPLIT_AND_JACOBIANS = [
+    ("split sections", lambda j, n: lambda x: n.split(x, 3), (np.arange(12.0, dtype=np.float32),)),
+    ("array_split indices", lambda j, n: lambda x: n.array_split(x, [2, 5]), (np.arange(12.0, dtype=np.float32),)),
+    ("hsplit", lambda j, n: lambda x: n.hsplit(x, 3), (_X23,)),
+    ("jacfwd", lambda j, n: j.jacfwd(lambda x: n.sin(x) * x), (_X23,)),
+    ("jacrev", lambda j, n: j.jacrev(lambda x: n.sin(x) * x), (_X23,)),
+    ("hessian", lambda j, n: j.hessian(lambda x: (n.sin(x) * x).sum()), (_X23[0],)),
+    ("jacfwd argnums", lambda j, n: j.jacfwd(lambda x, y: (x * y, x.sum()), argnums=(0, 1)), (_X23[0], _X23[1])),
+    ("jacrev dict", lambda j, n: j.jacrev(lambda d: {"a": d["x"] * 2, "b": d["y"].sum()}), ({"x": _X23[0], "y": _X23},)),
+    ("jit jacfwd tanh", lambda j, n: j.jit(j.jacfwd(lambda x: n.tanh(x))), (_X23[0],)),
+]
+
+
+@pytest.mark.parametrize("name, make, args", SPLIT_AND_JACOBIANS, ids=[c[0] for c in SPLIT_AND_JACOBIANS])
+def test_split_and_jacobian_jaxprs_as_jax(name, make, args):
+    jax_ = pytest.importorskip("jax")
+    import jax.numpy as real
+    assert str(jl.make_jaxpr(make(jl, jnp))(*args)) == str(jax_.make_jaxpr(make(jax_, real))(*args))
+    assert_same(make(jl, jnp)(*args), make(jax_, real)(*args), rtol=1e-5)
+
+
+def test_split_out_of_order_indices_raise_as_jax():
+    jax_ = pytest.importorskip("jax")
+    for n in (jnp, jax_.numpy):
+        with pytest.raises(ValueError, match="Sizes passed to split must be nonnegative"):
+            n.split(np.arange(10.0), [5, 2])

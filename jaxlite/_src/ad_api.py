@@ -401,36 +401,40 @@ def _std_basis(pytree):
                for l in leaves)
     dtype = dtypes.result_type(*leaves)
     flat_basis = jnp_.eye(ndim, dtype=dtype)
-    return _unravel_array_into_pytree(pytree, 1, None, flat_basis)
+    return _unravel_array_into_pytree(pytree, 1, None, flat_basis, always_convert=True)
 
 
-def _unravel_array_into_pytree(pytree, axis, example, arr):
+# JAX gives the basis pieces a sharding that differs from theirs (so its jaxprs show a conversion even
+# where the dtype is unchanged); this marker plays that part: a staged conversion that carries it is
+# kept (values are unaffected)
+_BASIS_SHARDING = "jacobian basis"
+
+
+def _unravel_array_into_pytree(pytree, axis, example, arr, always_convert=False):
     from jaxlite._src.lax import shapes
     from jaxlite._src.numpy import lax_numpy as jnp_
     leaves, treedef = tree_flatten(pytree)
     arr_shape = get_aval(arr).shape
     axis = axis % len(arr_shape)
     shapes_ = [get_aval(l).shape for l in leaves]
-    sizes = [int(np.prod(s)) for s in shapes_]
-    parts = []
-    start = 0
-    for l, shp, sz in zip(leaves, shapes_, sizes):
-        starts = [0] * len(arr_shape)
-        limits = list(arr_shape)
-        starts[axis], limits[axis] = start, start + sz
-        piece = shapes.slice(arr, starts, limits)
-        piece = shapes.reshape(piece, arr_shape[:axis] + shp + arr_shape[axis + 1:])
-        parts.append(_possible_downcast(piece, l if example is None else example))
-        start += sz
+    # one split along ``axis`` (np.int64 sizes, as JAX's jnp.split gives), each piece reshaped to its leaf
+    pieces = jnp_.split(arr, list(np.cumsum([int(np.prod(s)) for s in shapes_[:-1]])), axis)
+    parts = [_possible_downcast(shapes.reshape(p, arr_shape[:axis] + shp + arr_shape[axis + 1:]),
+                                l if example is None else example, always_convert)
+             for p, shp, l in zip(pieces, shapes_, leaves)]
     return tree_unflatten(treedef, parts)
 
 
-def _possible_downcast(x, example):
-    from jaxlite._src.lax.elementwise import _convert_element_type, real
+def _possible_downcast(x, example, always_convert=False):
+    from jaxlite._src.lax.elementwise import _convert_element_type, convert_element_type_p, real
     xdt, edt = get_aval(x).dtype, get_aval(example).dtype
     if dtypes.issubdtype(xdt, np.complexfloating) and not dtypes.issubdtype(edt, np.complexfloating):
         x = real(x)
-    return _convert_element_type(x, edt, weak_type=get_aval(example).weak_type)
+    weak = get_aval(example).weak_type
+    if always_convert and isinstance(x, core.Tracer):
+        return convert_element_type_p.bind(x, new_dtype=np.dtype(edt), weak_type=bool(weak),
+                                           sharding=_BASIS_SHARDING)
+    return _convert_element_type(x, edt, weak_type=weak)
 
 
 def _check_input_dtype_jacfwd(holomorphic, x):

@@ -626,7 +626,7 @@ def _div_reciprocal_fusion(eqn, producers):
 _numpy_backend.fusions[div_xla_p] = _div_reciprocal_fusion
 
 tanh_p = unop("tanh", _errstate(np.tanh), _inexact, "floating, complexfloating")
-ad.defjvp2(tanh_p, lambda g, ans, x: mul(add(g, mul(g, ans)), sub(_ones(x), ans)))  # as JAX: g(1+y)(1-y)
+ad.defjvp2(tanh_p, lambda g, ans, x: mul(add(g, mul(g, ans)), sub(_full_like_val(x, 1), ans)))  # g(1+y)(1-y)
 tanh = _unary(tanh_p)
 
 

@@ -141,7 +141,9 @@ def split(operand, sizes: Sequence[int], axis: int = 0):
     nd = _aval(operand).ndim
     if not -nd <= axis < nd:
         raise ValueError(f"axis {axis} is out of bounds for array of dimension {nd}")
-    sizes = tuple(core.concrete_or_error(int, s, "The sizes argument of lax.split") for s in sizes)
+    # (NumPy ints are kept as given: JAX's jnp.split passes np.int64 sizes, and its jaxprs print them)
+    sizes = tuple(s if isinstance(s, np.integer) else core.concrete_or_error(int, s, "The sizes argument of lax.split")
+                  for s in sizes)
     return split_p.bind(operand, sizes=sizes, axis=axis % nd)
 
 

@@ -807,12 +807,9 @@ def _split(name, ary, indices_or_sections, axis, strict):
         part, r = builtins.divmod(size, n)
         sizes = [part + 1] * r + [part] * (n - r)
         split_indices = list(np.cumsum([0] + sizes))
-    out = []
-    for a, b in zip(split_indices[:-1], split_indices[1:]):
-        a = builtins.min(builtins.max(int(a) if a >= 0 else size + int(a), 0), size)
-        b = builtins.min(builtins.max(int(b) if b >= 0 else size + int(b), a), size)
-        out.append(_slice_axis(ary, a, b, axis))
-    return out
+    # one split primitive with np.int64 sizes, as JAX (indices out of order or range are an error there)
+    from jaxlite._src.lax.misc import split as _lax_split
+    return list(_lax_split(ary, [np.int64(p) for p in np.diff(np.asarray(split_indices, np.int64))], axis=axis))
 
 
 def split(ary, indices_or_sections, axis=0):
