@@ -178,3 +178,20 @@ def test_loop_bodies_compiled_per_backend(numba_tier):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
     backends = {key[-1] for per_body in loops._programs.values() for key in per_body}
     assert {"numpy", "numba"} <= backends
+
+
+def test_random_samplers_same_bits_on_the_tier(numba_tier):
+    """Under the tier xla_math's float32 log/exp/erf_inv become numba loops (compiled in the background,
+    NumPy serving meanwhile): jax.random gives the same bits before and after they are ready."""
+    from jaxlite._src import xla_math
+    key = jax.random.key(3)
+    with jax.config.override("jaxlite_backend", "numpy"):
+        want = [np.asarray(jax.random.normal(key, (5000,))), np.asarray(jax.random.exponential(key, (5000,)))]
+    first = [np.asarray(jax.random.normal(key, (5000,))), np.asarray(jax.random.exponential(key, (5000,)))]
+    assert xla_math._numba_loops is not None
+    assert xla_math._numba_loops.wait(300) is not None, xla_math._numba_loops.error
+    assert set(xla_math._numba_kernels()) == {"log", "log1p", "exp", "erf_inv"}
+    after = [np.asarray(jax.random.normal(key, (5000,))), np.asarray(jax.random.exponential(key, (5000,)))]
+    for w, a, b in zip(want, first, after):
+        np.testing.assert_array_equal(a, w)
+        np.testing.assert_array_equal(b, w)

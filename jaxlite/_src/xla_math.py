@@ -22,6 +22,8 @@ import threading
 
 import numpy as np
 
+from jaxlite._src.config import config as _config
+
 __all__ = ["fma", "fma64", "fma_ftz", "log", "log1p", "exp", "erf_inv", "erf", "erf_alone", "tan", "rsqrt", "pow",
            "tan64", "erf64", "erf_inv64", "exact", "enabled"]
 
@@ -343,25 +345,33 @@ def _sliced(fn):
     return apply
 
 
-# Optional compiled loops (the ``[fast]`` extra): with numba installed and JAXLITE_XLA_MATH_NUMBA=1 in the
-# environment, log, log1p, exp and erf_inv run as numba loops (jaxlite/_src/xla_math_numba.py) with the
-# same bits, 1.5x (erf_inv) to 3x (log, exp) faster than the NumPy code. Opt-in, because numba compiles
-# them on first use: seconds, once (then cached on disk).
-_numba = None
+# Optional compiled loops (the ``[fast]`` extra): under the numba tier (``jaxlite_backend='numba'``) or with
+# JAXLITE_XLA_MATH_NUMBA=1 in the environment, log, log1p, exp and erf_inv run as numba loops
+# (jaxlite/_src/xla_math_numba.py) with the same bits, 1.5x (erf_inv) to 3x (log, exp) faster than the NumPy
+# code. numba compiles them once (seconds; then cached on disk) on a background thread, as the tier's other
+# kernels: the NumPy code serves until they are ready.
+def _build_numba_loops(numba):
+    from jaxlite._src import xla_math_numba as m
+    probe = np.linspace(0.125, 0.875, 8, dtype=_f32)
+    loops = {name: getattr(m, name) for name in ("log", "log1p", "exp", "erf_inv")}
+    for fn in loops.values():
+        fn(probe)  # compile now, on this (background) thread
+    return loops
+
+
+_numba_loops = None
 
 
 def _numba_kernels():
-    global _numba
-    if _numba is None:
-        _numba = {}
-        if os.environ.get("JAXLITE_XLA_MATH_NUMBA") == "1":
-            try:
-                from jaxlite._src import xla_math_numba as m
-            except ImportError:  # numba is not installed: the NumPy code
-                pass
-            else:
-                _numba = {name: getattr(m, name) for name in ("log", "log1p", "exp", "erf_inv")}
-    return _numba
+    global _numba_loops
+    if _config.jaxlite_backend != "numba" and os.environ.get("JAXLITE_XLA_MATH_NUMBA") != "1":
+        return {}
+    if _numba_loops is None:
+        from jaxlite._src.backend import numba_backend
+        if not numba_backend.available():
+            return {}
+        _numba_loops = numba_backend.kernel("xla_math")(_build_numba_loops)
+    return _numba_loops.get() or {}
 
 
 log, log1p, exp = _sliced(log), _sliced(log1p), _sliced(exp)

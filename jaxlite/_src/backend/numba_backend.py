@@ -11,7 +11,8 @@ Every kernel computes exactly what the NumPy code computes (the same float opera
 no fast-math), so switching tiers never changes a value.
 
 What has a kernel so far: batched outer products (``dot_general`` with nothing to contract, e.g. the
-per-example gradients of ``vmap(grad(f))``), written in one parallel pass over the output. Fusing chains of
+per-example gradients of ``vmap(grad(f))``), written in one parallel pass over the output; and xla_math's
+float32 log/log1p/exp/erf_inv (registered by xla_math itself, used by the random samplers). Fusing chains of
 elementwise primitives and compiling loop bodies natively are not implemented yet: those equations run on
 the NumPy backend.
 """
