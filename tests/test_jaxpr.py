@@ -209,6 +209,14 @@ PROGRAMS += [
 ]
 
 
+# jnp.pad is a nested jit ``_pad`` as JAX's (constant mode: one pad with np.int64 widths)
+PROGRAMS += [
+    ("pad", lambda j, n: lambda x: n.pad(x, 1), (m23,)),
+    ("pad widths constant", lambda j, n: lambda x: n.pad(x, ((1, 2), (0, 1)), constant_values=3.0), (m23,)),
+    ("vmap pad", lambda j, n: j.vmap(lambda x: n.pad(x, 2)), (m23,)),
+]
+
+
 # Programs whose JAX text uses the shared-jaxpr printing form (`let _var = {...} in`), which the
 # core printer does not produce yet; the structure is otherwise the same.
 SHARED_JAXPR_FORM = {"var", "std", "floor_divide", "linspace", "remainder"}
@@ -334,3 +342,18 @@ def test_eval_jaxpr_literal_outputs_as_jax(jax):
     assert got[1] == 1.0 and got[5] == 3.0 and got[5].dtype == np.float32
     # they stay usable as values: in arithmetic and as inputs to transformations
     assert float(got[1] * 2) == 2.0 and jaxlite.jit(lambda a, b: a + b)(got[1], got[5]).dtype == np.float32
+
+
+PAD_CALLS = [((2,), {}), ((((1, 2), (0, 3)),), {"constant_values": 7}), ((1,), {"constant_values": ((1, 2), (3, 4))}),
+             ((2,), {"mode": "edge"}), ((3,), {"mode": "reflect"}), ((3,), {"mode": "symmetric", "reflect_type": "odd"}),
+             ((2,), {"mode": "wrap"}), ((2,), {"mode": "linear_ramp", "end_values": (1, 5)}),
+             ((2,), {"mode": "maximum", "stat_length": 2}), ((1,), {"mode": "median"})]
+
+
+@pytest.mark.parametrize("args, kwargs", PAD_CALLS, ids=[str(k) or "constant" for _, k in PAD_CALLS])
+def test_pad_values_match_jax_eager_and_jitted(jnp_oracle, args, kwargs):
+    from conftest import assert_same
+    x = np.arange(1, 13, dtype=np.float32).reshape(3, 4)
+    want = jnp_oracle.pad(x, *args, **kwargs)
+    assert_same(jnp.pad(x, *args, **kwargs), want)
+    assert_same(jaxlite.jit(lambda v: jnp.pad(v, *args, **kwargs))(x), want)

@@ -466,7 +466,8 @@ batching.primitive_batchers[pad_p] = _pad_batch
 def pad(operand, padding_value, padding_config):
     """Pad with ``padding_value``: ``padding_config`` is ``[(low, high, interior), ...]`` per dim."""
     from jaxlite._src.lax.elementwise import _convert_element_type
-    cfg = tuple((int(l), int(h), int(i)) for l, h, i in padding_config)
+    # (NumPy ints are kept, as JAX keeps what it is given: jnp.pad's np.int64 widths print so)
+    cfg = tuple(tuple(v if isinstance(v, np.integer) else int(v) for v in (l, h, i)) for l, h, i in padding_config)
     a = _aval(operand)
     padding_value = _convert_element_type(padding_value, a.dtype, weak_type=a.weak_type) \
         if not isinstance(padding_value, core.Tracer) else padding_value

@@ -2032,15 +2032,34 @@ def pad(array, pad_width, mode="constant", **kwargs):
     bad = set(kwargs) - allowed[mode]
     if bad:
         raise ValueError(f"unsupported keyword arguments for mode '{mode}': {bad}")
+    # as JAX: the work is a nested jit ``_pad``; the widths (np.int64 pairs), mode and the other options
+    # are static, the constant values an argument
+    options = tuple(sorted((k, _frozen(v)) for k, v in kwargs.items() if k != "constant_values"))
+    return _pad(array, tuple((np.int64(l), np.int64(h)) for l, h in widths), mode,
+                kwargs.get("constant_values", 0), options)
+
+
+def _frozen(v):
+    """A hashable form of a static ``jnp.pad`` option (nested tuples for array-likes)."""
+    if isinstance(v, str) or v is None:
+        return v
+    v = np.asarray(core.concrete_or_error(None, v, "jnp.pad options must be concrete")).tolist()
+    return tuple(map(_frozen, v)) if isinstance(v, list) else v
+
+
+@staged_jit(static_argnums=(1, 2, 4))
+def _pad(array, pad_width, mode, constant_values, options):
+    kwargs = dict(options)
+    widths = list(pad_width)
+    nd = array.ndim
     u = _ufuncs()
     red = _reductions()
     x = array
     if mode in ("constant", "empty"):
-        cv = kwargs.get("constant_values", 0)
-        cvs = np.asarray(cv) if not isinstance(cv, (core.Array, Tracer)) else None
-        if cvs is not None and cvs.ndim == 0:
-            return lax.pad(x, lax._convert_element_type(cv, x.dtype, False), [(l, h, 0) for l, h in widths])
-        cv = broadcast_to(asarray(cv), (nd, 2)) if not (cvs is not None and cvs.ndim == 0) else None
+        cv = asarray(constant_values)
+        if not cv.ndim:
+            return lax.pad(x, lax._convert_element_type(cv, x.dtype, x.weak_type), [(l, h, 0) for l, h in widths])
+        cv = broadcast_to(cv, (nd, 2))
         for ax, (l, h) in enumerate(widths):
             parts = []
             for side, width in ((0, l), (1, h)):
