@@ -23,6 +23,12 @@ PROGRAMS = [
     ("mean int", lambda j, n: lambda x: n.mean(x), (np.ones(3, np.int32),)),
     ("sum int8", lambda j, n: lambda x: n.sum(x), (np.ones(3, np.int8),)),
     ("sum weak", lambda j, n: lambda x: n.sum(x), (2.0,)),
+    # float16/bfloat16 sums and products compute in float32; jnp.linalg.norm is a jit
+    ("sum f16", lambda j, n: lambda x: n.sum(x, axis=0), (m23.astype(np.float16),)),
+    ("prod f16 keepdims", lambda j, n: lambda x: n.prod(x, axis=1, keepdims=True), (m23.astype(np.float16),)),
+    ("sum f16 initial where", lambda j, n: lambda x: n.sum(x, initial=2.0, where=x > 0), (m23.astype(np.float16),)),
+    ("sum f16 dtype", lambda j, n: lambda x: n.sum(x, dtype=np.float16), (m23.astype(np.float16),)),
+    ("norm", lambda j, n: lambda x: n.linalg.norm(x, axis=-1), (m23,)),
     ("max", lambda j, n: lambda x: n.max(x), (m23,)),
     ("prod", lambda j, n: lambda x: n.prod(x), (x3,)),
     ("any", lambda j, n: lambda x: n.any(x), (x3,)),

@@ -580,3 +580,19 @@ def test_f_bits_match_jax(dtype):
     a, b, c, d = ((rng.random(5000) * 10.0 ** rng.integers(-6, 6, 5000)).astype(np.float32) for _ in range(4))
     want = jax.jit(lambda a, b, c, d: (a / b) / (c / d))(a, b, c, d)
     _same_bits(want, xla_math.div_of_quotients(a, b, c, d))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+def test_maxwell_bits_match_jax(dtype):
+    """The norm of three normals: XLA fuses the squares into the 3-element sum (fused multiply-adds, LLVM's
+    order); exact while the normals number fewer than 4096 (from there YNNPACK sums them)."""
+    import jaxlite as jl
+    with jax.enable_x64(dtype == "float64"), jl.enable_x64(dtype == "float64"):
+        for seed, n in [(0, 1365), (1, 300), (2, 7)]:
+            for name, args in [("maxwell", ()), ("double_sided_maxwell", (0.5, 2.0))]:
+                want = getattr(jax.random, name)(jax.random.key(seed), *args, (n,), dtype)
+                got = getattr(jl.random, name)(jl.random.key(seed), *args, (n,), dtype)
+                _same_bits(np.asarray(want).astype(np.float64), np.asarray(got).astype(np.float64))
+        f = lambda r: (lambda k: r.maxwell(k, (5,), dtype))
+        assert str(jax.make_jaxpr(f(jax.random))(jax.random.key(0))).split() == \
+            str(jl.make_jaxpr(f(jl.random))(jl.random.key(0))).split()

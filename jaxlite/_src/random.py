@@ -1189,8 +1189,7 @@ def maxwell(key, shape=(), dtype=None, *, out_sharding=None):
 @partial(jit, static_argnums=(1, 2))
 def _maxwell(key, shape, dtype):
     jnp = _jnp()
-    x = normal(key, shape + (3,), dtype)
-    return jnp.sqrt(jnp.sum(x * x, axis=-1))
+    return jnp.linalg.norm(normal(key, shape + (3,), dtype), axis=-1)
 
 
 def double_sided_maxwell(key, loc, scale, shape=(), dtype=None):

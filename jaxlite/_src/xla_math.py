@@ -1184,3 +1184,27 @@ def div_of_quotients(a, b, c, d):
 
 
 __all__ += ["div_of_quotients"]
+
+
+def sum_of_squares(x, axis):
+    """``sum(x * x)`` over a short ``axis`` (1 to 4 long) as XLA CPU computes it when the squares are fused
+    into the reduction loop (jnp.linalg.norm in jax.random.maxwell). LLVM unrolls the loop and contracts each
+    ``acc + x[i]·x[i]`` into a fused multiply-add; in float32, allowed to reassociate, it starts from the
+    second square: ``acc = x[1]·x[1]``, ``fma(x[0], x[0], acc)``, then ``fma(x[i], x[i], acc)`` for i ≥ 2; in
+    float64 (as in maxwell's kernel) from the first, in order. Subnormals are flushed. (Longer axes vectorize
+    differently: not reproduced.)"""
+    x = np.moveaxis(np.asarray(x), axis, -1)
+    n = x.shape[-1]
+    if not 1 <= n <= 4:
+        raise NotImplementedError(f"xla_math.sum_of_squares over an axis of length {n} (1 to 4 only)")
+    tiny = np.finfo(x.dtype).tiny
+    x = _flush(x, tiny)
+    order = ([1, 0] if x.dtype == _f32 and n > 1 else [0, 1][:n]) + list(range(2, n))
+    with np.errstate(all="ignore"):
+        acc = _flush(x[..., order[0]] * x[..., order[0]], tiny)
+        for i in order[1:]:
+            acc = fma_ftz(x[..., i], x[..., i], acc)
+    return np.asarray(acc, x.dtype)
+
+
+__all__ += ["sum_of_squares"]

@@ -154,6 +154,11 @@ CASES = {
     "chisquare_f16": "jr.chisquare(jr.key(7), 0.5, (60,), 'float16')",
     "f_f16": "jr.f(jr.key(8), 3.0, 5.0, (60,), 'float16')",
     "f_bf16": "jr.f(jr.key(9), 3.0, 5.0, (60,), 'bfloat16')",
+    # maxwell: the squares fused into the norm's short sum (below YNNPACK's 4096 elements)
+    "maxwell": "jr.maxwell(jr.key(1), (50,))",
+    "maxwell_bf16": "jr.maxwell(jr.key(2), (50,), 'bfloat16')",
+    "double_sided_maxwell": "jr.double_sided_maxwell(jr.key(3), 0.5, 2.0, (50,))",
+    "x64_maxwell": "jr.maxwell(jr.key(4), (50,))",
     # float64 under x64 (names starting with x64_ are recorded and replayed with jax_enable_x64 on)
     "x64_exponential": "jr.exponential(jr.key(1), (100,))",
     "x64_laplace": "jr.laplace(jr.key(2), (100,))",

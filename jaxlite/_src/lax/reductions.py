@@ -1,6 +1,9 @@
 """Reduction primitives: reduce_sum/prod/max/min/and/or/xor, argmax/argmin."""
 from __future__ import annotations
 
+import math
+from functools import partial
+
 import numpy as np
 
 from jaxlite._src import core, dtypes
@@ -81,6 +84,35 @@ from jaxlite._src import xla_math as _xla_math  # noqa: E402
 
 reduce_sum_xla_p = _reducer("reduce_sum", lambda x, axis: _xla_math.reduce_sum(x, axis))
 ad.deflinear(reduce_sum_xla_p, _reduce_sum_transpose)
+
+
+def _sum_of_squares_fusion(eqn, producers):
+    """``reduce_sum(q * q)`` over one short axis (1 to 4 long): XLA fuses the squares into the reduction
+    loop, where LLVM contracts each ``acc + q*q`` into a fused multiply-add (jnp.linalg.norm in
+    jax.random.maxwell). For bfloat16 ``q``, jnp.sum's float32 conversion of the squares is looked through:
+    XLA keeps them unrounded (excess precision). From 4096 elements on XLA hands the reduction to YNNPACK:
+    not reproduced."""
+    from jaxlite._src.lax.elementwise import convert_element_type_p, mul_p
+    (x,) = eqn.invars
+    axes = eqn.params["axes"]
+    if (x.aval.dtype not in (np.float32, np.float64) or len(axes) != 1
+            or not 1 <= x.aval.shape[axes[0]] <= 4 or math.prod(x.aval.shape) >= 4096):
+        return None
+    src = producers.get(x) if type(x) is core.Var else None
+    upcast = False
+    if (src is not None and src.primitive is convert_element_type_p and x.aval.dtype == np.float32
+            and src.invars[0].aval.dtype == dtypes.bfloat16 and type(src.invars[0]) is core.Var):
+        src, upcast = producers.get(src.invars[0]), True
+    if src is None or src.primitive is not mul_p or src.invars[0] is not src.invars[1]:
+        return None
+    if upcast:
+        return (lambda q: _xla_math.sum_of_squares(q.astype(np.float32), axes[0])), [src.invars[0]]
+    return partial(_xla_math.sum_of_squares, axis=axes[0]), [src.invars[0]]
+
+
+from jaxlite._src.backend import numpy_backend as _numpy_backend  # noqa: E402
+
+_numpy_backend.fusions[reduce_sum_xla_p] = _sum_of_squares_fusion
 
 
 # ----- reduce_max / reduce_min -----

@@ -18,7 +18,8 @@ from jaxlite._src.lax import elementwise as ew
 from jaxlite._src.lax import shapes as sh
 from jaxlite._src.numpy import lax_numpy as jnp
 from jaxlite._src.numpy import reductions, ufuncs
-from jaxlite._src.numpy.util import canonicalize_axis, ensure_arraylike, promote_dtypes, promote_dtypes_inexact
+from jaxlite._src.numpy.util import (canonicalize_axis, ensure_arraylike, promote_dtypes, promote_dtypes_inexact,
+                                     staged_jit)
 
 __all__ = [
     "EighResult", "EigResult", "QRResult", "SlogdetResult", "SVDResult",
@@ -633,6 +634,7 @@ def _amax0(x, axis, keepdims):
     return reductions.max(x, axis=axis, keepdims=keepdims, initial=0)
 
 
+@staged_jit(static_argnames=("ord", "axis", "keepdims"))
 def norm(x, ord=None, axis=None, keepdims: bool = False):
     """Vector or matrix norm (``numpy.linalg.norm``), for every ``ord``/``axis`` combination NumPy
     accepts."""

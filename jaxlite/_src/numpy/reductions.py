@@ -55,7 +55,7 @@ def _dtype_arg(dtype):
 
 
 def _reduction(name, a, axis, dtype, keepdims, initial, where, lax_reduce, identity, upcast_small_ints,
-               has_identity=True, promote_bool=None, initial_op=None):
+               has_identity=True, promote_bool=None, initial_op=None, upcast_f16=False):
     a = ensure_arraylike(name, a)
     if isinstance(axis, Tracer):
         raise core.ConcretizationTypeError(axis, f"The axis argument of jnp.{name} must be concrete.")
@@ -68,6 +68,10 @@ def _reduction(name, a, axis, dtype, keepdims, initial, where, lax_reduce, ident
     elif name in ("sum", "prod") and a.dtype == np.bool_:
         # numeric reductions count booleans as the default int first, as JAX does
         a = lax._convert_element_type(a, dtypes.default_int_dtype(), a.weak_type)
+    # sum and prod of float16/bfloat16 (without a dtype) compute in float32, as JAX's
+    result_dt = dt
+    if upcast_f16 and dtype is None and np.dtype(dt) in (np.dtype(np.float16), np.dtype(dtypes.bfloat16)):
+        dt = np.dtype(np.float32)
     # reductions return strongly typed results: a weak input is converted first, as in JAX
     if a.dtype != dt or a.weak_type:
         a = lax._convert_element_type(a, dt, False)
@@ -86,6 +90,8 @@ def _reduction(name, a, axis, dtype, keepdims, initial, where, lax_reduce, ident
         out = op(init, out)  # the initial value first, as JAX
     if keepdims:
         out = _keepdims(out, a.shape, axes)
+    if out.dtype != result_dt:
+        out = lax._convert_element_type(out, result_dt, False)
     return out
 
 
@@ -95,7 +101,7 @@ def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=
         raise NotImplementedError("The 'out' argument to jnp.sum is not supported.")
     return _reduction("sum", a, axis, dtype, keepdims, initial, where,
                       lambda x, axes: lax.reduce_sum(x, axes) if x.dtype != np.bool_ else
-                      lax.reduce_or(x, axes), lambda dt: 0, promote_integers)
+                      lax.reduce_or(x, axes), lambda dt: 0, promote_integers, upcast_f16=True)
 
 
 def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None, promote_integers=True):
@@ -104,7 +110,7 @@ def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where
         raise NotImplementedError("The 'out' argument to jnp.prod is not supported.")
     return _reduction("prod", a, axis, dtype, keepdims, initial, where,
                       lambda x, axes: lax.reduce_prod(x, axes) if x.dtype != np.bool_ else
-                      lax.reduce_and(x, axes), lambda dt: 1, promote_integers)
+                      lax.reduce_and(x, axes), lambda dt: 1, promote_integers, upcast_f16=True)
 
 
 from jaxlite._src.lax.reductions import _max_identity, _min_identity  # noqa: E402
