@@ -596,3 +596,21 @@ def test_maxwell_bits_match_jax(dtype):
         f = lambda r: (lambda k: r.maxwell(k, (5,), dtype))
         assert str(jax.make_jaxpr(f(jax.random))(jax.random.key(0))).split() == \
             str(jl.make_jaxpr(f(jl.random))(jl.random.key(0))).split()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+def test_wald_bits_match_jax(dtype):
+    """XLA contracts 4·mean·y + mean²·y² and x - (mean/2)·sqrt(...) into fused multiply-adds."""
+    import jaxlite as jl
+    with jax.enable_x64(dtype == "float64"), jl.enable_x64(dtype == "float64"):
+        for seed, mean, shape in [(0, 1.5, (2000,)), (1, 0.3, (500,)), (2, 7.0, (500,)),
+                                  (3, np.array([0.5, 1.0, 3.0, 20.0], dtype), (250, 4))]:
+            want = jax.random.wald(jax.random.key(seed), mean, shape, dtype)
+            got = jl.random.wald(jl.random.key(seed), mean, shape, dtype)
+            _same_bits(np.asarray(want).astype(np.float64), np.asarray(got).astype(np.float64))
+        h = lambda r: (lambda k, m: r.wald(k, m, (300,), dtype))
+        _same_bits(np.asarray(jax.jit(h(jax.random))(jax.random.key(4), 2.5)).astype(np.float64),
+                   np.asarray(jl.jit(h(jl.random))(jl.random.key(4), 2.5)).astype(np.float64))
+        f = lambda r: (lambda k: r.wald(k, 1.5, (5,), dtype))
+        assert str(jax.make_jaxpr(f(jax.random))(jax.random.key(0))).split() == \
+            str(jl.make_jaxpr(f(jl.random))(jl.random.key(0))).split()

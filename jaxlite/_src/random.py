@@ -29,7 +29,7 @@ from jaxlite._src.core import Primitive, ShapedArray, Tracer
 from jaxlite._src.interpreters import ad, batching
 from jaxlite._src.lax.random_bits import erf_inv_f32, random_gamma_grad
 from jaxlite._src.lax import lax
-from jaxlite._src.lax.elementwise import add_fma as _add_fma, div_const as _div_const
+from jaxlite._src.lax.elementwise import add_fma as _add_fma, div_const as _div_const, sub_fma as _sub_fma
 from jaxlite._src import prng
 from jaxlite._src.prng import (KeyTy, PRNGImpl, UINT_DTYPES, from_words, to_words,
                                threefry_prng_impl)
@@ -1308,8 +1308,9 @@ def _wald(key, mean, shape, dtype):
     y = lax.integer_pow(v, 2)
     y_sq = lax.integer_pow(y, 2)
     mean_sq = lax.integer_pow(mean, 2)
-    sqrt_term = lax.sqrt(4 * mean * y + mean_sq * y_sq)
-    x = mean + mean_sq * y / 2 - mean / 2 * sqrt_term
+    # (XLA contracts the first product of the sum and the subtracted product into fused multiply-adds)
+    sqrt_term = lax.sqrt(_add_fma(4 * mean * y, mean_sq * y_sq))
+    x = _sub_fma(mean + mean_sq * y / 2, mean / 2 * sqrt_term)
     return lax.select(lax.le(z, mean / (mean + x)), x, mean_sq / x)
 
 

@@ -585,6 +585,38 @@ from jaxlite._src.backend import numpy_backend as _numpy_backend  # noqa: E402
 
 _numpy_backend.fusions[add_fma_p] = _fma_fusion
 
+
+# ``x - a * b`` likewise: LLVM contracts it into a negated fused multiply-add, fma(-a, b, x) (wald).
+def _sub_fma_jvp(primals, tangents):
+    x, y = primals
+    tx, ty = tangents
+    ans = sub_fma_p.bind(x, y)
+    if type(tx) is Zero:
+        return ans, _maybe_broadcast(ans, neg(ty))
+    if type(ty) is Zero:
+        return ans, _maybe_broadcast(ans, tx)
+    return ans, sub_p.bind(tx, ty)
+
+
+sub_fma_p = naryop("sub", _errstate(np.subtract))
+sub_fma_p.pp_params = sub_p.pp_params
+ad.primitive_jvps[sub_fma_p] = _sub_fma_jvp
+ad.primitive_transposes[sub_fma_p] = _sub_transpose
+sub_fma = _binary(sub_fma_p)
+
+
+def _fms_fusion(eqn, producers):
+    dtype = eqn.outvars[0].aval.dtype
+    x, y = eqn.invars
+    src = producers.get(y) if type(y) is core.Var else None
+    if (dtype not in (np.float32, np.float64) or x.aval.dtype != dtype or src is None
+            or src.primitive is not mul_p or any(u.aval.dtype != dtype for u in src.invars)):
+        return None
+    return (lambda a, b, c: _xla_math.fma_ftz(np.negative(a), b, c)), [*src.invars, x]
+
+
+_numpy_backend.fusions[sub_fma_p] = _fms_fusion
+
 # ``div`` as XLA computes it inside a compiled program: its algebraic simplifier turns a division by a
 # broadcast value (``x / y`` with y of lower rank or size-1 dims, or broadcast by broadcast_in_dim) or by a
 # constant into ``x * (1 / y)``, which rounds twice. The random samplers bind this twin while
