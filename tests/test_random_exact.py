@@ -614,3 +614,19 @@ def test_wald_bits_match_jax(dtype):
         f = lambda r: (lambda k: r.wald(k, 1.5, (5,), dtype))
         assert str(jax.make_jaxpr(f(jax.random))(jax.random.key(0))).split() == \
             str(jl.make_jaxpr(f(jl.random))(jl.random.key(0))).split()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+def test_ball_bits_match_jax(dtype):
+    """x / pow(s, 1/p) as XLA's x * pow(s, -1/p) (a plain division where the broadcast is a reshape, and in
+    bfloat16 the reciprocal product); bfloat16 powers summed unrounded."""
+    import jaxlite as jl
+    with jax.enable_x64(dtype == "float64"), jl.enable_x64(dtype == "float64"):
+        for seed, (d, p, n) in enumerate([(3, 2.0, 100), (2, 1.5, 100), (5, 3.0, 50), (3, 2.0, 1000), (1, 0.7, 100),
+                                          (3, 2, 100)]):  # (an integer p: pow with an integer exponent)
+            want = jax.random.ball(jax.random.key(seed), d, p, (n,), dtype)
+            got = jl.random.ball(jl.random.key(seed), d, p, (n,), dtype)
+            _same_bits(np.asarray(want).astype(np.float64), np.asarray(got).astype(np.float64))
+        f = lambda r: (lambda k: r.ball(k, 3, 2.0, (5,), dtype))
+        assert str(jax.make_jaxpr(f(jax.random))(jax.random.key(0))).split() == \
+            str(jl.make_jaxpr(f(jl.random))(jl.random.key(0))).split()

@@ -1208,3 +1208,25 @@ def sum_of_squares(x, axis):
 
 
 __all__ += ["sum_of_squares"]
+
+
+def mul_pow_neg(x, b, c, shape=None):
+    """``x / pow(b, c)`` as XLA CPU computes it after its simplifier's rewrite: ``x * pow(b, -c)`` (the C
+    library's pow; ``shape``: the power's value reshaped to broadcast against ``x``, as broadcast_in_dim
+    would). float16: pow in float32, each step rounded."""
+    x, b, c = np.asarray(x), np.asarray(b), np.asarray(c)
+    dtype = x.dtype
+    with np.errstate(all="ignore"):
+        if dtype == _f64:
+            r = pow64(b, -c)
+        else:
+            r = pow(b.astype(_f32), -c.astype(_f32)).astype(dtype)
+        if shape is not None:
+            r = r.reshape(shape)
+        if dtype in (_f32, _f64):
+            tiny = np.finfo(dtype).tiny
+            return _flush(_flush(x, tiny) * r, tiny).astype(dtype, copy=False)
+        return (x.astype(_f32) * r.astype(_f32)).astype(dtype)
+
+
+__all__ += ["mul_pow_neg"]

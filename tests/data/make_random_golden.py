@@ -160,6 +160,10 @@ CASES = {
     "double_sided_maxwell": "jr.double_sided_maxwell(jr.key(3), 0.5, 2.0, (50,))",
     "x64_maxwell": "jr.maxwell(jr.key(4), (50,))",
     "x64_wald": "jr.wald(jr.key(5), 0.7, (50,))",
+    # ball: x / pow(s, 1/p) is XLA's x * pow(s, -1/p)
+    "ball_p": "jr.ball(jr.key(2), 2, 1.5, (30,))",
+    "ball_bf16": "jr.ball(jr.key(3), 3, 2.0, (30,), 'bfloat16')",
+    "x64_ball": "jr.ball(jr.key(4), 4, 3.0, (30,))",
     # float64 under x64 (names starting with x64_ are recorded and replayed with jax_enable_x64 on)
     "x64_exponential": "jr.exponential(jr.key(1), (100,))",
     "x64_laplace": "jr.laplace(jr.key(2), (100,))",
@@ -179,7 +183,7 @@ CASES = {
 
 # these compare bit for bit; the others to a few ulp (XLA's log/exp/tan differ from NumPy's last bit)
 EXACT = {name for name in CASES if not name.startswith((
-    "ball", "mvn", "orthogonal", "grad_", "random_gamma_grad"))}
+    "mvn", "orthogonal", "grad_", "random_gamma_grad"))}
 
 
 def main():

@@ -5,6 +5,7 @@ jvp (ad), transpose (ad, only for linear primitives) and batching.
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -337,9 +338,14 @@ def _pow_jvp_rhs(g, ans, x, y):
 ad.defjvp2(pow_p, _pow_jvp_lhs, _pow_jvp_rhs)
 
 
-# float32 ``pow`` as XLA CPU computes it (the C library's powf, xla_math.pow): a twin with the same name
-# that the random samplers bind while ``xla_math.exact()`` is on (chosen at trace time, as for exp/log).
+# ``pow`` as XLA CPU computes it (the C library's powf/pow, xla_math.pow/pow64; float16/bfloat16 through
+# float32; an integer exponent converted): a twin with the same name that the random samplers bind while
+# ``xla_math.exact()`` is on (chosen at trace time, as for exp/log).
 def _pow_xla_impl(x, y):
+    if x.dtype in (np.float16, dtypes.bfloat16):  # powf on float32 values, rounded back
+        return _xla_math.pow(x.astype(np.float32), y.astype(np.float32)).astype(x.dtype)
+    if y.dtype.kind in "iu" and x.dtype in (np.float32, np.float64):  # (an integer exponent: converted)
+        y = y.astype(x.dtype)
     if x.dtype == np.float32 and y.dtype == np.float32:
         return _xla_math.pow(x, y)
     if x.dtype == np.float64 and y.dtype == np.float64:
@@ -358,8 +364,8 @@ ad.defjvp2(pow_xla_p, _pow_jvp_lhs, _pow_jvp_rhs)
 
 def pow(x, y):
     x, y = _lax_args(x, y)
-    if (_xla_math.enabled() and core.get_aval(x).dtype in _F32_F64
-            and core.get_aval(y).dtype == core.get_aval(x).dtype):
+    if (_xla_math.enabled() and core.get_aval(x).dtype in _REAL_FLOATS
+            and core.get_aval(y).dtype in (core.get_aval(x).dtype, np.int32, np.int64)):
         return pow_xla_p.bind(x, y)
     return pow_p.bind(x, y)
 
@@ -650,6 +656,17 @@ def _div_reciprocal_fusion(eqn, producers):
     if (out.dtype != dtypes.bfloat16 and num is not None and den is not None and num.primitive is div_xla_p and den.primitive is div_xla_p
             and all(v.aval.dtype == out.dtype for v in (*num.invars, *den.invars))):
         return _xla_math.div_of_quotients, [*num.invars, *den.invars]
+    # x / pow(b, c), the power possibly broadcast: XLA's simplifier makes it x * pow(b, -c) (jax.random.ball)
+    src = producers.get(y) if type(y) is core.Var else None
+    dims = None
+    if src is not None and src.primitive.name == "broadcast_in_dim" and type(src.invars[0]) is core.Var:
+        # (a broadcast that only adds size-1 dims is a reshape to XLA, which this rewrite does not see through)
+        dims = src.params["broadcast_dimensions"]
+        src = producers.get(src.invars[0]) if math.prod(src.invars[0].aval.shape) < math.prod(out.shape) else None
+    if (src is not None and src.primitive in (pow_p, pow_xla_p) and out.dtype != dtypes.bfloat16
+            and all(v.aval.dtype == out.dtype for v in src.invars)):  # (bfloat16: see (a / b) / (c / d))
+        shape = tuple(out.shape[i] if i in dims else 1 for i in range(len(out.shape))) if dims is not None else None
+        return functools.partial(_xla_math.mul_pow_neg, shape=shape), [x, *src.invars]
     if not _is_broadcast(y, out, producers):
         return None
     return _xla_math.mul_reciprocal, [x, y]
