@@ -630,3 +630,12 @@ def test_ball_bits_match_jax(dtype):
         f = lambda r: (lambda k: r.ball(k, 3, 2.0, (5,), dtype))
         assert str(jax.make_jaxpr(f(jax.random))(jax.random.key(0))).split() == \
             str(jl.make_jaxpr(f(jl.random))(jl.random.key(0))).split()
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_half_dirichlet_bits_match_jax(dtype):
+    """bfloat16: XLA sums the exponentials unrounded (excess precision), flushes float32 subnormals."""
+    for seed, (alpha, shape) in enumerate([("3", (500,)), ("small", (40, 3)), ("50", (30,))]):
+        a = DIRICHLET_ALPHAS[alpha].astype(dtype)
+        _same_bits(np.asarray(jax.random.dirichlet(jax.random.key(seed), a, shape, dtype)).astype(np.float32),
+                   np.asarray(jaxlite.random.dirichlet(jaxlite.random.key(seed), a, shape, dtype)).astype(np.float32))

@@ -971,7 +971,7 @@ def mul_reciprocal(x, y):
         r = _f32(1) / y.astype(_f32)
         if dtype == np.float16:
             r = r.astype(dtype).astype(_f32)
-        return (x.astype(_f32) * r).astype(dtype)
+        return _ftz(x.astype(_f32) * r).astype(dtype)  # (bfloat16: float32 subnormals flushed first)
 
 
 __all__ += ["reduce_sum", "mul_reciprocal"]

@@ -164,6 +164,7 @@ CASES = {
     "ball_p": "jr.ball(jr.key(2), 2, 1.5, (30,))",
     "ball_bf16": "jr.ball(jr.key(3), 3, 2.0, (30,), 'bfloat16')",
     "x64_ball": "jr.ball(jr.key(4), 4, 3.0, (30,))",
+    "dirichlet_bf16": "jr.dirichlet(jr.key(5), jnp.array([0.01, 0.1, 0.5, 1.0, 2.0, 7.0]), (20,), 'bfloat16')",
     # float64 under x64 (names starting with x64_ are recorded and replayed with jax_enable_x64 on)
     "x64_exponential": "jr.exponential(jr.key(1), (100,))",
     "x64_laplace": "jr.laplace(jr.key(2), (100,))",

@@ -540,10 +540,10 @@ def _via_f32(exact_fn, other):
 
 
 exp_p = unop("exp", _errstate(np.exp), _inexact, "floating, complexfloating")
-exp_xla_p = _xla_twin(exp_p, _or_f64(_xla_math.exp64, _xla_math.exp))
+exp_xla_p = _xla_twin(exp_p, _via_f32(_xla_math.exp, _or_f64(_xla_math.exp64, _errstate(np.exp))))
 for _p in (exp_p, exp_xla_p):
     ad.defjvp2(_p, lambda g, ans, x: mul(g, ans))
-exp = _exact_bind(exp_p, exp_xla_p, _F32_F64)
+exp = _exact_bind(exp_p, exp_xla_p, _REAL_FLOATS)
 
 exp2_p = unop("exp2", _errstate(np.exp2), _inexact, "floating, complexfloating")
 ad.defjvp2(exp2_p, lambda g, ans, x: mul(g, mul(ans, _full_like_val(x, np.log(2)))))

@@ -90,8 +90,8 @@ def _sum_of_squares_fusion(eqn, producers):
     """``reduce_sum(q * q)`` over one short axis (1 to 4 long): XLA fuses the squares into the reduction
     loop, where LLVM contracts each ``acc + q*q`` into a fused multiply-add (jnp.linalg.norm in
     jax.random.maxwell). For bfloat16 ``q``, jnp.sum's float32 conversion of the squares is looked through:
-    XLA keeps them unrounded (excess precision); the same for bfloat16 powers (jax.random.ball), summed in
-    XLA's order. From 4096 elements on XLA hands such reductions to YNNPACK: not reproduced."""
+    XLA keeps them unrounded (excess precision); the same for bfloat16 powers (jax.random.ball) and
+    exponentials (jax.random.dirichlet), summed in XLA's order. From 4096 elements on XLA hands such reductions to YNNPACK: not reproduced."""
     from jaxlite._src.lax.elementwise import convert_element_type_p, mul_p
     (x,) = eqn.invars
     axes = eqn.params["axes"]
@@ -106,6 +106,9 @@ def _sum_of_squares_fusion(eqn, producers):
         # (bfloat16 powers summed in float32: XLA keeps them unrounded too, as jax.random.ball's norm)
         return (lambda a, b: _xla_math.reduce_sum(
             _xla_math.pow(*np.broadcast_arrays(a.astype(np.float32), b.astype(np.float32))), axes)), list(src.invars)
+    if upcast and src is not None and src.primitive.name == "exp" and src.outvars[0].aval.shape == x.aval.shape:
+        # (likewise bfloat16 exponentials: jax.random.dirichlet's normalising sum)
+        return (lambda a: _xla_math.reduce_sum(_xla_math.exp(a.astype(np.float32)), axes)), list(src.invars)
     if not 1 <= x.aval.shape[axes[0]] <= 4:
         return None
     if src is None or src.primitive is not mul_p or src.invars[0] is not src.invars[1]:
