@@ -671,6 +671,25 @@ _RSQRTPS_CODE = bytes([
 _rsqrtps_fn = None
 
 
+def _rsqrt_code_fn(code, dtype):
+    """``code`` (x86-64 machine code, System V arguments: src, dst, n) as a callable ``f(src_ptr, dst_ptr,
+    n)``, checked on a probe of four values; or False when the host cannot run it."""
+    try:
+        import ctypes
+        import mmap
+        buf = mmap.mmap(-1, mmap.PAGESIZE, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+        buf.write(code)
+        addr = ctypes.addressof(ctypes.c_char.from_buffer(buf))
+        fn = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t)(addr)
+        fn._buf = buf  # keep the mapping alive with the function
+        probe = np.array([1.0, 4.0, 0.25, 2.0], dtype)
+        out = np.empty(4, dtype)
+        fn(probe.ctypes.data, out.ctypes.data, 4)
+        return fn if np.allclose(out, 1 / np.sqrt(probe), rtol=1e-3) else False
+    except (OSError, ValueError, AttributeError, TypeError):  # pragma: no cover
+        return False
+
+
 def _load_rsqrtps():
     """A callable ``f(src_ptr, dst_ptr, n)`` running ``rsqrtps`` over n (a multiple of 4) float32s, or
     False when the host cannot run it (not x86-64, or executable memory refused)."""
@@ -682,22 +701,7 @@ def _load_rsqrtps():
         # the machine code takes its arguments in rdi, rsi, rdx: the System V calling convention
         # (Linux, macOS, BSD), not Windows'
         if platform.machine().lower() in ("x86_64", "amd64") and sys.platform != "win32":
-            try:
-                import ctypes
-                import mmap
-                buf = mmap.mmap(-1, mmap.PAGESIZE,
-                                prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
-                buf.write(_RSQRTPS_CODE)
-                addr = ctypes.addressof(ctypes.c_char.from_buffer(buf))
-                fn = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t)(addr)
-                fn._buf = buf  # keep the mapping alive with the function
-                probe = np.array([1.0, 4.0, 0.25, 2.0], _f32)
-                out = np.empty(4, _f32)
-                fn(probe.ctypes.data, out.ctypes.data, 4)
-                if np.allclose(out, [1.0, 0.5, 2.0, 0.70710677], rtol=1e-3):
-                    _rsqrtps_fn = fn
-            except (OSError, ValueError, AttributeError, TypeError):  # pragma: no cover
-                _rsqrtps_fn = False
+            _rsqrtps_fn = _rsqrt_code_fn(_RSQRTPS_CODE, _f32)
     return _rsqrtps_fn
 
 
@@ -1119,21 +1123,7 @@ def _load_vrsqrt14pd():
         import sys
         if (platform.machine().lower() in ("x86_64", "amd64") and sys.platform.startswith("linux")
                 and _has_avx512vl()):
-            try:
-                import ctypes
-                import mmap
-                buf = mmap.mmap(-1, mmap.PAGESIZE, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
-                buf.write(_VRSQRT14PD_CODE)
-                addr = ctypes.addressof(ctypes.c_char.from_buffer(buf))
-                fn = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t)(addr)
-                fn._buf = buf
-                probe = np.array([1.0, 4.0, 0.25, 2.0], _f64)
-                out = np.empty(4, _f64)
-                fn(probe.ctypes.data, out.ctypes.data, 4)
-                if np.allclose(out, [1.0, 0.5, 2.0, 0.7071067811865476], rtol=1e-4):
-                    _vrsqrt14pd_fn = fn
-            except (OSError, ValueError, AttributeError, TypeError):  # pragma: no cover
-                _vrsqrt14pd_fn = False
+            _vrsqrt14pd_fn = _rsqrt_code_fn(_VRSQRT14PD_CODE, _f64)
     return _vrsqrt14pd_fn
 
 
