@@ -195,3 +195,295 @@ def test_random_samplers_same_bits_on_the_tier(numba_tier):
     for w, a, b in zip(want, first, after):
         np.testing.assert_array_equal(a, w)
         np.testing.assert_array_equal(b, w)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Native loops and fused elementwise chains (numba_native)
+# ---------------------------------------------------------------------------------------------------
+
+def _on_both_tiers(f, *args, x64=False):
+    """``jit(f)(*args)`` on the NumPy backend, then on the numba tier once its kernels are compiled
+    (the first numba-tier call, served by NumPy while numba compiles, is checked too)."""
+    with jax.config.override("jax_enable_x64", x64):
+        with jax.config.override("jaxlite_backend", "numpy"):
+            want = jax.jit(f)(*args)
+        g = jax.jit(f)
+        first = g(*args)
+        numba_backend.wait_all()
+        got = g(*args)
+    return want, first, got
+
+
+def _same(a, b):
+    la, lb = jax.tree.leaves(a), jax.tree.leaves(b)
+    assert len(la) == len(lb)
+    for x, y in zip(la, lb):
+        assert x.dtype == y.dtype and x.shape == y.shape, (x, y)
+        assert getattr(x, "weak_type", None) == getattr(y, "weak_type", None)
+        x, y = np.asarray(x), np.asarray(y)
+        if x.dtype.kind not in "biuf":  # bfloat16: NumPy's testing compares its NaNs as floats
+            x, y = x.astype(np.float32), y.astype(np.float32)
+        np.testing.assert_array_equal(x, y)
+
+
+def _native_runs():
+    """The native loop kernels built so far, compiled."""
+    from jaxlite._src.lax.control_flow import loops
+    return [run.__jaxlite_native__ for per_body in loops._programs.values()
+            for (_, run) in per_body.values() if hasattr(run, "__jaxlite_native__")]
+
+
+def _jax():
+    return pytest.importorskip("jax")
+
+
+def test_fori_loop_runs_natively_same_bits(numba_tier):
+    f = lambda x: lax.fori_loop(0, 10_000, lambda i, x: x * 0.999 + 1.0, x)
+    want, first, got = _on_both_tiers(f, jnp.float32(0))
+    _same(first, want)
+    _same(got, want)
+    assert any(k.wait() is not None for k in _native_runs())
+    rj = _jax()
+    np.testing.assert_array_equal(np.asarray(got), np.asarray(rj.jit(
+        lambda x: rj.lax.fori_loop(0, 10_000, lambda i, x: x * 0.999 + 1.0, x))(np.float32(0))))
+
+
+def _mixed_body(i, c):
+    a, (b, k, flag) = c
+    a = a * 0.5 + jnp.float32(i) / 3.0                 # float32, int -> float conversion
+    b = b * jnp.int8(3) + jnp.int8(1)                   # int8 wraps
+    k = k * jnp.uint32(2654435761) + jnp.uint32(i)      # uint32 wraps
+    flag = jnp.logical_xor(flag, a > 1.0)
+    a = jnp.where(flag, jnp.minimum(a, 2.0), jnp.maximum(-a, -3.0))
+    return a, (b, k, flag)
+
+
+def _mixed_init():
+    return jnp.float32(0.25), (jnp.int8(5), jnp.uint32(7), jnp.bool_(False))
+
+
+@pytest.mark.parametrize("n", [1, 37])
+def test_fori_loop_pytree_carry_of_several_dtypes(numba_tier, n):
+    f = lambda c: lax.fori_loop(0, n, _mixed_body, c)
+    want, first, got = _on_both_tiers(f, _mixed_init())
+    _same(first, want)
+    _same(got, want)
+    rj = _jax()
+    ref = rj.jit(lambda c: rj.lax.fori_loop(0, n, _mixed_body_jax(rj), c))(
+        (np.float32(0.25), (np.int8(5), np.uint32(7), np.bool_(False))))
+    for a, b in zip(jax.tree.leaves(got), rj.tree.leaves(ref)):
+        assert np.asarray(a).dtype == np.asarray(b).dtype
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+
+
+def _mixed_body_jax(rj):
+    rjnp = rj.numpy
+
+    def body(i, c):
+        a, (b, k, flag) = c
+        a = a * 0.5 + rjnp.float32(i) / 3.0
+        b = b * rjnp.int8(3) + rjnp.int8(1)
+        k = k * rjnp.uint32(2654435761) + rjnp.uint32(i)
+        flag = rjnp.logical_xor(flag, a > 1.0)
+        a = rjnp.where(flag, rjnp.minimum(a, 2.0), rjnp.maximum(-a, -3.0))
+        return a, (b, k, flag)
+    return body
+
+
+def test_while_loop_early_exit_and_dynamic_bounds(numba_tier):
+    def collatz(n):
+        def cond(c):
+            n, steps = c
+            return (n != 1) & (steps < 1000)
+
+        def body(c):
+            n, steps = c
+            return jnp.where(n % 2 == 0, n // 2, 3 * n + 1), steps + 1
+        return lax.while_loop(cond, body, (n, 0))
+
+    def dyn(x, n):
+        return lax.fori_loop(0, n, lambda i, x: x * 1.0001 - 0.5 * jnp.float32(i), x)
+    for f, args in [(dyn, (jnp.float32(3.0), 250)), (dyn, (jnp.float32(3.0), 0)),
+                    (lambda x: lax.while_loop(lambda x: x < 1e4, lambda x: x * 1.5 + 1.0, x),
+                     (jnp.float32(1.0),))]:
+        want, first, got = _on_both_tiers(f, *args)
+        _same(first, want)
+        _same(got, want)
+    # integer division and remainder have no element rule: that loop stays on the NumPy backend
+    want, first, got = _on_both_tiers(collatz, jnp.int32(27))
+    _same(got, want)
+    assert int(got[1]) == 111
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_scan_scalar_slices_and_outputs(numba_tier, reverse):
+    xs = np.linspace(-3, 3, 101, dtype=np.float32)
+    ks = np.arange(101, dtype=np.int32) * 40_000_000  # int32 products wrap
+
+    def f(xs, ks):
+        def step(c, xk):
+            x, k = xk
+            s, p = c
+            s = s + x * x - jnp.float32(1) / (x - 1.5)   # division by values near zero
+            p = p * 3 + k
+            return (s, p), (s * 2.0, p > 0, jnp.sqrt(jnp.abs(x)))
+        return lax.scan(step, (jnp.float32(0), jnp.int32(1)), (xs, ks), reverse=reverse)
+    want, first, got = _on_both_tiers(f, xs, ks)
+    _same(first, want)
+    _same(got, want)
+    rj = _jax()
+    ref = rj.jit(lambda xs, ks: rj.lax.scan(
+        lambda c, xk: ((c[0] + xk[0] * xk[0] - rj.numpy.float32(1) / (xk[0] - 1.5), c[1] * 3 + xk[1]),
+                       (c[0] + xk[0] * xk[0] - rj.numpy.float32(1) / (xk[0] - 1.5),)),
+        (np.float32(0), np.int32(1)), (xs, ks), reverse=reverse))(xs, ks)
+    np.testing.assert_array_equal(np.asarray(got[0][0]), np.asarray(ref[0][0]))
+    np.testing.assert_array_equal(np.asarray(got[0][1]), np.asarray(ref[0][1]))
+
+
+def test_loops_in_float64_and_transcendentals(numba_tier):
+    """float64 under x64; exp/tanh in a native loop call the C library, which may differ from NumPy's
+    SIMD routines in the last bit (documented): compared to a few ulp."""
+    f = lambda x: lax.fori_loop(0, 200, lambda i, x: jnp.tanh(x) * 1.7 + jnp.exp(-x * x) * 0.1, x)
+    for x64, x0 in [(True, np.float64(0.3)), (False, np.float32(0.3))]:
+        want, first, got = _on_both_tiers(f, x0, x64=x64)
+        assert got.dtype == want.dtype == x0.dtype
+        np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=4 * np.finfo(x0.dtype).eps)
+
+
+def test_min_max_nan_zero_and_division_semantics(numba_tier):
+    vals = np.array([0.0, -0.0, np.nan, 1.0, -np.inf, np.inf, 2.5, -1.0], np.float32)
+    a = np.repeat(vals, len(vals))
+    b = np.tile(vals, len(vals))
+
+    def step(c, ab):
+        x, y = ab
+        return c, (jnp.maximum(x, y), jnp.minimum(x, y), x / y, jnp.sign(x), x < y,
+                   lax.convert_element_type(x * 1e10, jnp.int32),
+                   lax.convert_element_type(x, jnp.uint8), lax.rsqrt(y))
+    f = lambda a, b: lax.scan(step, jnp.float32(0), (a, b))
+    want, first, got = _on_both_tiers(f, a, b)
+    for w, g in zip(jax.tree.leaves(want), jax.tree.leaves(got)):
+        assert w.dtype == g.dtype
+        np.testing.assert_array_equal(np.signbit(np.asarray(g)), np.signbit(np.asarray(w)))
+    _same(got, want)
+
+
+def test_loop_with_unsupported_body_falls_back(numba_tier):
+    """Array carries, float16 and cumsum have no native loop: same values as the NumPy backend."""
+    before = len(_native_runs())
+    for f, x in [(lambda x: lax.fori_loop(0, 5, lambda i, x: jnp.cumsum(x) * 0.5, x), jnp.ones(4)),
+                 (lambda x: lax.fori_loop(0, 5, lambda i, x: x * 0.5 + 1, x), jnp.float16(1))]:
+        want, first, got = _on_both_tiers(f, x)
+        _same(got, want)
+    assert len(_native_runs()) == before
+
+
+def test_native_loop_serves_numpy_until_compiled(numba_tier, monkeypatch):
+    from jaxlite._src.backend import numba_native
+    gate = threading.Event()
+    made = []
+
+    def slow(name, src, glob, arg_types):
+        k = numba_backend.TieredKernel(name, lambda nb: gate.wait() and None)
+        k.start()
+        made.append(k)
+        return k
+    monkeypatch.setattr(numba_native, "_tiered", slow)
+    f = jax.jit(lambda x: lax.fori_loop(0, 100, lambda i, x: x * 0.75 + 0.125, x))
+    got = f(jnp.float32(2))
+    with jax.config.override("jaxlite_backend", "numpy"):
+        want = jax.jit(lambda x: lax.fori_loop(0, 100, lambda i, x: x * 0.75 + 0.125, x))(jnp.float32(2))
+    _same(got, want)
+    assert made and made[0]._thread.is_alive()
+    gate.set()
+
+
+def test_fused_chain_same_bits_and_one_kernel(numba_tier):
+    from jaxlite._src.backend import numba_native
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(200_000).astype(np.float32)
+    w = rng.standard_normal(200_000).astype(np.float32)
+    def chain(np_):
+        return lambda x, w, b: np_.tanh(x * w + b) * 0.5 + x
+    f = chain(jnp)
+    want, first, got = _on_both_tiers(f, x, w, 0.25)
+    _same(first, want)
+    _same(got, want)  # tanh stays NumPy's: bit for bit
+    closed = jax.make_jaxpr(f)(x, w, 0.25)
+    src = numpy_backend.compile_jaxpr(closed.jaxpr, closed.consts).__jaxlite_source__
+    assert src.count("_f") == 3  # kernel, NumPy's tanh, kernel
+    rj = _jax()
+    np.testing.assert_allclose(np.asarray(got), np.asarray(rj.jit(chain(rj.numpy))(x, w, 0.25)),
+                               rtol=2e-6, atol=1e-7)
+    assert numba_native.fused_p is not None
+
+
+def _chain(x, y, k):
+    a = x * y - k
+    b = jnp.where(a > 0, a / (y + 2.0), -a)
+    c = jnp.maximum(b, x) + jnp.minimum(y, 0.5) * 3
+    return c, (c > 1) & (x < y), jnp.sqrt(jnp.abs(c)).astype(jnp.int32), c.astype(jnp.bfloat16)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.uint8, np.int64])
+def test_fused_chain_dtypes(numba_tier, dtype):
+    rng = np.random.default_rng(1)
+    n = 10_000
+    x64 = np.dtype(dtype).itemsize == 8
+    if np.dtype(dtype).kind == "f":
+        x = rng.standard_normal(n).astype(dtype)
+        y = rng.standard_normal(n).astype(dtype)
+        x[:8] = [0, -0.0, np.nan, np.inf, -np.inf, 1, 0, -0.0]
+        y[:8] = [0, 0, 1, np.inf, 2, np.nan, -0.0, 0]
+        f = _chain
+    else:
+        info = np.iinfo(dtype)
+        x = rng.integers(info.min, info.max, n, dtype=dtype, endpoint=True)
+        y = rng.integers(info.min, info.max, n, dtype=dtype, endpoint=True)
+        def int_chain(np_):
+            return lambda x, y, k: (x * y - k, np_.maximum(x, y) + (x ^ y), -x, (x * 3) ** 3 > y)
+        f = int_chain(jnp)
+    want, first, got = _on_both_tiers(f, x, y, 7, x64=x64)
+    _same(first, want)
+    _same(got, want)
+    rj = _jax()
+    with rj.enable_x64(x64):
+        ref = rj.jit(int_chain(rj.numpy))(x, y, 7) if f is not _chain else None
+    if ref is not None:  # integer chains: exact against JAX as well
+        for a, b in zip(jax.tree.leaves(got), rj.tree.leaves(ref)):
+            assert np.asarray(a).dtype == np.asarray(b).dtype
+            np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+
+
+try:
+    from hypothesis import given, settings, strategies as st
+except ImportError:  # pragma: no cover
+    given = None
+
+_OPS = [lambda a, b: a + b, lambda a, b: a - b, lambda a, b: a * b, lambda a, b: a / b,
+        lambda a, b: jnp.maximum(a, b), lambda a, b: jnp.minimum(a, b),
+        lambda a, b: jnp.where(a < b, a, b * 0.5), lambda a, b: jnp.sqrt(jnp.abs(a)) - b,
+        lambda a, b: a * a + 1.5, lambda a, b: -a / 3.0]
+
+if given is not None:
+    @settings(max_examples=12, deadline=None)
+    @given(ops=st.lists(st.integers(0, len(_OPS) - 1), min_size=2, max_size=6),
+           dtype=st.sampled_from([np.float32, np.float64]), seed=st.integers(0, 2 ** 16))
+    def test_random_chains_fused_and_in_loops_match_numpy(ops, dtype, seed):
+        if not numba_backend.available():
+            pytest.skip("numba not installed (the [fast] extra)")
+        rng = np.random.default_rng(seed)
+        x = rng.standard_normal(5000).astype(dtype)
+        y = rng.standard_normal(5000).astype(dtype)
+
+        def chain(a, b):
+            for k in ops:
+                a, b = _OPS[k](a, b), a
+            return a
+        x64 = dtype == np.float64
+        with jax.config.override("jaxlite_backend", "numba"):
+            want, first, got = _on_both_tiers(chain, x, y, x64=x64)
+            _same(got, want)
+            loop = lambda x, y: lax.scan(lambda c, xy: (c + chain(*xy), chain(*xy)), x[0] * 0, (x, y))
+            want, first, got = _on_both_tiers(loop, x[:50], y[:50], x64=x64)
+            _same(got, want)

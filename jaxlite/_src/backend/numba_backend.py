@@ -101,8 +101,9 @@ def kernel(name):
 
 
 def wait_all(timeout=None):
-    """Compile every registered kernel now and wait for them (benchmarks and tests use this)."""
-    for k in _kernels:
+    """Compile every registered kernel now and wait for them (benchmarks and tests use this), also the
+    kernels generated for programs (native loops, fused chains) compiled so far."""
+    for k in list(_kernels):
         k.wait(timeout)
 
 
@@ -122,8 +123,24 @@ def install():
     if _installed:
         return
     _installed = True
+    from jaxlite._src.backend import numba_native
     from jaxlite._src.lax import linalg
     numba_lowerings.setdefault(linalg.dot_general_p, _dot_general_numba)
+    numba_lowerings.setdefault(numba_native.fused_p, lambda eqn: eqn.params["kernel"])
+
+
+def fuse(eqns, outvars, fusion_rules):
+    """``eqns`` with runs of elementwise equations fused into numba kernels (numba_native.fuse)."""
+    from jaxlite._src.backend import numba_native
+    return numba_native.fuse(eqns, outvars, fusion_rules)
+
+
+def native_loop(kind, *args):
+    """The loop (``kind`` 'scan' or 'while', with numba_native's arguments) as a native numba loop,
+    or None if its body has equations the tier cannot compile element by element."""
+    numba_module()
+    from jaxlite._src.backend import numba_native
+    return (numba_native.native_scan if kind == "scan" else numba_native.native_while)(*args)
 
 
 # ---------------------------------------------------------------------------------------------------

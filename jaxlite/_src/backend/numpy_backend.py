@@ -397,17 +397,20 @@ def _free_dead_values(lines, line_names, keep):
     return out
 
 
-def compile_jaxpr(jaxpr: Jaxpr, consts=()) -> Callable:
+def compile_jaxpr(jaxpr: Jaxpr, consts=(), backend=None) -> Callable:
     """Compile ``jaxpr`` (with ``consts`` for its constvars) to ``f(*args) -> list of NumPy arrays``.
 
-    Under ``jaxlite_backend='numba'`` each equation first gets the numba tier's lowering, if it has one."""
+    Under ``jaxlite_backend='numba'`` (or ``backend='numba'``) runs of elementwise equations are fused
+    into numba kernels and each other equation first gets the numba tier's lowering, if it has one."""
     _install_fast_lowerings()
-    backend = config.jaxlite_backend
+    backend = backend or config.jaxlite_backend
     numba_lower = None
+    eqns = _live_eqns(jaxpr)
     if backend == "numba":
         from jaxlite._src.backend import numba_backend
         numba_backend.install()
         numba_lower = numba_backend.lower
+        eqns = numba_backend.fuse(eqns, jaxpr.outvars, fusions)
     names: dict = {}
     glob: dict = {}
     lines = []
@@ -435,7 +438,7 @@ def compile_jaxpr(jaxpr: Jaxpr, consts=()) -> Callable:
         args.append(f"a{i}")
     counter = 0
     producers: dict = {}
-    for j, eqn in enumerate(_live_eqns(jaxpr)):
+    for j, eqn in enumerate(eqns):
         invars = eqn.invars
         fusion = fusions.get(eqn.primitive)
         fused = fusion(eqn, producers) if fusion is not None else None

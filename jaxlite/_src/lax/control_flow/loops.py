@@ -316,6 +316,10 @@ def _while_program(cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
     run = _inline_while(cond_fn, body_fn, cond_nconsts, body_nconsts) if _INLINE and not batched_pred else None
     if run is None:
         run = _make_while_runner(cond_fn, body_fn, cond_nconsts, body_nconsts, batched_pred)
+    if config.jaxlite_backend == "numba" and not batched_pred:
+        from jaxlite._src.backend import numba_backend  # a native loop when the body allows one
+        run = numba_backend.native_loop("while", cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts,
+                                        run) or run
     per_body[key] = (cond_jaxpr, run)  # (holding cond_jaxpr keeps its id from being reused)
     return run
 
@@ -760,6 +764,10 @@ def _scan_program(jaxpr, length, reverse, num_consts, num_carry):
     run = _inline_scan(body, length, reverse, num_consts, num_carry, y_avals) if _INLINE else None
     if run is None:
         run = _make_scan_runner(body, length, reverse, num_consts, num_carry, y_avals)
+    if config.jaxlite_backend == "numba":
+        from jaxlite._src.backend import numba_backend  # a native loop when the body allows one
+        run = numba_backend.native_loop("scan", jaxpr, length, reverse, num_consts, num_carry,
+                                        run) or run
     per_body[key] = (None, run)
     return run
 

@@ -1,0 +1,650 @@
+"""The numba tier's generated kernels: elementwise code, native loops and fused elementwise chains.
+
+Every equation the tier can compile element by element has an *element rule* here (``_RULES``, keyed by
+the primitive object): it writes the Python expression numba compiles for one element, given the
+expressions of the operands. From those rules come two kinds of kernel, each generated as Python source
+and compiled by numba on a background thread (``numba_backend.TieredKernel``; the NumPy code serves calls
+until the kernel is ready):
+
+- **native loops** (``native_scan``, ``native_while``): a ``scan``/``fori_loop``/``while_loop`` whose
+  carries, per-step slices and body values are all scalars runs as one compiled loop, no Python per step;
+- **fused chains** (``fuse``): a run of elementwise equations on arrays of one shape becomes one loop over
+  the elements, one pass over memory with no temporary arrays.
+
+Values: every operation is computed in its jaxpr dtype (float32 stays float32: each result is converted
+to the equation's dtype, typed constants, no fast-math), integer arithmetic wraps, float division by zero
+gives IEEE infinities/NaN (numba's NumPy error model), min/max propagate NaN and pick the second operand
+on ties as NumPy's ``maximum``/``minimum`` do. Where the NumPy backend computes an exactly rounded result
+(add, sub, mul, div, sqrt, comparisons, select, casts, min/max, ...) the kernels give the same bits. The
+transcendental functions (exp, log, tanh, sin, pow, ...) call the C library's float32/float64 routines,
+while NumPy may use its own SIMD versions: those can differ in the last bit (see the README).
+
+Anything a rule does not cover (other primitives, float16/bfloat16/complex, arrays inside loop bodies, a
+batched loop predicate, ...) is left to the NumPy backend, so the tier never changes what is computed.
+"""
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from jaxlite._src import core
+from jaxlite._src.core import ClosedJaxpr, DropVar, Jaxpr, JaxprEqn, Literal, Primitive
+
+_SUPPORTED = frozenset(np.dtype(t) for t in (np.bool_, np.int8, np.int16, np.int32, np.int64, np.uint8,
+                                             np.uint16, np.uint32, np.uint64, np.float32, np.float64))
+
+
+def _dtype_ok(aval) -> bool:
+    dt = getattr(aval, "dtype", None)
+    return isinstance(dt, np.dtype) and dt in _SUPPORTED
+
+
+def _tname(dt) -> str:
+    dt = np.dtype(dt)
+    return "np.bool_" if dt == np.bool_ else f"np.{dt.name}"
+
+
+class _Emitter:
+    """Collects the lines of a generated function and its globals (typed constants, ``np``)."""
+
+    def __init__(self):
+        self.glob = {"np": np}
+        self._consts = {}
+        self._n = 0
+
+    def fresh(self) -> str:
+        self._n += 1
+        return f"t{self._n}"
+
+    def const(self, value, dtype) -> str:
+        dt = np.dtype(dtype)
+        v = dt.type(value)
+        key = (dt.str, v.tobytes())
+        name = self._consts.get(key)
+        if name is None:
+            name = self._consts[key] = f"_k{len(self._consts)}"
+            self.glob[name] = v
+        return name
+
+    def emit(self, jaxpr: Jaxpr, consts, ins, lines, indent, scalar_only=True):
+        """Lines computing ``jaxpr`` (its invars bound to the expressions ``ins``, its constvars to
+        ``consts``); returns the expressions of its outputs, or None if an equation has no rule."""
+        env = {}
+        for v, c in zip(jaxpr.constvars, consts):
+            c = np.asarray(c._value if isinstance(c, core.Array) else c)
+            if c.shape != () or not _dtype_ok(v.aval):
+                return None
+            env[v] = self.const(c[()], v.aval.dtype)
+        env.update(zip(jaxpr.invars, ins))
+
+        def read(v):
+            if type(v) is Literal:
+                val = v.val._value if isinstance(v.val, core.Array) else v.val
+                return self.const(np.asarray(val)[()], v.aval.dtype)
+            return env[v]
+        for eqn in jaxpr.eqns:
+            avals = [v.aval for v in eqn.invars] + [v.aval for v in eqn.outvars]
+            if not all(_dtype_ok(a) for a in avals) or eqn.effects:
+                return None
+            if scalar_only and any(a.shape != () for a in avals):
+                return None
+            args = [read(v) for v in eqn.invars]
+            inner = _inner_jaxpr(eqn)
+            if inner is not None:  # a nested jit or custom derivative: its equations inline
+                outs = self.emit(inner.jaxpr, inner.consts, args, lines, indent, scalar_only)
+                if outs is None:
+                    return None
+                for v, o in zip(eqn.outvars, outs):
+                    if not isinstance(v, DropVar):
+                        env[v] = o
+                continue
+            rule = _RULES.get(eqn.primitive)
+            if rule is None or len(eqn.outvars) != 1:
+                return None
+            expr = rule(self, eqn, args, lines, indent)
+            if expr is None:
+                return None
+            name = self.fresh()
+            lines.append(f"{indent}{name} = {expr}")
+            env[eqn.outvars[0]] = name
+        return [read(v) for v in jaxpr.outvars]
+
+
+def _inner_jaxpr(eqn):
+    """The jaxpr of a call-like equation whose value is its inner jaxpr's (jit, custom_jvp/vjp)."""
+    name = eqn.primitive.name
+    if name == "jit":
+        j = eqn.params.get("jaxpr")
+    elif name in ("custom_jvp_call", "custom_vjp_call"):
+        j = eqn.params.get("call_jaxpr") or eqn.params.get("fun_jaxpr")
+    else:
+        return None
+    if isinstance(j, Jaxpr):
+        j = ClosedJaxpr(j, ())
+    return j if isinstance(j, ClosedJaxpr) else None
+
+
+# ---------------------------------------------------------------------------------------------------
+# Element rules: rule(emitter, eqn, operand expressions, lines, indent) -> expression | None
+# ---------------------------------------------------------------------------------------------------
+
+_RULES: dict = {}
+
+
+def _out(eqn):
+    return np.dtype(eqn.outvars[0].aval.dtype)
+
+
+def _arith(op):
+    def rule(em, eqn, a, lines, indent):
+        dt = _out(eqn)
+        if dt == np.bool_:
+            return None
+        expr = f"({a[0]} {op} {a[1]})"
+        # numba computes small integers in 64 bits: the conversion wraps them as the dtype does
+        return expr if dt.kind == "f" else f"{_tname(dt)}{expr}"
+    return rule
+
+
+def _float_only(fmt):
+    def rule(em, eqn, a, lines, indent):
+        if _out(eqn).kind != "f":
+            return None
+        return fmt.format(*a)
+    return rule
+
+
+def _neg(em, eqn, a, lines, indent):
+    dt = _out(eqn)
+    if dt == np.bool_:
+        return None
+    return f"(-{a[0]})" if dt.kind == "f" else f"{_tname(dt)}(-{a[0]})"
+
+
+def _minmax(cmp):
+    def rule(em, eqn, a, lines, indent):
+        x, y = a
+        # NumPy's maximum/minimum: NaN from either side, the second operand on ties (so max(0., -0.)
+        # is -0., as the NumPy backend gives)
+        if _out(eqn).kind == "f":
+            return f"({x} if ({x} {cmp} {y} or {x} != {x}) else {y})"
+        return f"({x} if {x} {cmp} {y} else {y})"
+    return rule
+
+
+def _compare(op):
+    def rule(em, eqn, a, lines, indent):
+        return f"({a[0]} {op} {a[1]})"
+    return rule
+
+
+def _select_n(em, eqn, a, lines, indent):
+    which = eqn.invars[0].aval
+    if len(a) == 2:
+        return a[1]
+    if len(a) != 3 or np.dtype(which.dtype) != np.bool_:
+        return None
+    return f"({a[2]} if {a[0]} else {a[1]})"
+
+
+def _convert(em, eqn, a, lines, indent):
+    src = np.dtype(eqn.invars[0].aval.dtype)
+    dst = np.dtype(eqn.params["new_dtype"])
+    (x,) = a
+    if dst == src:
+        return x
+    if dst == np.bool_:
+        return f"({x} != 0)"
+    if src.kind == "f" and dst.kind in "iu":
+        if dst.itemsize > 4:
+            return None  # the NumPy backend's saturation at 2**63 is the hardware's: not reproduced
+        info = np.iinfo(dst)
+        lo, hi = em.const(info.min, np.float64), em.const(info.max, np.float64)
+        ilo, ihi, zero = em.const(info.min, dst), em.const(info.max, dst), em.const(0, dst)
+        # truncate toward zero, NaN -> 0, saturate at the integer range (the NumPy backend's XLA rule)
+        return (f"({zero} if {x} != {x} else ({ilo} if {x} <= {lo} else ({ihi} if {x} >= {hi} "
+                f"else {_tname(dst)}({x}))))")
+    if src == np.bool_:
+        return f"({em.const(1, dst)} if {x} else {em.const(0, dst)})"
+    return f"{_tname(dst)}({x})"
+
+
+def _integer_pow(em, eqn, a, lines, indent):
+    dt = _out(eqn)
+    y = int(eqn.params["y"])
+    (x,) = a
+    if dt == np.bool_:
+        return None
+    if y == 0:
+        return em.const(1, dt)
+    if y == 1:
+        return x
+    if dt.kind == "f":
+        if y == 2:
+            return f"({x} * {x})"
+        return f"({x} ** {em.const(y, dt)})"  # the C library's pow, as NumPy's power calls it
+    if y < 0:
+        return None
+    # integer powers wrap: repeated multiplication gives the same bits as NumPy's squaring
+    acc = x
+    for _ in range(y - 1):
+        t = em.fresh()
+        lines.append(f"{indent}{t} = {_tname(dt)}({acc} * {x})")
+        acc = t
+    return acc
+
+
+def _square(em, eqn, a, lines, indent):
+    dt = _out(eqn)
+    if dt == np.bool_:
+        return None
+    x = a[0]
+    return f"({x} * {x})" if dt.kind == "f" else f"{_tname(dt)}({x} * {x})"
+
+
+def _sign(em, eqn, a, lines, indent):
+    dt = _out(eqn)
+    x = a[0]
+    if dt == np.bool_:
+        return None
+    one, zero = em.const(1, dt), em.const(0, dt)
+    if dt.kind == "u":
+        return f"({one} if {x} > {zero} else {zero})"
+    m1 = em.const(-1, dt)
+    nan = f"{x} if {x} != {x} else " if dt.kind == "f" else ""
+    return f"({nan}({one} if {x} > {zero} else ({m1} if {x} < {zero} else {zero})))"
+
+
+def _abs(em, eqn, a, lines, indent):
+    dt = np.dtype(eqn.invars[0].aval.dtype)
+    if dt == np.bool_ or dt.kind == "u":
+        return None if dt == np.bool_ else a[0]
+    return f"np.abs({a[0]})" if dt.kind == "f" else f"{_tname(dt)}(abs({a[0]}))"
+
+
+def _rsqrt(em, eqn, a, lines, indent):
+    dt = _out(eqn)
+    if dt.kind != "f":
+        return None
+    return f"({em.const(1, dt)} / np.sqrt({a[0]}))"
+
+
+def _logistic(em, eqn, a, lines, indent):
+    dt = _out(eqn)
+    if dt.kind != "f":
+        return None
+    x, one = a[0], em.const(1, dt)
+    e = em.fresh()
+    lines.append(f"{indent}{e} = np.exp(-np.abs({x}))")
+    # as the NumPy backend: 1/(1+e) for x >= 0, e/(1+e) below (stable in both tails)
+    return f"(({one} / ({one} + {e})) if {x} >= {em.const(0, dt)} else ({e} / ({one} + {e})))"
+
+
+def _logic(op, bool_op=None):
+    def rule(em, eqn, a, lines, indent):
+        dt = _out(eqn)
+        if dt == np.bool_:
+            return f"({a[0]} {bool_op or op} {a[1]})"
+        return f"{_tname(dt)}({a[0]} {op} {a[1]})"
+    return rule
+
+
+def _not(em, eqn, a, lines, indent):
+    dt = _out(eqn)
+    return f"(not {a[0]})" if dt == np.bool_ else f"{_tname(dt)}(~{a[0]})"
+
+
+def _broadcast_scalar(em, eqn, a, lines, indent):
+    # broadcast_in_dim of a scalar is that scalar for every element (fused chains only)
+    return a[0] if eqn.invars[0].aval.shape == () else None
+
+
+_TRANSCENDENTAL = {"exp": "np.exp", "log": "np.log", "log1p": "np.log1p", "expm1": "np.expm1",
+                   "tanh": "np.tanh", "sin": "np.sin", "cos": "np.cos", "tan": "np.tan",
+                   "asin": "np.arcsin", "acos": "np.arccos", "atan": "np.arctan", "sinh": "np.sinh",
+                   "cosh": "np.cosh", "asinh": "np.arcsinh", "acosh": "np.arccosh",
+                   "atanh": "np.arctanh"}
+
+# Rules that call the C library's transcendental functions (integer_pow: for float powers beyond 2)
+_LIBM: set = set()
+_LIBM_POW: set = set()
+
+_installed = False
+_install_lock = threading.Lock()
+
+
+def _install_rules():
+    global _installed
+    with _install_lock:
+        if _installed:
+            return
+        from jaxlite._src.interpreters import ad
+        from jaxlite._src.lax import elementwise as ew
+        from jaxlite._src.lax import shapes
+        rules = {
+            ew.add_p: _arith("+"), ad.add_any_p: _arith("+"), ew.sub_p: _arith("-"),
+            ew.mul_p: _arith("*"), ew.div_p: _float_only("({} / {})"), ew.neg_p: _neg,
+            ew.max_p: _minmax(">"), ew.min_p: _minmax("<"),
+            ew.eq_p: _compare("=="), ew.ne_p: _compare("!="), ew.lt_p: _compare("<"),
+            ew.le_p: _compare("<="), ew.gt_p: _compare(">"), ew.ge_p: _compare(">="),
+            ew.select_n_p: _select_n, ew.convert_element_type_p: _convert,
+            ew.integer_pow_p: _integer_pow, ew.square_p: _square, ew.sign_p: _sign,
+            ew.floor_p: _float_only("np.floor({})"), ew.ceil_p: _float_only("np.ceil({})"),
+            ew.abs_p: _abs, ew.sqrt_p: _float_only("np.sqrt({})"), ew.rsqrt_p: _rsqrt,
+            ew.logistic_p: _logistic, ew.is_finite_p: lambda em, eqn, a, l, i: f"np.isfinite({a[0]})",
+            ew.not_p: _not, ew.and_p: _logic("&"), ew.or_p: _logic("|"), ew.xor_p: _logic("^"),
+            ew.pow_p: _float_only("({} ** {})"), ew.atan2_p: _float_only("np.arctan2({}, {})"),
+            shapes.broadcast_in_dim_p: _broadcast_scalar,
+        }
+        for name, fn in _TRANSCENDENTAL.items():
+            rules[getattr(ew, f"{name}_p")] = _float_only(fn + "({})")
+            _LIBM.add(getattr(ew, f"{name}_p"))
+        _LIBM.update((ew.logistic_p, ew.pow_p, ew.atan2_p))
+        _LIBM_POW.add(ew.integer_pow_p)
+        _RULES.update(rules)
+        _installed = True
+
+
+def _nb_scalar(numba, dt):
+    return numba.from_dtype(np.dtype(dt))
+
+
+def _nb_vector(numba, dt):
+    return numba.types.Array(numba.from_dtype(np.dtype(dt)), 1, "C")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Kernels: generated source -> TieredKernel (compiled on a background thread), shared by source text
+# ---------------------------------------------------------------------------------------------------
+
+_by_source: dict = {}
+_by_source_lock = threading.Lock()
+
+
+def _tiered(name, src, glob, arg_types):
+    """A TieredKernel compiling ``src`` (defining ``name``) for ``arg_types(numba)``, started now."""
+    from jaxlite._src.backend import numba_backend
+    key = (src, tuple(sorted((k, repr(v), type(v).__name__) for k, v in glob.items()
+                                       if k != "np")))
+    with _by_source_lock:
+        k = _by_source.get(key)
+        if k is not None:
+            return k
+
+        def build(numba):
+            g = dict(glob)
+            exec(compile(src, f"<jaxlite numba {name}>", "exec"), g)
+            return numba.njit([tuple(arg_types(numba))], nogil=True, error_model="numpy")(g[name])
+        k = numba_backend.TieredKernel(name, build)
+        k.source = src
+        numba_backend._kernels.append(k)
+        _by_source[key] = k
+    k.start()
+    return k
+
+
+def _scalar_in(dt):
+    t = np.dtype(dt).type
+    return t
+
+
+# ---------------------------------------------------------------------------------------------------
+# Native loops
+# ---------------------------------------------------------------------------------------------------
+
+def _all_scalar(avals) -> bool:
+    return all(a.shape == () and _dtype_ok(a) for a in avals)
+
+
+def native_scan(closed: ClosedJaxpr, length, reverse, num_consts, num_carry, fallback):
+    """The scan as one compiled loop when its body is scalar code with element rules (``fallback``, the
+    NumPy loop, serves calls until it is compiled), else None."""
+    _install_rules()
+    jaxpr = closed.jaxpr
+    in_avals = [v.aval for v in jaxpr.invars]
+    out_avals = [v.aval for v in jaxpr.outvars]
+    if not _all_scalar(in_avals) or not _all_scalar(out_avals) or length < 1:
+        return None
+    n_xs = len(in_avals) - num_consts - num_carry
+    y_avals = out_avals[num_carry:]
+    if num_carry + len(y_avals) == 0:
+        return None
+    em = _Emitter()
+    consts = [f"k{i}" for i in range(num_consts)]
+    carry = [f"c{i}" for i in range(num_carry)]
+    xs = [f"xs{i}" for i in range(n_xs)]
+    body = []
+    outs = em.emit(jaxpr, closed.consts, consts + carry + [f"s{i}" for i in range(n_xs)], body,
+                   " " * 8)
+    if outs is None:
+        return None
+    lines = [f"    ys{k} = np.empty({length}, {_tname(a.dtype)})" for k, a in enumerate(y_avals)]
+    steps = f"range({length - 1}, -1, -1)" if reverse else f"range({length})"
+    lines.append(f"    for i in {steps}:")
+    lines += [f"        s{i} = xs{i}[i]" for i in range(n_xs)]
+    lines += body
+    lines += [f"        ys{k}[i] = {r}" for k, r in enumerate(outs[num_carry:])]
+    if num_carry:
+        lines.append(f"        {', '.join(carry)}, = {', '.join(outs[:num_carry])},")
+    if not body and not num_carry and not y_avals:
+        lines.append("        pass")
+    rets = carry + [f"ys{k}" for k in range(len(y_avals))]
+    lines.append(f"    return ({', '.join(rets)},)")
+    src = f"def _scan_loop({', '.join(consts + carry + xs)}):\n" + "\n".join(lines) + "\n"
+    scalar_in = in_avals[:num_consts + num_carry]
+    xs_dtypes = [np.dtype(a.dtype) for a in in_avals[num_consts + num_carry:]]
+
+    def arg_types(numba):
+        return ([_nb_scalar(numba, a.dtype) for a in scalar_in] +
+                [_nb_vector(numba, d) for d in xs_dtypes])
+    tiered = _tiered("_scan_loop", src, em.glob, arg_types)
+    convert_in = [_scalar_in(a.dtype) for a in scalar_in]
+    convert_out = [np.dtype(a.dtype).type for a in out_avals[:num_carry]]
+    n_scalar = len(scalar_in)
+    ascontiguous = np.ascontiguousarray
+
+    def run(*args):
+        kernel = tiered.get()
+        if kernel is None:
+            return fallback(*args)
+        ins = [c(a) for c, a in zip(convert_in, args)]
+        ins += [ascontiguous(a, d) for a, d in zip(args[n_scalar:], xs_dtypes)]
+        res = kernel(*ins)
+        return [c(r) for c, r in zip(convert_out, res)] + list(res[num_carry:])
+    run.__jaxlite_native__ = tiered
+    return run
+
+
+def native_while(cond: ClosedJaxpr, body: ClosedJaxpr, cond_nconsts, body_nconsts, fallback):
+    """The while loop as one compiled loop when cond and body are scalar code with element rules, else
+    None (``fallback`` serves calls until the kernel is compiled)."""
+    _install_rules()
+    cj, bj = cond.jaxpr, body.jaxpr
+    avals = ([v.aval for v in cj.invars] + [v.aval for v in cj.outvars] +
+             [v.aval for v in bj.invars] + [v.aval for v in bj.outvars])
+    if not _all_scalar(avals) or np.dtype(cj.outvars[0].aval.dtype) != np.bool_:
+        return None
+    n_carry = len(bj.invars) - body_nconsts
+    if n_carry == 0:
+        return None
+    em = _Emitter()
+    ck = [f"ck{i}" for i in range(cond_nconsts)]
+    bk = [f"bk{i}" for i in range(body_nconsts)]
+    carry = [f"c{i}" for i in range(n_carry)]
+    clines, blines = [], []
+    pred = em.emit(cj, cond.consts, ck + carry, clines, " " * 8)
+    outs = em.emit(bj, body.consts, bk + carry, blines, " " * 8)
+    if pred is None or outs is None:
+        return None
+    lines = ["    while True:"] + clines + [f"        if not {pred[0]}:", "            break"] + blines
+    lines.append(f"        {', '.join(carry)}, = {', '.join(outs)},")
+    lines.append(f"    return ({', '.join(carry)},)")
+    src = f"def _while_loop({', '.join(ck + bk + carry)}):\n" + "\n".join(lines) + "\n"
+    in_avals = [v.aval for v in cj.invars[:cond_nconsts]] + [v.aval for v in bj.invars]
+    tiered = _tiered("_while_loop", src, em.glob,
+                     lambda numba: [_nb_scalar(numba, a.dtype) for a in in_avals])
+    convert_in = [_scalar_in(a.dtype) for a in in_avals]
+    convert_out = [np.dtype(v.aval.dtype).type for v in bj.outvars]
+
+    def run(*args):
+        kernel = tiered.get()
+        if kernel is None:
+            return fallback(*args)
+        res = kernel(*[c(a) for c, a in zip(convert_in, args)])
+        return [c(r) for c, r in zip(convert_out, res)]
+    run.__jaxlite_native__ = tiered
+    return run
+
+
+# ---------------------------------------------------------------------------------------------------
+# Fused elementwise chains
+# ---------------------------------------------------------------------------------------------------
+
+# A chain is fused when its arrays have at least this many elements (below, NumPy's few ufunc calls
+# cost less than entering a compiled kernel) and it has at least two equations.
+FUSE_MIN_SIZE = 4096
+# (One thread: a chain is memory-bound, and numba's parallel loops stall on a loaded machine -- 1M
+# floats took 11-14 ms in parallel against 0.1-0.3 ms on one thread with other jobs running.)
+
+fused_p = Primitive("numba_fused")
+fused_p.multiple_results = True
+
+
+def _fusible(eqn, shape) -> bool:
+    rule = _RULES.get(eqn.primitive)
+    if rule is None or len(eqn.outvars) != 1 or eqn.effects:
+        return False
+    # Transcendental functions stay NumPy's: its SIMD routines are many times faster than the C
+    # library's scalar ones numba would call (tanh: ~1.5 ns against ~28 ns an element), and they give
+    # the NumPy backend's bits. A chain fuses the arithmetic on either side of them.
+    if eqn.primitive in _LIBM:
+        return False
+    if (eqn.primitive in _LIBM_POW and eqn.outvars[0].aval.dtype.kind == "f"
+            and eqn.params["y"] not in (0, 1, 2)):
+        return False
+    out = eqn.outvars[0].aval
+    if out.shape != shape or not _dtype_ok(out):
+        return False
+    return all(_dtype_ok(v.aval) and v.aval.shape in ((), shape) for v in eqn.invars)
+
+
+def fuse(eqns, outvars, fusion_rules):
+    """``eqns`` with each run of fusible elementwise equations replaced by one ``numba_fused`` equation
+    (its ``kernel`` param is the runner), for ``numpy_backend.compile_jaxpr``. ``fusion_rules``: the
+    NumPy backend's fusions (their operands' producers are kept out of chains)."""
+    _install_rules()
+    fed_to_fusion = set()
+    for eqn in eqns:
+        if eqn.primitive in fusion_rules:
+            fed_to_fusion.update(v for v in eqn.invars if type(v) is not Literal)
+    uses_after = {}
+    for i, eqn in enumerate(eqns):
+        for v in eqn.invars:
+            if type(v) is not Literal:
+                uses_after[v] = i
+    final = {v for v in outvars if type(v) is not Literal}
+    out, run, shape = [], [], None
+    hoisted = []  # equations met inside a run that do not read it: they run before the fused kernel
+    run_vars = set()
+
+    def flush(end):
+        nonlocal run, hoisted
+        fused = _fused_eqn(run, uses_after, final, end) if len(run) >= 2 else None
+        out.extend(hoisted)
+        if fused is not None:
+            out.append(fused)
+        else:
+            out.extend(run)
+        run, hoisted = [], []
+        run_vars.clear()
+
+    for idx, eqn in enumerate(eqns):
+        ok = (eqn.outvars and eqn.outvars[0] not in fed_to_fusion and
+              eqn.outvars[0].aval.shape != () and _size(eqn.outvars[0].aval.shape) >= FUSE_MIN_SIZE)
+        if ok:
+            s = eqn.outvars[0].aval.shape
+            ok = _fusible(eqn, s)
+            if ok and run and s != shape:
+                flush(idx)
+            if ok:
+                shape = s
+                run.append(eqn)
+                run_vars.update(eqn.outvars)
+                continue
+        if run and not eqn.effects and not any(v in run_vars for v in eqn.invars
+                                               if type(v) is not Literal):
+            hoisted.append(eqn)
+            continue
+        flush(idx)
+        out.append(eqn)
+    flush(len(eqns))
+    return out
+
+
+def _size(shape):
+    n = 1
+    for d in shape:
+        n *= int(d)
+    return n
+
+
+def _fused_eqn(run, uses_after, final, end):
+    defined = {v for e in run for v in e.outvars}
+    ins, seen = [], set()
+    for e in run:
+        for v in e.invars:
+            if type(v) is not Literal and v not in defined and v not in seen:
+                seen.add(v)
+                ins.append(v)
+    outs = [v for e in run for v in e.outvars
+            if not isinstance(v, DropVar) and (v in final or uses_after.get(v, -1) >= end)]
+    sub = Jaxpr([], ins, outs, run)
+    kernel = fused_kernel(sub)
+    if kernel is None:
+        return None
+    return JaxprEqn(ins, outs, fused_p, {"kernel": kernel})
+
+
+def fused_kernel(jaxpr: Jaxpr):
+    """A runner ``f(*arrays) -> list`` computing the elementwise ``jaxpr`` in one compiled pass."""
+    from jaxlite._src.backend import numpy_backend
+    shape = jaxpr.outvars[0].aval.shape
+    n = _size(shape)
+    em = _Emitter()
+    arrays = [v.aval.shape != () for v in jaxpr.invars]
+    names = [f"a{i}" for i in range(len(arrays))]
+    body = []
+    outs = em.emit(jaxpr, (), [f"{nm}[i]" if arr else nm for nm, arr in zip(names, arrays)], body,
+                   " " * 8, scalar_only=False)
+    if outs is None:
+        return None
+    outn = [f"o{k}" for k in range(len(outs))]
+    lines = ["    for i in range(n):"] + body
+    lines += [f"        {o}[i] = {r}" for o, r in zip(outn, outs)]
+    src = f"def _fused(n, {', '.join(names + outn)}):\n" + "\n".join(lines) + "\n"
+    glob = dict(em.glob)
+    in_dtypes = [np.dtype(v.aval.dtype) for v in jaxpr.invars]
+    out_dtypes = [np.dtype(v.aval.dtype) for v in jaxpr.outvars]
+
+    def arg_types(numba):
+        return ([numba.intp] + [(_nb_vector if a else _nb_scalar)(numba, d)
+                                for a, d in zip(arrays, in_dtypes)]
+                + [_nb_vector(numba, d) for d in out_dtypes])
+    tiered = _tiered("_fused", src, glob, arg_types)
+    fallback = numpy_backend.compile_jaxpr(jaxpr, (), backend="numpy")
+    ascontiguous, empty = np.ascontiguousarray, np.empty
+    convs = [(lambda a, d=d: ascontiguous(a, d).reshape(-1)) if arr else d.type
+             for arr, d in zip(arrays, in_dtypes)]
+
+    def run(*args):
+        kernel = tiered.get()
+        if kernel is None:
+            return fallback(*args)
+        ins = [c(a) for c, a in zip(convs, args)]
+        res = [empty(shape, d) for d in out_dtypes]
+        flat = [r.reshape(-1) for r in res]
+        kernel(n, *ins, *flat)
+        return res
+    run.__jaxlite_native__ = tiered
+    return run
