@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 
 try:
-    from common import Case, block, main
+    from common import Case, block, main, numba_tier_skip, on_numba_tier
 except ImportError:  # imported as benchmarks.bench_control_flow
-    from benchmarks.common import Case, block, main
+    from benchmarks.common import Case, block, main, numba_tier_skip, on_numba_tier
 
 STEPS, HIDDEN, N_IN, T, BATCH = 10_000, 128, 64, 100, 32
 
@@ -93,6 +93,33 @@ def cases():
             x = x * a + c
         return x
 
+    def fori_numba(jax):
+        x0 = jax.numpy.float32(0.0)
+        f = on_numba_tier(jax, lambda jax: jax.jit(
+            lambda x: jax.lax.fori_loop(0, STEPS, lambda i, x: x * 0.999 + 1.0, x)), x0)
+        block(jax, f(x0))
+        return lambda: block(jax, f(x0))
+
+    def newton(jax):
+        # while_loop with an early exit: Newton's iteration for sqrt(2), 64 starting points in turn
+        def solve(a):
+            def cond(c):
+                x, k = c
+                return (jax.numpy.abs(x * x - a) > 1e-6 * a) & (k < 100)
+            return jax.lax.while_loop(cond, lambda c: (0.5 * (c[0] + a / c[0]), c[1] + 1),
+                                      (a, 0))[0]
+        a0 = jax.numpy.float32(12345.0)
+        f = on_numba_tier(jax, lambda jax: jax.jit(solve), a0)
+        block(jax, f(a0))
+        return lambda: block(jax, f(a0))
+
+    def newton_np():
+        a = x = np.float32(12345.0)
+        k = 0
+        while abs(x * x - a) > np.float32(1e-6) * a and k < 100:
+            x, k = np.float32(0.5) * (x + a / x), k + 1
+        return x
+
     params, xs, h0 = rnn_data()
 
     def rnn(grad):
@@ -104,10 +131,23 @@ def cases():
             return lambda: block(jax, f(p, xd, hd))
         return b
 
+    def rnn_numba(jax):
+        run, _ = make_rnn(jax)
+        p = tuple(jax.numpy.asarray(a) for a in params)
+        xd, hd = jax.numpy.asarray(xs), jax.numpy.asarray(h0)
+        f = on_numba_tier(jax, lambda jax: jax.jit(run), p, xd, hd)
+        return lambda: block(jax, f(p, xd, hd))
+
+    no_numba = numba_tier_skip()
     return [
         Case("jit fori_loop 10,000 scalar steps", fori, fori_np, skip=_missing("fori_loop")),
+        Case("jit fori_loop 10,000 scalar steps, numba tier", fori_numba, fori_np, target=2.0,
+             skip=no_numba),
+        Case("jit while_loop Newton sqrt, numba tier", newton, newton_np, skip=no_numba),
         Case("jit scan RNN h128 T100 b32 forward", rnn(False), lambda: numpy_rnn(params, xs, h0),
              skip=_missing("scan")),
+        Case("jit scan RNN forward, numba tier", rnn_numba, lambda: numpy_rnn(params, xs, h0),
+             target=2.0, skip=no_numba),
         Case("jit scan RNN forward+grad", rnn(True),
              lambda: numpy_rnn_value_and_grad(params, xs, h0), skip=_missing("scan")),
     ]

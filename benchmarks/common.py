@@ -241,3 +241,26 @@ def block(jax, out):
 
 def is_jaxlite(jax):
     return jax.__name__ == "jaxlite"
+
+
+def numba_tier_skip():
+    """Why a numba-tier case cannot run (numba missing), or None."""
+    try:
+        import numba  # noqa: F401
+    except ImportError:
+        return "numba not installed (pip install 'jaxlite[fast]')"
+    return None
+
+
+def on_numba_tier(jax, make, *args):
+    """For jaxlite: ``make(jax)`` (a jitted function) lowered and compiled under the numba tier, called
+    once so that its kernels start compiling, and returned once they are ready. For JAX: ``make(jax)``."""
+    f = make(jax)
+    if not is_jaxlite(jax):
+        return f
+    from jaxlite._src.backend import numba_backend
+    with jax.config.override("jaxlite_backend", "numba"):
+        compiled = f.lower(*args).compile()  # bound to the numba tier's program
+        compiled(*args)
+        numba_backend.wait_all()
+    return compiled
