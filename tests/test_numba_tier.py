@@ -368,8 +368,43 @@ def test_min_max_nan_zero_and_division_semantics(numba_tier):
     _same(got, want)
 
 
+def test_loops_over_arrays_with_elementwise_bodies(numba_tier):
+    """Array carries, consts and slices of one shape with an elementwise body: the native loop runs
+    each element's steps in turn (same operations, same order: same bits)."""
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((3, 4)).astype(np.float32)
+    xs = rng.standard_normal((7, 3, 4)).astype(np.float32)
+    ks = np.arange(7, dtype=np.int32)
+
+    def euler(x, k):  # an ODE integrator: x' = -k x + 1, pytree carry (array, scalar count)
+        return lax.fori_loop(0, 300, lambda i, c: (c[0] + 0.01 * (1.0 - k * c[0]), c[1] + 1), (x, 0))
+
+    def scan_f(x, xs, ks):
+        def step(c, sk):
+            s, k = sk
+            c = jnp.where(s > 0, c * s, c - jnp.float32(k))
+            return c, (c + s, k * 2, c > 0)
+        return lax.scan(step, x, (xs, ks), reverse=True)
+
+    def while_f(x):  # scalar predicate, array carry
+        return lax.while_loop(lambda c: c[1] < 20, lambda c: (jnp.abs(c[0]) * 1.5 - 0.25, c[1] + 1),
+                              (x, jnp.int32(0)))
+    before = len(_native_runs())
+    for f, args in [(euler, (x, x * 0 + 2.0)), (euler, (x, 2.0)), (scan_f, (x, xs, ks)),
+                    (while_f, (x,))]:
+        want, first, got = _on_both_tiers(f, *args)
+        _same(first, want)
+        _same(got, want)
+    assert len(_native_runs()) > before
+    rj = _jax()
+    ref = rj.jit(lambda x: rj.lax.fori_loop(0, 300, lambda i, c: c + 0.01 * (1.0 - 2.0 * c), x))(x)
+    # (XLA contracts x + 0.01 * y into a fused multiply-add: the last bit may differ)
+    np.testing.assert_allclose(np.asarray(euler(x, 2.0)[0]), np.asarray(ref), rtol=1e-6)
+
+
 def test_loop_with_unsupported_body_falls_back(numba_tier):
-    """Array carries, float16 and cumsum have no native loop: same values as the NumPy backend."""
+    """Cross-element bodies (cumsum) and float16 have no native loop: same values as the NumPy
+    backend."""
     before = len(_native_runs())
     for f, x in [(lambda x: lax.fori_loop(0, 5, lambda i, x: jnp.cumsum(x) * 0.5, x), jnp.ones(4)),
                  (lambda x: lax.fori_loop(0, 5, lambda i, x: x * 0.5 + 1, x), jnp.float16(1))]:

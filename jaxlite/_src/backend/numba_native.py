@@ -67,9 +67,10 @@ class _Emitter:
             self.glob[name] = v
         return name
 
-    def emit(self, jaxpr: Jaxpr, consts, ins, lines, indent, scalar_only=True):
+    def emit(self, jaxpr: Jaxpr, consts, ins, lines, indent, shapes=((),)):
         """Lines computing ``jaxpr`` (its invars bound to the expressions ``ins``, its constvars to
-        ``consts``); returns the expressions of its outputs, or None if an equation has no rule."""
+        ``consts``); returns the expressions of its outputs, or None if an equation has no rule or a
+        value's shape is not in ``shapes`` (arrays of one shape: the lines compute one element)."""
         env = {}
         for v, c in zip(jaxpr.constvars, consts):
             c = np.asarray(c._value if isinstance(c, core.Array) else c)
@@ -87,12 +88,12 @@ class _Emitter:
             avals = [v.aval for v in eqn.invars] + [v.aval for v in eqn.outvars]
             if not all(_dtype_ok(a) for a in avals) or eqn.effects:
                 return None
-            if scalar_only and any(a.shape != () for a in avals):
+            if any(a.shape not in shapes for a in avals):
                 return None
             args = [read(v) for v in eqn.invars]
             inner = _inner_jaxpr(eqn)
             if inner is not None:  # a nested jit or custom derivative: its equations inline
-                outs = self.emit(inner.jaxpr, inner.consts, args, lines, indent, scalar_only)
+                outs = self.emit(inner.jaxpr, inner.consts, args, lines, indent, shapes)
                 if outs is None:
                     return None
                 for v, o in zip(eqn.outvars, outs):
@@ -397,107 +398,201 @@ def _scalar_in(dt):
 # Native loops
 # ---------------------------------------------------------------------------------------------------
 
-def _all_scalar(avals) -> bool:
-    return all(a.shape == () and _dtype_ok(a) for a in avals)
+def _loop_shape(avals):
+    """The one array shape among ``avals`` (() if all are scalars), or None if there are several or a
+    dtype the kernels do not have."""
+    shapes = {a.shape for a in avals} - {()}
+    if len(shapes) > 1 or not all(_dtype_ok(a) for a in avals):
+        return None
+    return shapes.pop() if shapes else ()
+
+
+def _eqn_avals(jaxpr):
+    out = []
+    for eqn in jaxpr.eqns:
+        out += [v.aval for v in eqn.invars] + [v.aval for v in eqn.outvars]
+    return out
+
+
+class _LoopArgs:
+    """The arguments of a native loop kernel: scalars as they are, arrays of the loop's element shape
+    flattened (``[j]`` is element j), per-step arrays as (steps, elements) (``[i, j]``)."""
+
+    def __init__(self):
+        self.names, self.kinds, self.dtypes = [], [], []
+
+    def add(self, name, kind, dtype):
+        self.names.append(name)
+        self.kinds.append(kind)  # "scalar", "elems" (n,), "steps" (length,), "steps_elems" (length, n)
+        self.dtypes.append(np.dtype(dtype))
+        return name
+
+    def numba_types(self, numba):
+        types = []
+        for kind, dt in zip(self.kinds, self.dtypes):
+            if kind == "scalar":
+                types.append(_nb_scalar(numba, dt))
+            else:
+                types.append(numba.types.Array(numba.from_dtype(dt), 2 if kind == "steps_elems" else 1,
+                                               "C"))
+        return types
+
+    def converters(self, n):
+        ascontiguous = np.ascontiguousarray
+        out = []
+        for kind, dt in zip(self.kinds, self.dtypes):
+            if kind == "scalar":
+                out.append(dt.type)
+            elif kind == "steps_elems":
+                out.append(lambda a, dt=dt: ascontiguous(a, dt).reshape(a.shape[0], n))
+            else:
+                out.append(lambda a, dt=dt: ascontiguous(a, dt).reshape(-1))
+        return out
+
+
+def _element_loop(lines_in, shape):
+    """The time loop ``lines_in`` inside a loop over the elements when the loop has arrays."""
+    if shape == ():
+        return lines_in
+    return ["    for j in range(n):"] + ["    " + l for l in lines_in]
 
 
 def native_scan(closed: ClosedJaxpr, length, reverse, num_consts, num_carry, fallback):
-    """The scan as one compiled loop when its body is scalar code with element rules (``fallback``, the
-    NumPy loop, serves calls until it is compiled), else None."""
+    """The scan as one compiled loop when its body is elementwise code with element rules, on scalars
+    and arrays of one shape (then the loop over the elements is outermost: each element's steps run in
+    turn, the same operations in the same order); else None. ``fallback`` (the NumPy loop) serves
+    calls until the kernel is compiled."""
     _install_rules()
     jaxpr = closed.jaxpr
     in_avals = [v.aval for v in jaxpr.invars]
     out_avals = [v.aval for v in jaxpr.outvars]
-    if not _all_scalar(in_avals) or not _all_scalar(out_avals) or length < 1:
+    shape = _loop_shape(in_avals + out_avals + _eqn_avals(jaxpr))
+    if shape is None or length < 1 or not out_avals:
+        return None
+    n = _size(shape)
+    if n < 1:
         return None
     n_xs = len(in_avals) - num_consts - num_carry
     y_avals = out_avals[num_carry:]
-    if num_carry + len(y_avals) == 0:
-        return None
+    ar = lambda a: a.shape != ()  # noqa: E731 -- an array value: one element per j
+    args = _LoopArgs()
+    ins = []
+    for i, a in enumerate(in_avals[:num_consts]):
+        name = args.add(f"k{i}", "elems" if ar(a) else "scalar", a.dtype)
+        ins.append(f"{name}[j]" if ar(a) else name)
+    carry_in = [args.add(f"c{i}", "elems" if ar(a) else "scalar", a.dtype)
+                for i, a in enumerate(in_avals[num_consts:num_consts + num_carry])]
+    carry = [f"x{i}" for i in range(num_carry)]
+    ins += carry
+    for i, a in enumerate(in_avals[num_consts + num_carry:]):
+        args.add(f"xs{i}", "steps_elems" if ar(a) else "steps", a.dtype)
+        ins.append(f"xs{i}[i, j]" if ar(a) else f"xs{i}[i]")
     em = _Emitter()
-    consts = [f"k{i}" for i in range(num_consts)]
-    carry = [f"c{i}" for i in range(num_carry)]
-    xs = [f"xs{i}" for i in range(n_xs)]
     body = []
-    outs = em.emit(jaxpr, closed.consts, consts + carry + [f"s{i}" for i in range(n_xs)], body,
-                   " " * 8)
+    outs = em.emit(jaxpr, closed.consts, ins, body, " " * 8, shapes=((), shape))
     if outs is None:
         return None
-    lines = [f"    ys{k} = np.empty({length}, {_tname(a.dtype)})" for k, a in enumerate(y_avals)]
+    pre = [f"    n = {n}"] if shape else []
+    pre += [f"    ys{k} = np.empty({f'({length}, n)' if ar(a) else length}, {_tname(a.dtype)})"
+            for k, a in enumerate(y_avals)]
+    pre += [f"    co{i} = np.empty(n, {_tname(a.dtype)})" for i, a in enumerate(out_avals[:num_carry])
+            if ar(a)]
+    loop = [f"    {x} = {c}[j]" if ar(a) else f"    {x} = {c}"
+            for x, c, a in zip(carry, carry_in, in_avals[num_consts:])]
     steps = f"range({length - 1}, -1, -1)" if reverse else f"range({length})"
-    lines.append(f"    for i in {steps}:")
-    lines += [f"        s{i} = xs{i}[i]" for i in range(n_xs)]
-    lines += body
-    lines += [f"        ys{k}[i] = {r}" for k, r in enumerate(outs[num_carry:])]
+    loop.append(f"    for i in {steps}:")
+    loop += body
+    loop += [f"        ys{k}[i, j] = {r}" if ar(a) else f"        ys{k}[i] = {r}"
+             for k, (r, a) in enumerate(zip(outs[num_carry:], y_avals))]
     if num_carry:
-        lines.append(f"        {', '.join(carry)}, = {', '.join(outs[:num_carry])},")
-    if not body and not num_carry and not y_avals:
-        lines.append("        pass")
-    rets = carry + [f"ys{k}" for k in range(len(y_avals))]
+        loop.append(f"        {', '.join(carry)}, = {', '.join(outs[:num_carry])},")
+    loop += [f"    co{i}[j] = {x}" for i, (x, a) in enumerate(zip(carry, out_avals)) if ar(a)]
+    lines = pre + _element_loop(loop, shape)
+    rets = [f"co{i}" if ar(a) else x for i, (x, a) in enumerate(zip(carry, out_avals))]
+    rets += [f"ys{k}" for k in range(len(y_avals))]
     lines.append(f"    return ({', '.join(rets)},)")
-    src = f"def _scan_loop({', '.join(consts + carry + xs)}):\n" + "\n".join(lines) + "\n"
-    scalar_in = in_avals[:num_consts + num_carry]
-    xs_dtypes = [np.dtype(a.dtype) for a in in_avals[num_consts + num_carry:]]
+    src = f"def _scan_loop({', '.join(args.names)}):\n" + "\n".join(lines) + "\n"
+    tiered = _tiered("_scan_loop", src, em.glob, args.numba_types)
+    convert_in = args.converters(n)
+    out_shapes = [(a.shape, np.dtype(a.dtype)) for a in out_avals]
+    carry_scalar = [np.dtype(a.dtype).type if not ar(a) else None for a in out_avals[:num_carry]]
 
-    def arg_types(numba):
-        return ([_nb_scalar(numba, a.dtype) for a in scalar_in] +
-                [_nb_vector(numba, d) for d in xs_dtypes])
-    tiered = _tiered("_scan_loop", src, em.glob, arg_types)
-    convert_in = [_scalar_in(a.dtype) for a in scalar_in]
-    convert_out = [np.dtype(a.dtype).type for a in out_avals[:num_carry]]
-    n_scalar = len(scalar_in)
-    ascontiguous = np.ascontiguousarray
-
-    def run(*args):
+    def run(*a):
         kernel = tiered.get()
         if kernel is None:
-            return fallback(*args)
-        ins = [c(a) for c, a in zip(convert_in, args)]
-        ins += [ascontiguous(a, d) for a, d in zip(args[n_scalar:], xs_dtypes)]
-        res = kernel(*ins)
-        return [c(r) for c, r in zip(convert_out, res)] + list(res[num_carry:])
+            return fallback(*a)
+        res = kernel(*[c(x) for c, x in zip(convert_in, a)])
+        outs = [c(r) if c is not None else r.reshape(s) for c, r, (s, _) in
+                zip(carry_scalar, res, out_shapes)]
+        return outs + [r.reshape((length,) + s) for r, (s, _) in zip(res[num_carry:],
+                                                                       out_shapes[num_carry:])]
     run.__jaxlite_native__ = tiered
+    run.__jaxlite_source__ = src
     return run
 
 
 def native_while(cond: ClosedJaxpr, body: ClosedJaxpr, cond_nconsts, body_nconsts, fallback):
-    """The while loop as one compiled loop when cond and body are scalar code with element rules, else
-    None (``fallback`` serves calls until the kernel is compiled)."""
+    """The while loop as one compiled loop when cond and body are elementwise code with element rules
+    on scalars and arrays of one shape (the predicate, a scalar, can only depend on scalars then, so
+    each element's loop runs the same steps), else None. ``fallback`` serves calls until the kernel
+    is compiled."""
     _install_rules()
     cj, bj = cond.jaxpr, body.jaxpr
-    avals = ([v.aval for v in cj.invars] + [v.aval for v in cj.outvars] +
-             [v.aval for v in bj.invars] + [v.aval for v in bj.outvars])
-    if not _all_scalar(avals) or np.dtype(cj.outvars[0].aval.dtype) != np.bool_:
+    avals = ([v.aval for v in cj.invars] + [v.aval for v in cj.outvars] + [v.aval for v in bj.invars]
+             + [v.aval for v in bj.outvars] + _eqn_avals(cj) + _eqn_avals(bj))
+    shape = _loop_shape(avals)
+    if shape is None or cj.outvars[0].aval.shape != () or np.dtype(cj.outvars[0].aval.dtype) != np.bool_:
         return None
+    n = _size(shape)
     n_carry = len(bj.invars) - body_nconsts
-    if n_carry == 0:
+    if n_carry == 0 or n < 1:
         return None
+    ar = lambda a: a.shape != ()  # noqa: E731
+    args = _LoopArgs()
+
+    def consts(invars, prefix):
+        out = []
+        for i, v in enumerate(invars):
+            name = args.add(f"{prefix}{i}", "elems" if ar(v.aval) else "scalar", v.aval.dtype)
+            out.append(f"{name}[j]" if ar(v.aval) else name)
+        return out
+    ck = consts(cj.invars[:cond_nconsts], "ck")
+    bk = consts(bj.invars[:body_nconsts], "bk")
+    carry_avals = [v.aval for v in bj.invars[body_nconsts:]]
+    carry_in = [args.add(f"c{i}", "elems" if ar(a) else "scalar", a.dtype)
+                for i, a in enumerate(carry_avals)]
+    carry = [f"x{i}" for i in range(n_carry)]
     em = _Emitter()
-    ck = [f"ck{i}" for i in range(cond_nconsts)]
-    bk = [f"bk{i}" for i in range(body_nconsts)]
-    carry = [f"c{i}" for i in range(n_carry)]
     clines, blines = [], []
-    pred = em.emit(cj, cond.consts, ck + carry, clines, " " * 8)
-    outs = em.emit(bj, body.consts, bk + carry, blines, " " * 8)
+    pred = em.emit(cj, cond.consts, ck + carry, clines, " " * 8, shapes=((), shape))
+    outs = em.emit(bj, body.consts, bk + carry, blines, " " * 8, shapes=((), shape))
     if pred is None or outs is None:
         return None
-    lines = ["    while True:"] + clines + [f"        if not {pred[0]}:", "            break"] + blines
-    lines.append(f"        {', '.join(carry)}, = {', '.join(outs)},")
-    lines.append(f"    return ({', '.join(carry)},)")
-    src = f"def _while_loop({', '.join(ck + bk + carry)}):\n" + "\n".join(lines) + "\n"
-    in_avals = [v.aval for v in cj.invars[:cond_nconsts]] + [v.aval for v in bj.invars]
-    tiered = _tiered("_while_loop", src, em.glob,
-                     lambda numba: [_nb_scalar(numba, a.dtype) for a in in_avals])
-    convert_in = [_scalar_in(a.dtype) for a in in_avals]
-    convert_out = [np.dtype(v.aval.dtype).type for v in bj.outvars]
+    pre = [f"    co{i} = np.empty(n, {_tname(a.dtype)})" for i, a in enumerate(carry_avals) if ar(a)]
+    loop = [f"    {x} = {c}[j]" if ar(a) else f"    {x} = {c}"
+            for x, c, a in zip(carry, carry_in, carry_avals)]
+    loop += ["    while True:"] + clines + [f"        if not {pred[0]}:", "            break"] + blines
+    loop.append(f"        {', '.join(carry)}, = {', '.join(outs)},")
+    loop += [f"    co{i}[j] = {x}" for i, (x, a) in enumerate(zip(carry, carry_avals)) if ar(a)]
+    lines = pre + _element_loop(loop, shape)
+    rets = [f"co{i}" if ar(a) else x for i, (x, a) in enumerate(zip(carry, carry_avals))]
+    lines.append(f"    return ({', '.join(rets)},)")
+    if shape:
+        lines.insert(0, f"    n = {n}")
+    src = f"def _while_loop({', '.join(args.names)}):\n" + "\n".join(lines) + "\n"
+    tiered = _tiered("_while_loop", src, em.glob, args.numba_types)
+    convert_in = args.converters(n)
+    convert_out = [None if ar(a) else np.dtype(a.dtype).type for a in carry_avals]
+    shapes_out = [a.shape for a in carry_avals]
 
-    def run(*args):
+    def run(*a):
         kernel = tiered.get()
         if kernel is None:
-            return fallback(*args)
-        res = kernel(*[c(a) for c, a in zip(convert_in, args)])
-        return [c(r) for c, r in zip(convert_out, res)]
+            return fallback(*a)
+        res = kernel(*[c(x) for c, x in zip(convert_in, a)])
+        return [c(r) if c is not None else r.reshape(s) for c, r, s in zip(convert_out, res, shapes_out)]
     run.__jaxlite_native__ = tiered
+    run.__jaxlite_source__ = src
     return run
 
 
@@ -620,7 +715,7 @@ def fused_kernel(jaxpr: Jaxpr):
     names = [f"a{i}" for i in range(len(arrays))]
     body = []
     outs = em.emit(jaxpr, (), [f"{nm}[i]" if arr else nm for nm, arr in zip(names, arrays)], body,
-                   " " * 8, scalar_only=False)
+                   " " * 8, shapes=((), shape))
     if outs is None:
         return None
     outn = [f"o{k}" for k in range(len(outs))]
