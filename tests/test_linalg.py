@@ -211,6 +211,46 @@ def test_jaxprs_match_jax(jax):
         assert [str(v.aval) for v in jl_eqns[-1].outvars] == [str(v.aval) for v in jx_eqns[-1].outvars]
 
 
+def _bits(x):
+    x = np.asarray(x)
+    return x.dtype, x.shape, x.view(f"u{x.itemsize // 2}" if x.dtype.kind == "c" else f"u{x.itemsize}").tobytes()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "complex64", "complex128"])
+def test_decompositions_bits_match_jax(jax, dtype):
+    """With SciPy, cholesky/qr/svd/eigh call the LAPACK routines jaxlib calls (SciPy's build, same job letters
+    and workspaces): JAX's bits, also for NaN results of failed factorisations."""
+    pytest.importorskip("scipy")
+    jjnp, jlax = jax.numpy, jax.lax
+    with jax.enable_x64(dtype in ("float64", "complex128")), jl.enable_x64(dtype in ("float64", "complex128")):
+        for shape in [(1, 1), (3, 3), (2, 4, 4), (6, 4), (4, 6), (2, 3, 5, 2), (40, 40), (150, 150)]:
+            a = _rand(*shape, dtype=dtype)
+            pairs = [(lambda m, x: m.linalg.svd(x, compute_uv=False), "svdvals")]
+            for full in (True, False):
+                pairs += [(lambda m, x, f=full: m.linalg.qr(x, mode="complete" if f else "reduced"), "qr"),
+                          (lambda m, x, f=full: m.linalg.svd(x, full_matrices=f), "svd")]
+            if shape[-1] == shape[-2]:
+                spd = _spd(*shape, dtype=dtype)
+                pairs += [(lambda m, x: m.linalg.cholesky(x @ np.conj(np.swapaxes(x, -1, -2))
+                                                          + np.float32(shape[-1]) * np.eye(shape[-1], dtype=dtype)),
+                           "cholesky"),
+                          (lambda m, x: m.linalg.eigh(x), "eigh"), (lambda m, x: m.linalg.eigh(x, UPLO="U"), "eighU"),
+                          (lambda m, x: m.linalg.eigvalsh(x), "eigvalsh")]
+                lax_pairs = [(lambda l, x: l.linalg.cholesky(x), "lax cholesky (NaN: not positive definite)"),
+                             (lambda l, x: l.linalg.cholesky(spd), "lax cholesky"),
+                             (lambda l, x: l.linalg.eigh(x, symmetrize_input=False, lower=False), "lax eigh")]
+                for f, what in lax_pairs:
+                    for w, g in zip(jax.tree_util.tree_leaves(f(jlax, a)), jl.tree_util.tree_leaves(f(lax, a))):
+                        assert _bits(w) == _bits(g), (what, shape)
+            for f, what in pairs:
+                for w, g in zip(jax.tree_util.tree_leaves(f(jjnp, a)), jl.tree_util.tree_leaves(f(jnp, a))):
+                    assert _bits(w) == _bits(g), (what, shape)
+        # inside jit and vmap too (the same impls run)
+        a = _rand(3, 4, 4, dtype=dtype)
+        for w, g in zip(jax.jit(jax.vmap(jjnp.linalg.qr))(a), jl.jit(jl.vmap(jnp.linalg.qr))(a)):
+            assert _bits(w) == _bits(g)
+
+
 # ---------------------------------------------------------------------------------------------------
 # derivatives of the primitives (finite differences in float64)
 # ---------------------------------------------------------------------------------------------------

@@ -639,3 +639,18 @@ def test_half_dirichlet_bits_match_jax(dtype):
         a = DIRICHLET_ALPHAS[alpha].astype(dtype)
         _same_bits(np.asarray(jax.random.dirichlet(jax.random.key(seed), a, shape, dtype)).astype(np.float32),
                    np.asarray(jaxlite.random.dirichlet(jaxlite.random.key(seed), a, shape, dtype)).astype(np.float32))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_orthogonal_bits_match_jax(dtype):
+    """QR of normals as jaxlib computes it (SciPy's LAPACK: geqrf, then orgqr), q times the signs of r's
+    diagonal: JAX's bits, square, tall (n > m), wide (n < m) and batched."""
+    pytest.importorskip("scipy")
+    import jaxlite as jl
+    with jax.enable_x64(dtype == "float64"), jl.enable_x64(dtype == "float64"):
+        for seed, kw in enumerate([dict(n=4), dict(n=3, shape=(2,)), dict(n=3, m=5), dict(n=5, m=3), dict(n=1),
+                                   dict(n=10, shape=(3, 2)), dict(n=64), dict(n=3, m=6, shape=(2,)), dict(n=150)]):
+            _same_bits(jax.random.orthogonal(jax.random.key(seed), dtype=dtype, **kw),
+                       jl.random.orthogonal(jl.random.key(seed), dtype=dtype, **kw))
+        f = lambda r: (lambda k: r.orthogonal(k, 3, (2,), dtype, 4))
+        _same_bits(jax.jit(f(jax.random))(jax.random.key(9)), jl.jit(f(jl.random))(jl.random.key(9)))

@@ -61,6 +61,129 @@ def _scipy_linalg():
 
 
 # ---------------------------------------------------------------------------------------------------
+# LAPACK as jaxlib's CPU kernels call it
+# ---------------------------------------------------------------------------------------------------
+# jaxlib takes its LAPACK function pointers from scipy.linalg.cython_lapack, i.e. the LAPACK build that
+# scipy.linalg.lapack wraps (NumPy's linalg links another one). Calling the same driver routine with the
+# same arguments (job letters, triangle, workspace sizes: a blocked routine's path can depend on them)
+# gives JAX's factorisations bit for bit. Without SciPy the impls fall back to NumPy's LAPACK.
+
+_LAPACK_PREFIX = {np.dtype(np.float32): "s", np.dtype(np.float64): "d",
+                  np.dtype(np.complex64): "c", np.dtype(np.complex128): "z"}
+
+
+def _lapack(dtype, *names):
+    """SciPy's wrappers of the LAPACK routines ``names`` (without the type letter) for ``dtype``, or None
+    when SciPy is missing or ``dtype`` is not a LAPACK type."""
+    prefix = _LAPACK_PREFIX.get(np.dtype(dtype))
+    if prefix is None:
+        return None
+    try:
+        from scipy.linalg import lapack
+    except ImportError:  # pragma: no cover - scipy is an optional dependency
+        return None
+    return [getattr(lapack, prefix + name) for name in names]
+
+
+def _per_matrix(fn, x, *out_templates):
+    """``fn`` (one matrix -> (info, outputs)) over the matrices of ``x``, stacked; where LAPACK reports a
+    failure (info != 0) that batch element's outputs are NaN, as in JAX's lowering."""
+    batch = x.shape[:-2]
+    flat = x.reshape((-1,) + x.shape[-2:])
+    outs = [np.empty((flat.shape[0],) + s, d) for s, d in out_templates]
+    with np.errstate(all="ignore"):
+        for i in range(flat.shape[0]):
+            info, res = fn(flat[i])
+            for o, r in zip(outs, res):
+                o[i] = r if info == 0 else complex(np.nan, np.nan) if o.dtype.kind == "c" else np.nan
+    return [o.reshape(batch + o.shape[1:]) for o in outs]
+
+
+def _potrf(x, lower=True):
+    """potrf on each matrix: the factor in the ``lower`` triangle, the other triangle left as it was."""
+    fns = _lapack(x.dtype, "potrf")
+    if fns is None:
+        return None
+    n = x.shape[-1]
+
+    def one(a):
+        c, info = fns[0](a, lower=int(lower), clean=0)
+        return info, (c,)
+    return _per_matrix(one, x, ((n, n), x.dtype))[0]
+
+
+def _syevd(x, lower):
+    """syevd/heevd (jobz 'V') on each matrix with jaxlib's workspace sizes: (v, w), w ascending."""
+    cplx = np.issubdtype(x.dtype, np.complexfloating)
+    fns = _lapack(x.dtype, "heevd" if cplx else "syevd")
+    if fns is None:
+        return None
+    n = x.shape[-1]
+    if cplx:
+        sizes = dict(lwork=max(2 * n + n * n, 1), lrwork=1 + 5 * n + 2 * n * n, liwork=3 + 5 * n)
+    else:
+        sizes = dict(lwork=1 + 6 * n + 2 * n * n, liwork=3 + 5 * n)
+
+    def one(a):
+        w, v, info = fns[0](a, compute_v=1, lower=int(lower), **sizes)
+        return info, (v, w)
+    return _per_matrix(one, x, ((n, n), x.dtype), ((n,), _real_dtype(x.dtype)))
+
+
+def _gesdd(x, full_matrices, compute_uv, algorithm):
+    """gesdd (gesvd for algorithm QR) on each matrix, workspace from LAPACK's query as in jaxlib:
+    (s, u, vt) or (s,)."""
+    name = "gesvd" if algorithm is not None and getattr(algorithm, "value", None) == "QR" else "gesdd"
+    fns = _lapack(x.dtype, name, name + "_lwork")
+    if fns is None:
+        return None
+    fn, query = fns
+    m, n = x.shape[-2:]
+    k = min(m, n)
+    flags = dict(compute_uv=int(compute_uv), full_matrices=int(full_matrices))
+    work, info = query(m, n, **flags)
+    lwork = max(int(np.real(work)), 1)
+    tmpl = [((k,), _real_dtype(x.dtype))]
+    if compute_uv:
+        ku, kv = (m, n) if full_matrices else (k, k)
+        tmpl += [((m, ku), x.dtype), ((kv, n), x.dtype)]
+
+    def one(a):
+        u, s, vt, info = fn(a, lwork=lwork, **flags)
+        return info, ((s, u, vt) if compute_uv else (s,))
+    return _per_matrix(one, x, *tmpl)
+
+
+def _geqrf_orgqr(x, full_matrices):
+    """(q, r) of each matrix as jaxlib computes them: geqrf, then orgqr/ungqr (householder_product) on
+    the reflectors (padded with zero columns to m for full q of a tall matrix); r upper triangular."""
+    cplx = np.issubdtype(x.dtype, np.complexfloating)
+    fns = _lapack(x.dtype, "geqrf", "ungqr" if cplx else "orgqr")
+    if fns is None:
+        return None
+    geqrf, orgqr = fns
+    m, n = x.shape[-2:]
+    k = min(m, n)
+    kq = m if full_matrices else k
+    lwork = max(int(np.real(geqrf(np.zeros((m, n), x.dtype), lwork=-1)[2][0])), 1)
+    qcols = m if m < n or full_matrices else n
+    q_lwork = max(int(np.real(orgqr(np.zeros((m, qcols), x.dtype), np.zeros(k, x.dtype), lwork=-1)[1][0])), 1)
+
+    def one(a):
+        r, tau, _, _ = geqrf(a, lwork=lwork)
+        if m < n:
+            reflectors = r[:, :m]
+        elif full_matrices:
+            reflectors = np.zeros((m, m), x.dtype)
+            reflectors[:, :n] = r
+        else:
+            reflectors = r
+        q, _, _ = orgqr(reflectors, tau, lwork=q_lwork)
+        return 0, (q, np.triu(r[:kq]))
+    return _per_matrix(one, x, ((m, kq), x.dtype), ((kq, n), x.dtype))
+
+
+# ---------------------------------------------------------------------------------------------------
 # small helpers on lax values (used by the jvp rules and the wrappers)
 # ---------------------------------------------------------------------------------------------------
 
@@ -207,6 +330,9 @@ def _batched(fn, x, *out_templates):
 
 def _cholesky_impl(x):
     x = np.asarray(x)
+    factor = _potrf(x) if x.size else None
+    if factor is not None:
+        return factor
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -625,6 +751,9 @@ def _qr_impl(x, *, pivoting, full_matrices, use_magma=None):
         if m == 0 or n == 0:
             q = np.broadcast_to(np.eye(m, kq, dtype=x.dtype), x.shape[:-2] + (m, kq)).copy()
             return q, np.zeros(x.shape[:-2] + (kq, n), x.dtype)
+        qr = _geqrf_orgqr(x, full_matrices)
+        if qr is not None:
+            return tuple(qr)
         q, r = np.linalg.qr(x, mode="complete" if full_matrices else "reduced")
         return q.astype(x.dtype, copy=False), r.astype(x.dtype, copy=False)
     sl = _scipy_linalg()
@@ -751,6 +880,10 @@ def _svd_impl(x, *, full_matrices, compute_uv, subset_by_index, algorithm=None):
         vt = np.broadcast_to(np.eye(vn, n, dtype=x.dtype), batch + (vn, n)).copy()
         return s, u, vt
 
+    outs = _gesdd(x, full_matrices, compute_uv, algorithm)
+    if outs is not None:
+        return _svd_subset(outs, subset_by_index, compute_uv, k)
+
     def run(a):
         if compute_uv:
             u, s, vt = np.linalg.svd(a, full_matrices=full_matrices, compute_uv=True)
@@ -766,6 +899,11 @@ def _svd_impl(x, *, full_matrices, compute_uv, subset_by_index, algorithm=None):
             tmpl = [((k,), rdt)] + ([((m, ku), x.dtype), ((kv, n), x.dtype)] if compute_uv else [])
             outs = _batched(run, x, *tmpl)
     outs = [np.asarray(o).astype(d, copy=False) for o, d in zip(outs, (rdt, x.dtype, x.dtype))]
+    return _svd_subset(outs, subset_by_index, compute_uv, k)
+
+
+def _svd_subset(outs, subset_by_index, compute_uv, k):
+    outs = list(outs)
     if subset_by_index is not None and tuple(subset_by_index) != (0, k):
         lo, hi = subset_by_index
         hi = min(hi, k)
@@ -870,6 +1008,13 @@ def _eigh_impl(x, *, lower, sort_eigenvalues, subset_by_index, algorithm=None):
     n = x.shape[-1]
     rdt = _real_dtype(x.dtype)
     uplo = "L" if lower else "U"
+    vw = _syevd(x, lower) if x.size else None
+    if vw is not None:
+        v, w = vw
+        if subset_by_index is not None and tuple(subset_by_index) != (0, n):
+            lo, hi = subset_by_index
+            w, v = w[..., lo:hi], v[..., :, lo:hi]
+        return v, w
     with np.errstate(all="ignore"):
         try:
             w, v = np.linalg.eigh(x, UPLO=uplo)
