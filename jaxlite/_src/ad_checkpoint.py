@@ -286,6 +286,9 @@ def checkpoint(fun: Callable | None = None, *, prevent_cse: bool = True, policy:
         st = {i % n for i in static} if n else set()
         dyn_idx = [i for i in range(n) if i not in st]
         leaves, in_tree = tree_util.tree_flatten(([args[i] for i in dyn_idx], kwargs))
+        from jaxlite._src.ad_api import _check_arg
+        for x in leaves:
+            _check_arg(x)
         if type(core.trace_ctx.trace) is core.EvalTrace and not any(isinstance(x, Tracer) for x in leaves):
             return fun(*args, **kwargs)  # nothing to differentiate: just run it
         from jaxlite._src.ad_api import _canonical

@@ -226,9 +226,8 @@ def _split(key, num=2):
     if key.ndim:
         raise TypeError("split accepts a single key, but was given a key array of shape "
                         f"{key.shape} != (). Use jax.vmap for batching.")
-    shape = tuple(num) if isinstance(num, Sequence) else (num,)
-    shape = tuple(core.concrete_or_error(operator.index, d, "The num argument of jax.random.split")
-                  for d in shape)
+    from jaxlite._src.lax.utils import canonicalize_shape
+    shape = canonicalize_shape(tuple(num) if isinstance(num, Sequence) else (num,), "of jax.random.split's num")
     return prng.random_split(key, shape)
 
 
@@ -277,16 +276,11 @@ def clone(key):
 def _canonicalize_shape(shape, name):
     if shape is None:
         return None
-    if isinstance(shape, (int, np.integer)):
-        shape = (shape,)
-    try:
-        return tuple(core.concrete_or_error(operator.index, d, f"The shape argument of jax.random.{name}")
-                     for d in shape)
-    except TypeError as e:
-        if isinstance(e, core.ConcretizationTypeError):
-            raise
-        raise TypeError(f"Shapes must be 1D sequences of concrete values of integer type, got {shape}."
-                        ) from None
+    from jaxlite._src.lax.utils import canonicalize_shape
+    shape = canonicalize_shape(shape, f"of jax.random.{name}")
+    if any(d < 0 for d in shape):
+        raise TypeError(f"jax.random.{name}: the shape {shape} has a negative size; sizes must be >= 0.")
+    return shape
 
 
 def _check_shape(name: str, shape, *param_shapes):

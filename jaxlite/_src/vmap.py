@@ -176,6 +176,11 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0, axis_name=None, axi
     def vmap_f(*args, **kwargs):
         check_in_axes_len("vmap", in_axes, len(args))
         leaves, in_tree = tree_flatten((args, kwargs))
+        for x in leaves:
+            if not (isinstance(x, Tracer) or core.valid_jaxtype(x)):
+                raise TypeError(f"Argument '{x}' of type {type(x)} is not a valid JAX type: vmap maps over "
+                                f"arrays, scalars and pytrees of them. Close over other values instead "
+                                f"(functools.partial or a lambda).")
         in_dims = flatten_axes("vmap in_axes", in_tree, (in_axes, 0), kws=True)
         size = _mapped_axis_size(fun, in_tree, leaves, in_dims, "vmap", axis_size)
         vals, dims = mapped_args(leaves, in_dims)

@@ -216,8 +216,12 @@ def vmap_flat(fun: Callable, vals: Sequence, in_dims: Sequence, out_dims: Sequen
                         "vmap has mapped output but out_axes is None: an output that depends on the "
                         "batched inputs cannot be returned unbatched. Use out_axes=0 for it.")
                 if od is not None:
+                    rank = len(get_aval(v).shape) + (1 if d is None else 0)  # with the mapped axis
+                    if not -rank <= od < rank:
+                        raise ValueError(f"vmap out_axes {od} is out of bounds for an output of rank {rank} "
+                                         f"(the mapped axis included); use an axis in [{-rank}, {rank}).")
                     if od < 0:
-                        od += len(get_aval(v).shape) + (1 if d is None else 0)
+                        od += rank
                     v = matchaxis(d, od, axis_size, v)
             res.append(v)
     finally:

@@ -1317,6 +1317,9 @@ def stop_gradient(x):
     def stop(v):
         if isinstance(v, Tracer) and dtypes.issubdtype(v.aval.dtype, np.inexact):
             return _stop_gradient_p.bind(v)
+        if not (isinstance(v, Tracer) or core.valid_jaxtype(v)):
+            raise TypeError(f"stop_gradient takes arrays, scalars and pytrees of them; got {v!r} of type "
+                            f"{type(v).__name__}, which is not a valid JAX type.")
         return v
     return tree_util.tree_map(stop, x)
 

@@ -100,6 +100,8 @@ batching.primitive_batchers[broadcast_in_dim_p] = _bid_batch
 def broadcast_in_dim(operand, shape, broadcast_dimensions, out_sharding=None):
     """Broadcast ``operand`` to ``shape``; operand dim ``i`` becomes output dim ``broadcast_dimensions[i]``."""
     shape = canonicalize_shape(shape)
+    if any(d < 0 for d in shape):
+        raise TypeError(f"broadcast_in_dim: the target shape {shape} has a negative size; sizes must be >= 0.")
     bd = tuple(broadcast_dimensions)  # as given (JAX's batching rules pass NumPy ints, and print them)
     a = _aval(operand)
     if a.shape == shape and bd == tuple(range(len(shape))) and isinstance(operand, (core.Array, core.Tracer)):
@@ -235,7 +237,8 @@ batching.primitive_batchers[transpose_p] = _transpose_batch
 
 def transpose(operand, permutation):
     permutation = tuple(int(p) for p in permutation)
-    if permutation == tuple(range(len(permutation))) and isinstance(operand, (core.Array, core.Tracer)):
+    if (permutation == tuple(range(len(permutation))) and isinstance(operand, (core.Array, core.Tracer))
+            and len(permutation) == operand.ndim):
         return operand
     return transpose_p.bind(operand, permutation=permutation)
 
@@ -251,7 +254,7 @@ squeeze_p.def_impl(lambda x, *, dimensions: np.squeeze(x, dimensions) if dimensi
 def _squeeze_abstract(x, *, dimensions):
     for d in dimensions:
         if x.shape[d] != 1:
-            raise TypeError(f"cannot select an axis to squeeze out which has size not equal to one, got "
+            raise ValueError(f"cannot select an axis to squeeze out which has size not equal to one, got "
                             f"shape={x.shape} and dimensions={dimensions}")
     return ShapedArray(tuple(s for i, s in enumerate(x.shape) if i not in dimensions), x.dtype, x.weak_type)
 
@@ -296,7 +299,14 @@ def expand_dims(array, dimensions):
 
 rev_p = Primitive("rev")
 rev_p.def_impl(lambda x, *, dimensions: np.flip(x, dimensions) if dimensions else x)
-rev_p.def_abstract_eval(lambda x, *, dimensions: ShapedArray(x.shape, x.dtype, x.weak_type))
+def _rev_abstract(x, *, dimensions):
+    if not all(0 <= d < x.ndim for d in dimensions) or len(set(dimensions)) != len(dimensions):
+        raise TypeError(f"rev dimensions must be distinct axes of the operand, in [0, {x.ndim}); got "
+                        f"{dimensions} for an operand of shape {x.shape}.")
+    return ShapedArray(x.shape, x.dtype, x.weak_type)
+
+
+rev_p.def_abstract_eval(_rev_abstract)
 ad.deflinear(rev_p, lambda ct, x, *, dimensions: [None if type(ct) is Zero else rev(ct, dimensions)])
 
 
@@ -412,7 +422,8 @@ def _pad_abstract(x, pv, *, padding_config):
         raise TypeError(f"pad operand and padding_value must be same dtype: got {x.dtype.name} and "
                         f"{pv.dtype.name}.")
     if len(padding_config) != x.ndim:
-        raise TypeError(f"pad: len(padding_config) {len(padding_config)} must equal operand ndim {x.ndim}")
+        raise ValueError(f"pad: padding_config has {len(padding_config)} (low, high, interior) triples, one "
+                         f"an axis, but the operand has {x.ndim} axes (shape {x.shape}).")
     shape = []
     for s, (lo, hi, i) in zip(x.shape, padding_config):
         if i < 0:
@@ -660,6 +671,8 @@ def _iota_impl(*, dtype, shape, dimension, sharding):
 iota_p = Primitive("iota")
 iota_p.def_impl(_iota_impl)
 def _iota_abstract(*, dtype, shape, dimension, sharding):
+    if any(d < 0 for d in shape):
+        raise TypeError(f"iota: the shape {shape} has a negative size; sizes must be >= 0.")
     if not (dtypes.issubdtype(dtype, np.integer) or dtypes.issubdtype(dtype, np.inexact)):
         raise TypeError(f"iota does not accept dtype {np.dtype(dtype).name}. Accepted dtypes are "
                         "subtypes of integer, floating, complexfloating.")

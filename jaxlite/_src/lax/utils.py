@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
+import operator
+
 import numpy as np
 
 from jaxlite._src import core, dtypes
@@ -107,20 +109,20 @@ def as_np(x):
 
 
 def canonicalize_shape(shape, context="") -> tuple[int, ...]:
-    """Shapes must be tuples of concrete non-negative ints."""
-    if isinstance(shape, (int, np.integer)) or (isinstance(shape, core.Array) and shape.ndim == 0):
+    """Shapes are tuples of concrete ints: a traced, float or string size is a TypeError (as in JAX)."""
+    if isinstance(shape, (int, np.integer)) or (isinstance(shape, (core.Array, core.Tracer)) and shape.ndim == 0):
         shape = (shape,)
     try:
-        out = []
-        for d in shape:
-            if isinstance(d, core.Tracer):
-                out.append(core.concrete_or_error(int, d,
-                           f"The size of dimension of a shape {context} must be a concrete int; a traced "
-                           f"value was passed. Mark it static with `static_argnums`."))
-            else:
-                out.append(int(d))
-        return tuple(out)
-    except TypeError as e:
-        if isinstance(e, core.ConcretizationTypeError):
-            raise
+        dims = tuple(shape)
+    except TypeError:
+        dims = None
+    if dims is not None and any(isinstance(d, core.Tracer) and not core.is_concrete(d) for d in dims):
+        raise TypeError(f"Shapes must be 1D sequences of concrete values of integer type, got {dims}. "
+                        f"A size in the shape{' ' + context if context else ''} is a traced value; shapes are "
+                        f"fixed when tracing, so pass it as a Python int (with jit, mark the argument static "
+                        f"with `static_argnums`/`static_argnames`).")
+    try:
+        return tuple(operator.index(core.concrete_or_error(None, d) if isinstance(d, core.Tracer) else d)
+                     for d in dims)
+    except TypeError:
         raise TypeError(f"Shapes must be 1D sequences of concrete values of integer type, got {shape}.") from None

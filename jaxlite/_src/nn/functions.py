@@ -277,7 +277,7 @@ def one_hot(x, num_classes: int, *, dtype=None, axis=-1):
            [0., 0., 1.]], dtype=float32)
     """
     num_classes = core.concrete_or_error(
-        int, num_classes, "The error arose in jax.nn.one_hot argument `num_classes`.")
+        operator.index, num_classes, "The error arose in jax.nn.one_hot argument `num_classes`.")
     x_arr = jnp.asarray(x)
     if not isinstance(axis, (int, np.integer)):
         raise NotImplementedError("jax.nn.one_hot with a named axis (axis_name)")

@@ -215,7 +215,7 @@ def array(object, dtype=None, copy=True, order="K", ndmin=0, *, device=None):
             out = core.Array._from_np(np.array(object, dtype=dt), False)
     else:
         if object is None:
-            raise TypeError("None is not a valid value for jnp.array")
+            raise ValueError("None is not a valid value for jnp.array")
         if isinstance(object, (list, tuple)) and _has_python_scalars_only(object):
             # Python lists of scalars: dtype from JAX's promotion of the elements (not weak)
             flat = _flat(object)
@@ -314,11 +314,25 @@ def _shape_arg(shape, name):
             from None
 
 
+def _dim_arg(d, what):
+    """One concrete dimension (``what`` names the argument, e.g. "argument 'N' of jnp.eye()"); a traced or
+    non-integer value is a TypeError, as JAX's ``core.canonicalize_dim``."""
+    if isinstance(d, Tracer) and not core.is_concrete(d):
+        raise TypeError(f"Shapes must be 1D sequences of concrete values of integer type, got ({d},). The "
+                        f"{what} was a traced value: it sets a shape, so it must be a Python int. If using "
+                        f"`jit`, mark it static with `static_argnums`/`static_argnames`.")
+    try:
+        return operator.index(core.concrete_or_error(None, d))
+    except TypeError:
+        raise TypeError(f"Shapes must be 1D sequences of concrete values of integer type, got ({d!r},). The "
+                        f"{what} must be an integer.") from None
+
+
 def zeros(shape, dtype=None, *, device=None, out_sharding=None):
     """An array of zeros (float32 by default)."""
     shape = _shape_arg(shape, "zeros")
     if builtins.any(d < 0 for d in shape):
-        raise ValueError(f"negative dimensions are not allowed: {shape}")
+        raise TypeError(f"negative dimensions are not allowed: {shape}")
     return lax.full(shape, 0, _dtype_arg(dtype, "zeros") or dtypes.default_float_dtype())
 
 
@@ -326,7 +340,7 @@ def ones(shape, dtype=None, *, device=None, out_sharding=None):
     """An array of ones (float32 by default)."""
     shape = _shape_arg(shape, "ones")
     if builtins.any(d < 0 for d in shape):
-        raise ValueError(f"negative dimensions are not allowed: {shape}")
+        raise TypeError(f"negative dimensions are not allowed: {shape}")
     return lax.full(shape, 1, _dtype_arg(dtype, "ones") or dtypes.default_float_dtype())
 
 
@@ -385,6 +399,9 @@ def arange(start, stop=None, step=None, dtype=None, *, device=None):
     Array([0. , 0.5, 1. , 1.5], dtype=float32)
     """
     dt = _dtype_arg(dtype, "arange")
+    if start is None:
+        raise TypeError("jnp.arange needs a stop value (or start and stop); got None for the first argument. "
+                        "Call jnp.arange(stop) or jnp.arange(start, stop[, step]) with numbers.")
     for a in (start, stop, step):
         if a is not None:
             check_arraylike("arange", a)
@@ -487,8 +504,8 @@ def eye(N, M=None, k=0, dtype=None, *, device=None):
     offset = ensure_arraylike("eye", k)
     if not (offset.shape == () and dtypes.issubdtype(offset.dtype, np.integer)):
         raise ValueError(f"k must be a scalar integer; got {k}")
-    N = core.concrete_or_error(operator.index, N, "argument of 'N' jnp.eye()")
-    M = N if M is None else core.concrete_or_error(operator.index, M, "argument 'M' of jnp.eye()")
+    N = _dim_arg(N, "argument 'N' of jnp.eye()")
+    M = N if M is None else _dim_arg(M, "argument 'M' of jnp.eye()")
     if N < 0 or M < 0:
         raise ValueError(f"negative dimensions are not allowed, got {N} and {M}")
     i = lax.broadcasted_iota(offset.dtype, (N, M), 0)
@@ -502,7 +519,8 @@ def identity(n, dtype=None):
 
 def tri(N, M=None, k=0, dtype=None):
     dt = _dtype_arg(dtype, "tri") or dtypes.default_float_dtype()
-    M = N if M is None else M
+    N = _dim_arg(N, "argument 'N' of jnp.tri()")
+    M = N if M is None else _dim_arg(M, "argument 'M' of jnp.tri()")
     return lax.convert_element_type(
         lax.ge(lax.add(lax.broadcasted_iota(np.int32, (N, M), 0), lax._convert_element_type(k, np.int32)),
                lax.broadcasted_iota(np.int32, (N, M), 1)), dt)
@@ -536,7 +554,7 @@ def _compute_newshape(size, newshape):
     newshape = [operator.index(core.concrete_or_error(None, d, "reshape sizes must be concrete"))
                 for d in newshape]
     if builtins.sum(1 for d in newshape if d == -1) > 1:
-        raise ValueError("can only specify one unknown dimension")
+        raise TypeError(f"only one axis size may be -1 (the one inferred from the others), got {tuple(newshape)}")
     if -1 in newshape:
         known = int(np.prod([d for d in newshape if d != -1], dtype=np.int64))
         if known == 0 or size % known:
@@ -556,9 +574,15 @@ def reshape(a, shape=None, order="C", *, newshape=None, copy=None, out_sharding=
         shape = newshape
     if isinstance(shape, (int, np.integer)) or (isinstance(shape, (core.Array, Tracer)) and ndim(shape) == 0):
         shape = (shape,)
+    if builtins.any(isinstance(d, Tracer) and not core.is_concrete(d) for d in shape):
+        raise TypeError(f"cannot reshape array of shape {a.shape} into shape {tuple(shape)}: a size in the new "
+                        f"shape is a traced value, but shapes are fixed when tracing. Pass Python ints (with "
+                        f"jit, mark the argument static with `static_argnums`/`static_argnames`).")
     try:
         new = _compute_newshape(a.size, shape)
     except TypeError as err:
+        if str(err).startswith("only one axis"):
+            raise
         why = f" {err}" if str(err).startswith("because") else ""
         raise TypeError(f"cannot reshape array of shape {a.shape} (size {a.size}) into shape "
                         f"{tuple(shape)}{why}") from None
@@ -579,7 +603,8 @@ def transpose(a, axes=None):
     a = ensure_arraylike("transpose", a)
     axes = tuple(range(a.ndim - 1, -1, -1)) if axes is None else tuple(canonicalize_axis(i, a.ndim) for i in axes)
     if sorted(axes) != list(range(a.ndim)):
-        raise ValueError(f"axes {axes} don't match array of dimension {a.ndim}")
+        raise TypeError(f"jnp.transpose: axes {axes} are not a permutation of the {a.ndim} axes of an array of "
+                        f"shape {a.shape}; name each axis exactly once")
     return lax.transpose(a, axes)
 
 
@@ -849,8 +874,8 @@ def where(condition, x=None, y=None, /, *, size=None, fill_value=None):
         from jaxlite._src.numpy import setops
         return setops.nonzero(condition, size=size, fill_value=fill_value)
     if x is None or y is None:
-        raise ValueError("Either both or neither of the x and y arguments should be provided to "
-                         "jax.numpy.where, got {} and {}.".format(x, y))
+        raise TypeError("jnp.where takes either one argument (the nonzero indices of the condition) or three "
+                        f"(condition, x, y); got x={x!r} and y={y!r}.")
     return _where(condition, x, y)
 
 
@@ -913,16 +938,13 @@ def matmul(a, b, *, precision=None, preferred_element_type=None, out_sharding=No
     a = lax._convert_element_type(a, pet, weak) if a.dtype != pet else a
     b = lax._convert_element_type(b, pet, weak) if b.dtype != pet else b
     a_is_vec, b_is_vec = a.ndim == 1, b.ndim == 1
+    k_a, k_b = a.shape[-1], b.shape[0 if b_is_vec else -2]
+    if k_a != k_b:
+        raise TypeError(f"jnp.matmul: the contracted dimensions differ: the last axis of a {a.shape} has size "
+                        f"{k_a}, the {'only' if b_is_vec else 'second-to-last'} axis of b {b.shape} has size "
+                        f"{k_b}. Transpose or reshape one operand so that they match.")
     if a_is_vec and b_is_vec:
-        if a.shape[0] != b.shape[0]:
-            raise ValueError(f"matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc "
-                             f"signature (n?,k),(k,m?)->(n?,m?) (size {b.shape[0]} is different from "
-                             f"{a.shape[0]})")
         return lax.dot_general(a, b, (((0,), (0,)), ((), ())), precision, pet)
-    if a.shape[-1] != b.shape[0 if b_is_vec else -2]:
-        raise ValueError(f"matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc "
-                         f"signature (n?,k),(k,m?)->(n?,m?) (size {b.shape[0 if b_is_vec else -2]} is "
-                         f"different from {a.shape[-1]})")
     if b_is_vec:
         return lax.dot_general(a, b, (((a.ndim - 1,), (0,)), ((), ())), precision, pet)
     if a_is_vec:
@@ -1296,8 +1318,13 @@ def rot90(m, k=1, axes=(0, 1)):
 def tile(A, reps):
     """Repeat ``A`` ``reps`` times along each axis."""
     A = ensure_arraylike("tile", A)
-    reps = (operator.index(reps),) if isinstance(reps, (int, np.integer)) else tuple(
-        operator.index(r) for r in reps)
+    try:
+        reps = (operator.index(reps),) if isinstance(reps, (int, np.integer)) else tuple(
+            operator.index(core.concrete_or_error(None, r, "the reps argument of jnp.tile")) for r in reps)
+    except TypeError as e:
+        if isinstance(e, core.ConcretizationTypeError):
+            raise
+        raise TypeError(f"jnp.tile: reps must be an int or a sequence of ints, got {reps!r}") from None
     nd = builtins.max(len(reps), A.ndim)
     reps = (1,) * (nd - len(reps)) + reps
     A = reshape(A, (1,) * (nd - A.ndim) + A.shape)
@@ -2028,7 +2055,7 @@ def pad(array, pad_width, mode="constant", **kwargs):
                "linear_ramp": {"end_values"}, "maximum": {"stat_length"}, "minimum": {"stat_length"},
                "mean": {"stat_length"}, "median": {"stat_length"}}
     if mode not in allowed:
-        raise ValueError(f"Unimplemented padding mode '{mode}' for np.pad.")
+        raise NotImplementedError(f"jnp.pad has no padding mode {mode!r}; the modes are {', '.join(allowed)}.")
     bad = set(kwargs) - allowed[mode]
     if bad:
         raise ValueError(f"unsupported keyword arguments for mode '{mode}': {bad}")

@@ -3,6 +3,7 @@ where, dtype and initial, using JAX's result dtypes (small ints sum to the defau
 from __future__ import annotations
 
 import builtins
+import math
 import operator
 
 import numpy as np
@@ -29,6 +30,17 @@ def _axes(axis, ndim):
     if len(set(axes)) != len(axes):
         raise ValueError(f"duplicate value in 'axis': {axis}")
     return axes
+
+
+def _named_axes(name, axis):
+    """The axis names when ``axis`` names mapped axes (``vmap``/``pmap`` ``axis_name``s), else None."""
+    items = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+    if not builtins.any(isinstance(i, str) for i in items):
+        return None
+    if not builtins.all(isinstance(i, str) for i in items):
+        raise NotImplementedError(f"jnp.{name} over a mix of named and positional axes ({axis}); reduce "
+                                  f"the positional axes and the named ones in two calls")
+    return items
 
 
 def _keepdims(out, shape, axes):
@@ -59,7 +71,16 @@ def _reduction(name, a, axis, dtype, keepdims, initial, where, lax_reduce, ident
     a = ensure_arraylike(name, a)
     if isinstance(axis, Tracer):
         raise core.ConcretizationTypeError(axis, f"The axis argument of jnp.{name} must be concrete.")
-    axes = _axes(axis, a.ndim)
+    names = _named_axes(name, axis)
+    if names is not None:  # a reduction across mapped axes: the collective of the same kind
+        from jaxlite._src.lax import parallel
+        collective = {"sum": parallel.psum, "max": parallel.pmax, "min": parallel.pmin}.get(name)
+        if collective is None:
+            raise NotImplementedError(f"jnp.{name} over named axes (axis={axis!r}); jnp.sum, max, min "
+                                      f"and mean take axis names")
+        axes, lax_reduce = (), lambda x, _: collective(x, names)
+    else:
+        axes = _axes(axis, a.ndim)
     dt = _dtype_arg(dtype)
     if dt is None:
         dt = _sum_dtype(a.dtype) if upcast_small_ints else a.dtype
@@ -182,13 +203,21 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None, upca
         raise NotImplementedError("The 'out' argument to jnp.mean is not supported.")
     a = ensure_arraylike("mean", a)
     where = _check_where("mean", where)
-    axes = _axes(axis, a.ndim)
+    names = _named_axes("mean", axis)
+    axes = () if names is not None else _axes(axis, a.ndim)
     result_dtype = dtypes.to_inexact_dtype(a.dtype) if dtype is None else _dtype_arg(dtype)
     if upcast_f16_for_computation and dtypes.issubdtype(result_dtype, np.inexact):
         computation_dtype = _upcast_f16(result_dtype)
     else:
         computation_dtype = result_dtype
-    normalizer = _count(a, axes, keepdims, where, computation_dtype)
+    if names is not None:  # the sum across the mapped axes over their total size
+        from jaxlite._src.lax import parallel
+        if where is not None:
+            raise NotImplementedError("jnp.mean over named axes with a where mask")
+        normalizer = lax._convert_element_type(math.prod(parallel.axis_size(n) for n in names),
+                                               computation_dtype, False)
+    else:
+        normalizer = _count(a, axes, keepdims, where, computation_dtype)
     total = sum(a, axis, dtype=computation_dtype, keepdims=keepdims, where=where)
     return lax._convert_element_type(lax.div(total, normalizer), result_dtype, False)
 

@@ -200,15 +200,12 @@ class ufunc:
     # -- at ----------------------------------------------------------------------------------------
     def at(self, a, indices, b=None, /, *, inplace: bool = True):
         """Apply the ufunc at ``indices`` of ``a`` (with operand ``b`` for binary ufuncs); repeated
-        indices are applied repeatedly. Requires ``inplace=False``; returns the new array."""
+        indices are applied repeatedly. Requires ``inplace=False``; returns the new array.
+
+        Jitted as JAX's: ``indices`` are arrays (or tuples of them), not slices or ``...``."""
         if inplace:
             raise NotImplementedError(_AT_INPLACE_MSG)
-        items = indices if isinstance(indices, tuple) else (indices,)
-        if any(isinstance(i, slice) or i is None or i is Ellipsis for i in items):
-            # JAX's jitted ``at`` cannot take a slice; we apply it without jit
-            check_arraylike(f"{self.__name__}.at", a)
-            return self._at(_jnp().asarray(a), indices, b)
-        return self._at_jit(a, indices, b)
+        return self._at(a, indices, b)
 
     def _at(self, a, indices, b):
         fn = self._props["at"] or self._at_by_scan
@@ -303,9 +300,7 @@ def _jit_methods():
     ufunc._call_vectorized = jit(ufunc._call_vectorized, static_argnames=["self"])
     ufunc.reduce = jit(ufunc.reduce, static_argnames=["self", "axis", "dtype", "out", "keepdims"])
     ufunc.accumulate = jit(ufunc.accumulate, static_argnames=["self", "axis", "dtype"])
-    def at(self, a, indices, b):  # named as JAX's jitted method
-        return self._at(a, indices, b)
-    ufunc._at_jit = jit(at, static_argnums=[0])
+    ufunc.at = jit(ufunc.at, static_argnums=[0], static_argnames=["inplace"])
     ufunc.reduceat = jit(ufunc.reduceat, static_argnames=["self", "axis", "dtype"])
     ufunc.outer = jit(ufunc.outer, static_argnums=[0])
 

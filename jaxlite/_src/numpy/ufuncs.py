@@ -373,6 +373,7 @@ def round(a, decimals=0, out=None):
     a = ensure_arraylike("round", a)
     if out is not None:
         raise NotImplementedError("The 'out' argument to jnp.round is not supported.")
+    decimals = core.concrete_or_error(operator.index, decimals, "'decimals' argument of jnp.round")
     if dtypes.issubdtype(a.dtype, np.integer):
         if decimals < 0:
             raise NotImplementedError("integer np.round not implemented for decimals < 0")

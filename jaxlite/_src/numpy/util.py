@@ -1,6 +1,8 @@
 """Argument handling shared by jax.numpy functions: checks, dtype promotion, rank promotion."""
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from jaxlite._src import core, dtypes
@@ -132,7 +134,7 @@ def promote_args_numeric(fun_name: str, *args):
 
 
 def canonicalize_axis(axis, ndim: int) -> int:
-    axis = int(axis)
+    axis = operator.index(axis)  # an integer: a float, string or traced value is a TypeError, as in JAX
     if not -ndim <= axis < ndim:
         raise ValueError(f"axis {axis} is out of bounds for array of dimension {ndim}")
     return axis % ndim if ndim else 0
