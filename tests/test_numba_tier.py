@@ -211,6 +211,9 @@ def _on_both_tiers(f, *args, x64=False):
         first = g(*args)
         numba_backend.wait_all()
         got = g(*args)
+    # a kernel numba could not compile would leave NumPy in charge silently: none may fail
+    failed = [(k.name, getattr(k, "source", None), k.error) for k in numba_backend._kernels if k.error]
+    assert not failed, failed
     return want, first, got
 
 
@@ -522,3 +525,77 @@ if given is not None:
             loop = lambda x, y: lax.scan(lambda c, xy: (c + chain(*xy), chain(*xy)), x[0] * 0, (x, y))
             want, first, got = _on_both_tiers(loop, x[:50], y[:50], x64=x64)
             _same(got, want)
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int32, np.uint8, np.uint16, np.uint32])
+def test_integer_division_remainder_shifts_clamp_edge_cases(numba_tier, dtype):
+    """Every pair of edge values (MIN // -1, division by zero, shifts by negative or too many bits)
+    through a native loop: the NumPy backend's (XLA's) values, bit for bit."""
+    info = np.iinfo(dtype)
+    vals = np.array(sorted({info.min, info.min + 1, 0, 1, 2, 3, 7, info.max, info.max - 1}
+                           | ({-1} if info.min < 0 else set())), dtype)
+    a, b = np.repeat(vals, len(vals)), np.tile(vals, len(vals))
+    shifts = np.array([0, 1, 3, 7, 8, 15, 16, 31, 32, 33] + ([-1] if info.min < 0 else []), dtype)
+    sa, sb = np.repeat(vals, len(shifts)), np.tile(shifts, len(vals))
+
+    def arith(a, b):
+        return lax.scan(lambda c, ab: (c, (lax.div(*ab), lax.rem(*ab), lax.clamp(dtype(2), ab[0], dtype(7)))),
+                        0, (a, b))
+
+    def shift(a, b):
+        return lax.scan(lambda c, ab: (c, (lax.shift_left(*ab), lax.shift_right_logical(*ab),
+                                           lax.shift_right_arithmetic(*ab))), 0, (a, b))
+    for f, args in [(arith, (a, b)), (shift, (sa, sb))]:
+        want, first, got = _on_both_tiers(f, *args)
+        _same(first, want)
+        _same(got, want)
+    rj = _jax()
+    bs = np.where(b == 0, 1, b).astype(dtype)  # XLA's own division by zero is not compared
+    got = jax.jit(lambda a, b: lax.scan(lambda c, ab: (c, lax.div(*ab)), 0, (a, b))[1])(a, bs)
+    np.testing.assert_array_equal(np.asarray(got), np.asarray(rj.jit(rj.lax.div)(a, bs)))
+    got = jax.jit(shift)(sa, sb)[1]
+    ref = [rj.jit(fn)(sa, sb) for fn in (rj.lax.shift_left, rj.lax.shift_right_logical,
+                                        rj.lax.shift_right_arithmetic)]
+    for g, r in zip(got, ref):
+        np.testing.assert_array_equal(np.asarray(g), np.asarray(r))
+
+
+def test_float_remainder_and_clamp_with_nans_and_zeros(numba_tier):
+    fl = np.array([0., -0., 1.5, -1.5, np.nan, np.inf, -np.inf, 3., 7., 2.], np.float32)
+    a, b = np.repeat(fl, len(fl)), np.tile(fl, len(fl))
+    f = lambda a, b: lax.scan(lambda c, ab: (c, (lax.rem(*ab), lax.clamp(np.float32(-0.0), ab[0], ab[1]),
+                                                 lax.clamp(ab[1], ab[0], np.float32(2)))), 0, (a, b))
+    want, first, got = _on_both_tiers(f, a, b)
+    _same(got, want)
+    for w, g in zip(jax.tree.leaves(want), jax.tree.leaves(got)):
+        np.testing.assert_array_equal(np.signbit(np.asarray(g)), np.signbit(np.asarray(w)))
+
+
+def _nested(np_, lax_):
+    def f(x, n):
+        def body(i, c):
+            x, k = c
+            x = lax_.cond(i % 3 == 0, lambda x: x * 0.5, lambda x: x + 1.0, x)
+            k = lax_.switch(i % 4, [lambda k: k + 1, lambda k: k * 2, lambda k: k - 3,
+                                    lambda k: k ^ 5], k)
+            y = lax_.fori_loop(0, 5, lambda j, y: y * 1.1 + np_.float32(j), x)
+            z = lax_.while_loop(lambda z: z < 100, lambda z: z * 2 + 1, k & 15)
+            return y * 0.01 + x, k + z
+        return lax_.fori_loop(0, n, body, (x, np_.int32(1)))
+    return f
+
+
+@pytest.mark.parametrize("x", [np.float32(1.0), np.linspace(0, 1, 6, dtype=np.float32)])
+def test_cond_switch_and_nested_loops_inside_a_native_loop(numba_tier, x):
+    from jaxlite._src.lax.control_flow import loops
+    f = _nested(jnp, lax)
+    want, first, got = _on_both_tiers(f, x, 50)
+    _same(first, want)
+    _same(got, want)
+    srcs = [getattr(run, "__jaxlite_source__", "") for per_body in loops._programs.values()
+            for (_, run) in per_body.values()]
+    assert any("elif" in s and "for t" in s and "    while True:" in s for s in srcs)
+    rj = _jax()
+    ref = rj.jit(_nested(rj.numpy, rj.lax))(x, 50)
+    np.testing.assert_allclose(np.asarray(got[0]), np.asarray(ref[0]), rtol=1e-6)
+    np.testing.assert_array_equal(np.asarray(got[1]), np.asarray(ref[1]))

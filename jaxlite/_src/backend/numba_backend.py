@@ -8,13 +8,17 @@ under the primitive object -- and falls back to its own lowering equation by equ
 Kernels are tiered: a kernel is compiled by numba on a background thread the first time a program needs
 it, and until it is ready the lowering runs the NumPy code it replaces, so no call waits for a compiler.
 Every kernel computes exactly what the NumPy code computes (the same float operations in the same order,
-no fast-math), so switching tiers never changes a value.
+no fast-math), so switching tiers never changes a value -- except the last bit of a transcendental
+function inside a native loop (below).
 
-What has a kernel so far: batched outer products (``dot_general`` with nothing to contract, e.g. the
-per-example gradients of ``vmap(grad(f))``), written in one parallel pass over the output; and xla_math's
-float32 log/log1p/exp/erf_inv (registered by xla_math itself, used by the random samplers). Fusing chains of
-elementwise primitives and compiling loop bodies natively are not implemented yet: those equations run on
-the NumPy backend.
+What has a kernel: batched outer products (``dot_general`` with nothing to contract, e.g. the
+per-example gradients of ``vmap(grad(f))``), written in one parallel pass over the output; xla_math's
+float32 log/log1p/exp/erf_inv (registered by xla_math itself, used by the random samplers); and the
+kernels numba_native.py generates from element rules: runs of elementwise equations fused into one loop
+over the elements (NumPy's transcendental functions stay between them), and ``scan``/``fori_loop``/
+``while_loop`` whose bodies are elementwise code on scalars (or on arrays of one shape) compiled into one
+native loop. Transcendental functions inside native loops call the C library, which may differ from
+NumPy's routines in the last bit; everything else gives the NumPy backend's bits.
 """
 from __future__ import annotations
 

@@ -100,6 +100,15 @@ class _Emitter:
                     if not isinstance(v, DropVar):
                         env[v] = o
                 continue
+            nested = _NESTED.get(eqn.primitive.name)
+            if nested is not None:  # cond / a loop inside the loop body: control flow in the kernel
+                outs = nested(self, eqn, args, lines, indent, shapes)
+                if outs is None:
+                    return None
+                for v, o in zip(eqn.outvars, outs):
+                    if not isinstance(v, DropVar):
+                        env[v] = o
+                continue
             rule = _RULES.get(eqn.primitive)
             if rule is None or len(eqn.outvars) != 1:
                 return None
@@ -110,6 +119,77 @@ class _Emitter:
             lines.append(f"{indent}{name} = {expr}")
             env[eqn.outvars[0]] = name
         return [read(v) for v in jaxpr.outvars]
+
+
+def _assign(names, exprs, lines, indent):
+    if names:
+        lines.append(f"{indent}{', '.join(names)}, = {', '.join(exprs)},")
+
+
+def _nested_cond(em, eqn, args, lines, indent, shapes):
+    """``cond`` as if/elif/else (the index clamped into range, as the NumPy backend does)."""
+    branches = eqn.params["branches"]
+    if eqn.invars[0].aval.shape != ():
+        return None
+    idx, ops = args[0], args[1:]
+    outs = [em.fresh() for _ in eqn.outvars]
+    last = len(branches) - 1
+    for b, branch in enumerate(branches):
+        head = ("if" if b == 0 else "elif") + (f" {idx} <= 0:" if b == 0 else f" {idx} == {b}:")
+        if b == last:
+            head = "else:" if b else "if True:"
+        lines.append(indent + head)
+        res = em.emit(branch.jaxpr, branch.consts, ops, lines, indent + "    ", shapes)
+        if res is None:
+            return None
+        _assign(outs, res, lines, indent + "    ")
+        if not outs:
+            lines.append(indent + "    pass")
+    return outs
+
+
+def _nested_scan(em, eqn, args, lines, indent, shapes):
+    """A ``scan`` without per-step slices or outputs (e.g. a nested ``fori_loop``) as a for loop."""
+    p = eqn.params
+    nc, ncar, length = p["num_consts"], p["num_carry"], p["length"]
+    if len(args) != nc + ncar or len(eqn.outvars) != ncar:
+        return None
+    carry = [em.fresh() for _ in range(ncar)]
+    _assign(carry, args[nc:], lines, indent)
+    i = em.fresh()
+    steps = f"range({length - 1}, -1, -1)" if p["reverse"] else f"range({length})"
+    lines.append(f"{indent}for {i} in {steps}:")
+    res = em.emit(p["jaxpr"].jaxpr, p["jaxpr"].consts, args[:nc] + carry, lines, indent + "    ",
+                  shapes)
+    if res is None:
+        return None
+    _assign(carry, res, lines, indent + "    ")
+    if not carry or length == 0:
+        lines.append(indent + "    pass")
+    return carry
+
+
+def _nested_while(em, eqn, args, lines, indent, shapes):
+    p = eqn.params
+    cn, bn = p["cond_nconsts"], p["body_nconsts"]
+    cj, bj = p["cond_jaxpr"], p["body_jaxpr"]
+    if cj.jaxpr.outvars[0].aval.shape != ():
+        return None
+    carry = [em.fresh() for _ in args[cn + bn:]]
+    _assign(carry, args[cn + bn:], lines, indent)
+    lines.append(f"{indent}while True:")
+    pred = em.emit(cj.jaxpr, cj.consts, args[:cn] + carry, lines, indent + "    ", shapes)
+    if pred is None:
+        return None
+    lines += [f"{indent}    if not {pred[0]}:", f"{indent}        break"]
+    res = em.emit(bj.jaxpr, bj.consts, args[cn:cn + bn] + carry, lines, indent + "    ", shapes)
+    if res is None:
+        return None
+    _assign(carry, res, lines, indent + "    ")
+    return carry
+
+
+_NESTED = {"cond": _nested_cond, "scan": _nested_scan, "while": _nested_while}
 
 
 def _inner_jaxpr(eqn):
@@ -296,6 +376,60 @@ def _not(em, eqn, a, lines, indent):
     return f"(not {a[0]})" if dt == np.bool_ else f"{_tname(dt)}(~{a[0]})"
 
 
+def _div(em, eqn, a, lines, indent):
+    dt = _out(eqn)
+    x, y = a
+    if dt.kind == "f":
+        return f"({x} / {y})"
+    if dt.itemsize > 4 or dt == np.bool_:
+        return None  # (the NumPy backend divides 64-bit integers through float64: not reproduced)
+    if dt.kind == "u":
+        return f"({em.const(np.iinfo(dt).max, dt)} if {y} == 0 else {_tname(dt)}({x} // {y}))"
+    # truncating division (exact through float64 for 32-bit operands), -1 for a zero divisor, and
+    # MIN // -1 wrapping to MIN: the NumPy backend's XLA semantics
+    return (f"({em.const(-1, dt)} if {y} == 0 else "
+            f"{_tname(dt)}(np.int64(np.trunc(np.float64({x}) / np.float64({y})))))")
+
+
+def _rem(em, eqn, a, lines, indent):
+    dt = _out(eqn)
+    x, y = a
+    if dt.kind == "f":
+        return f"np.fmod({x}, {y})"
+    q = _div(em, eqn, a, lines, indent)
+    if q is None:
+        return None
+    t = em.fresh()
+    lines.append(f"{indent}{t} = {q}")
+    # the remainder takes the dividend's sign; a zero divisor leaves the dividend
+    return f"({x} if {y} == 0 else {_tname(dt)}({x} - {_tname(dt)}({t} * {y})))"
+
+
+def _shift(kind):
+    def rule(em, eqn, a, lines, indent):
+        dt = _out(eqn)
+        x, y = a
+        bits = dt.itemsize * 8
+        out_of_range = f"({y} < 0 or {y} >= {bits})"
+        u, i = f"np.uint{bits}", f"np.int{bits}"
+        if kind == "left":
+            return f"({em.const(0, dt)} if {out_of_range} else {_tname(dt)}({x} << {u}({y})))"
+        if kind == "logical":
+            return f"({em.const(0, dt)} if {out_of_range} else {_tname(dt)}({u}({x}) >> {u}({y})))"
+        return (f"({_tname(dt)}({i}({x}) >> {i}({bits - 1})) if {out_of_range} else "
+                f"{_tname(dt)}({i}({x}) >> {i}({y})))")
+    return rule
+
+
+def _clamp(em, eqn, a, lines, indent):
+    if _out(eqn).kind not in "iu":
+        return None  # (np.clip's choice between equal zeros of both signs is not reproduced)
+    lo, x, hi = a
+    t = em.fresh()
+    lines.append(f"{indent}{t} = ({x} if {x} > {lo} else {lo})")
+    return f"({t} if {t} < {hi} else {hi})"
+
+
 def _broadcast_scalar(em, eqn, a, lines, indent):
     # broadcast_in_dim of a scalar is that scalar for every element (fused chains only)
     return a[0] if eqn.invars[0].aval.shape == () else None
@@ -325,7 +459,9 @@ def _install_rules():
         from jaxlite._src.lax import shapes
         rules = {
             ew.add_p: _arith("+"), ad.add_any_p: _arith("+"), ew.sub_p: _arith("-"),
-            ew.mul_p: _arith("*"), ew.div_p: _float_only("({} / {})"), ew.neg_p: _neg,
+            ew.mul_p: _arith("*"), ew.div_p: _div, ew.rem_p: _rem, ew.neg_p: _neg,
+            ew.shift_left_p: _shift("left"), ew.shift_right_logical_p: _shift("logical"),
+            ew.shift_right_arithmetic_p: _shift("arithmetic"), ew.clamp_p: _clamp,
             ew.max_p: _minmax(">"), ew.min_p: _minmax("<"),
             ew.eq_p: _compare("=="), ew.ne_p: _compare("!="), ew.lt_p: _compare("<"),
             ew.le_p: _compare("<="), ew.gt_p: _compare(">"), ew.ge_p: _compare(">="),
