@@ -421,7 +421,7 @@ def test_native_loop_serves_numpy_until_compiled(numba_tier, monkeypatch):
     gate = threading.Event()
     made = []
 
-    def slow(name, src, glob, arg_types):
+    def slow(name, src, glob, arg_types, signature):
         k = numba_backend.TieredKernel(name, lambda nb: gate.wait() and None)
         k.start()
         made.append(k)
@@ -461,6 +461,18 @@ def _chain(x, y, k):
     b = jnp.where(a > 0, a / (y + 2.0), -a)
     c = jnp.maximum(b, x) + jnp.minimum(y, 0.5) * 3
     return c, (c > 1) & (x < y), jnp.sqrt(jnp.abs(c)).astype(jnp.int32), c.astype(jnp.bfloat16)
+
+
+def test_same_source_other_dtypes_get_their_own_kernels(numba_tier):
+    """``a * b + a`` generates the same kernel source for float32 and float64 operands: each dtype
+    still gets a kernel compiled for it."""
+    for dtype in (np.float32, np.float64, np.float32):
+        x = np.linspace(-1, 1, 5000).astype(dtype)
+        want, first, got = _on_both_tiers(lambda a, b: a * b + a, x, x[::-1].copy(), x64=True)
+        _same(got, want)
+        want, first, got = _on_both_tiers(
+            lambda a: lax.fori_loop(0, 9, lambda i, c: c * c + c, a), x[7], x64=True)
+        _same(got, want)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.uint8, np.int64])

@@ -499,10 +499,12 @@ _by_source: dict = {}
 _by_source_lock = threading.Lock()
 
 
-def _tiered(name, src, glob, arg_types):
-    """A TieredKernel compiling ``src`` (defining ``name``) for ``arg_types(numba)``, started now."""
+def _tiered(name, src, glob, arg_types, signature):
+    """A TieredKernel compiling ``src`` (defining ``name``) for ``arg_types(numba)``, started now.
+    Kernels are shared between programs with the same source, constants and ``signature`` (a hashable
+    description of the argument types: the same source can be compiled for other dtypes)."""
     from jaxlite._src.backend import numba_backend
-    key = (src, tuple(sorted((k, repr(v), type(v).__name__) for k, v in glob.items()
+    key = (src, signature, tuple(sorted((k, repr(v), type(v).__name__) for k, v in glob.items()
                                        if k != "np")))
     with _by_source_lock:
         k = _by_source.get(key)
@@ -562,6 +564,9 @@ class _LoopArgs:
         self.kinds.append(kind)  # "scalar", "elems" (n,), "steps" (length,), "steps_elems" (length, n)
         self.dtypes.append(np.dtype(dtype))
         return name
+
+    def signature(self):
+        return tuple(zip(self.kinds, (d.str for d in self.dtypes)))
 
     def numba_types(self, numba):
         types = []
@@ -648,7 +653,7 @@ def native_scan(closed: ClosedJaxpr, length, reverse, num_consts, num_carry, fal
     rets += [f"ys{k}" for k in range(len(y_avals))]
     lines.append(f"    return ({', '.join(rets)},)")
     src = f"def _scan_loop({', '.join(args.names)}):\n" + "\n".join(lines) + "\n"
-    tiered = _tiered("_scan_loop", src, em.glob, args.numba_types)
+    tiered = _tiered("_scan_loop", src, em.glob, args.numba_types, args.signature())
     convert_in = args.converters(n)
     out_shapes = [(a.shape, np.dtype(a.dtype)) for a in out_avals]
     carry_scalar = [np.dtype(a.dtype).type if not ar(a) else None for a in out_avals[:num_carry]]
@@ -716,7 +721,7 @@ def native_while(cond: ClosedJaxpr, body: ClosedJaxpr, cond_nconsts, body_nconst
     if shape:
         lines.insert(0, f"    n = {n}")
     src = f"def _while_loop({', '.join(args.names)}):\n" + "\n".join(lines) + "\n"
-    tiered = _tiered("_while_loop", src, em.glob, args.numba_types)
+    tiered = _tiered("_while_loop", src, em.glob, args.numba_types, args.signature())
     convert_in = args.converters(n)
     convert_out = [None if ar(a) else np.dtype(a.dtype).type for a in carry_avals]
     shapes_out = [a.shape for a in carry_avals]
@@ -866,7 +871,8 @@ def fused_kernel(jaxpr: Jaxpr):
         return ([numba.intp] + [(_nb_vector if a else _nb_scalar)(numba, d)
                                 for a, d in zip(arrays, in_dtypes)]
                 + [_nb_vector(numba, d) for d in out_dtypes])
-    tiered = _tiered("_fused", src, glob, arg_types)
+    signature = (tuple(arrays), tuple(d.str for d in in_dtypes), tuple(d.str for d in out_dtypes))
+    tiered = _tiered("_fused", src, glob, arg_types, signature)
     fallback = numpy_backend.compile_jaxpr(jaxpr, (), backend="numpy")
     ascontiguous, empty = np.ascontiguousarray, np.empty
     convs = [(lambda a, d=d: ascontiguous(a, d).reshape(-1)) if arr else d.type
