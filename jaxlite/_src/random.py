@@ -283,6 +283,16 @@ def _canonicalize_shape(shape, name):
     return shape
 
 
+def _sampler_args(name, key, dtype, shape, *params):
+    """A parametrized float sampler's checked arguments: the key, the float dtype, and the sample shape
+    (``shape``, or the parameters' broadcast shape), the parameters being safe to cast to the dtype."""
+    key, _ = _check_prng_key(name, key)
+    dtype = _float_dtype(dtype, name)
+    shape = _check_broadcast_shapes(name, shape, *params)
+    _check_all_safe_to_cast(name, dtype, *params)
+    return key, dtype, shape
+
+
 def _check_shape(name: str, shape, *param_shapes):
     if param_shapes:
         try:
@@ -1086,10 +1096,7 @@ def _dirichlet(key, alpha, shape, dtype):
 
 def t(key, df, shape=None, dtype=None, *, out_sharding=None):
     """Student's t values with ``df`` degrees of freedom."""
-    key, _ = _check_prng_key("t", key)
-    dtype = _float_dtype(dtype, "t")
-    shape = _check_broadcast_shapes("t", shape, df)
-    _check_all_safe_to_cast("t", dtype, df)
+    key, dtype, shape = _sampler_args("t", key, dtype, shape, df)
     return _t(key, df, shape, dtype)
 
 
@@ -1106,10 +1113,7 @@ def _t(key, df, shape, dtype):
 
 def chisquare(key, df, shape=None, dtype=None, *, out_sharding=None):
     """Chi-square values with ``df`` degrees of freedom."""
-    key, _ = _check_prng_key("chisquare", key)
-    dtype = _float_dtype(dtype, "chisquare")
-    shape = _check_broadcast_shapes("chisquare", shape, df)
-    _check_all_safe_to_cast("chisquare", dtype, df)
+    key, dtype, shape = _sampler_args("chisquare", key, dtype, shape, df)
     return _chisquare(key, df, shape, dtype)
 
 
@@ -1124,10 +1128,7 @@ def _chisquare(key, df, shape, dtype):
 
 def f(key, dfnum, dfden, shape=None, dtype=None, *, out_sharding=None):
     """F-distribution values."""
-    key, _ = _check_prng_key("f", key)
-    dtype = _float_dtype(dtype, "f")
-    shape = _check_broadcast_shapes("f", shape, dfnum, dfden)
-    _check_all_safe_to_cast("f", dtype, dfnum, dfden)
+    key, dtype, shape = _sampler_args("f", key, dtype, shape, dfnum, dfden)
     return _f(key, dfnum, dfden, shape, dtype)
 
 
@@ -1143,10 +1144,7 @@ def _f(key, dfnum, dfden, shape, dtype):
 
 def pareto(key, b, shape=None, dtype=None, *, out_sharding=None):
     """Pareto values with shape ``b``."""
-    key, _ = _check_prng_key("pareto", key)
-    dtype = _float_dtype(dtype, "pareto")
-    shape = _check_broadcast_shapes("pareto", shape, b)
-    _check_all_safe_to_cast("pareto", dtype, b)
+    key, dtype, shape = _sampler_args("pareto", key, dtype, shape, b)
     return _pareto(key, b, shape, dtype)
 
 
@@ -1244,10 +1242,7 @@ def _ball(key, p, d, shape, dtype):
 
 def rayleigh(key, scale, shape=None, dtype=None, *, out_sharding=None):
     """Rayleigh values."""
-    key, _ = _check_prng_key("rayleigh", key)
-    dtype = _float_dtype(dtype, "rayleigh")
-    shape = _check_broadcast_shapes("rayleigh", shape, scale)
-    _check_all_safe_to_cast("rayleigh", dtype, scale)
+    key, dtype, shape = _sampler_args("rayleigh", key, dtype, shape, scale)
     return _rayleigh(key, scale, shape, dtype)
 
 
@@ -1283,10 +1278,7 @@ def _lognormal(key, sigma, shape, dtype):
 
 def wald(key, mean, shape=None, dtype=None, *, out_sharding=None):
     """Wald (inverse Gaussian) values with the given ``mean`` (Michael, Schucany & Haas's method)."""
-    key, _ = _check_prng_key("wald", key)
-    dtype = _float_dtype(dtype, "wald")
-    shape = _check_broadcast_shapes("wald", shape, mean)
-    _check_all_safe_to_cast("wald", dtype, mean)
+    key, dtype, shape = _sampler_args("wald", key, dtype, shape, mean)
     return _wald(key, mean, shape, dtype)
 
 
@@ -1333,10 +1325,7 @@ def _geometric(key, p, shape, dtype):
 
 def triangular(key, left, mode, right, shape=None, dtype=None, *, out_sharding=None):
     """Triangular values on ``[left, right]`` peaking at ``mode`` (by inverting the CDF)."""
-    key, _ = _check_prng_key("triangular", key)
-    dtype = _float_dtype(dtype, "triangular")
-    shape = _check_broadcast_shapes("triangular", shape, left, mode, right)
-    _check_all_safe_to_cast("triangular", dtype, left, mode, right)
+    key, dtype, shape = _sampler_args("triangular", key, dtype, shape, left, mode, right)
     return _triangular(key, left, mode, right, shape, dtype)
 
 

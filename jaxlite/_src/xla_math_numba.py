@@ -19,36 +19,21 @@ _f32 = np.float32
 _f64 = np.float64
 
 
-@intrinsic
-def _bits64(typingctx, x):
-    """The bits of a float64 as an int64."""
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], context.get_value_type(types.int64))
-    return types.int64(types.float64), codegen
+def _bitcast(name, src, dst, doc):
+    """A numba intrinsic ``name`` that reinterprets the bits of a ``src`` value as a ``dst`` value."""
+    def reinterpret(typingctx, x):
+        def codegen(context, builder, signature, args):
+            return builder.bitcast(args[0], context.get_value_type(dst))
+        return dst(src), codegen
+    reinterpret.__name__ = reinterpret.__qualname__ = name
+    reinterpret.__doc__ = doc
+    return intrinsic(reinterpret)
 
 
-@intrinsic
-def _from_bits64(typingctx, i):
-    """The float64 with these bits."""
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], context.get_value_type(types.float64))
-    return types.float64(types.int64), codegen
-
-
-@intrinsic
-def _bits32(typingctx, x):
-    """The bits of a float32 as an int32."""
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], context.get_value_type(types.int32))
-    return types.int32(types.float32), codegen
-
-
-@intrinsic
-def _from_bits32(typingctx, i):
-    """The float32 with these bits."""
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], context.get_value_type(types.float32))
-    return types.float32(types.int32), codegen
+_bits64 = _bitcast("_bits64", types.float64, types.int64, "The bits of a float64 as an int64.")
+_from_bits64 = _bitcast("_from_bits64", types.int64, types.float64, "The float64 with these bits.")
+_bits32 = _bitcast("_bits32", types.float32, types.int32, "The bits of a float32 as an int32.")
+_from_bits32 = _bitcast("_from_bits32", types.int32, types.float32, "The float32 with these bits.")
 
 
 _INT64_MIN = np.int64(np.iinfo(np.int64).min)

@@ -188,10 +188,10 @@ add = _binary(add_p)
 sub_p = naryop("sub", _errstate(np.subtract))
 
 
-def _sub_jvp(primals, tangents):
+def _sub_jvp(primals, tangents, prim=sub_p):
     x, y = primals
     tx, ty = tangents
-    ans = sub_p.bind(x, y)
+    ans = prim.bind(x, y)
     if type(tx) is Zero:
         return ans, _maybe_broadcast(ans, neg(ty))
     if type(ty) is Zero:
@@ -593,20 +593,9 @@ _numpy_backend.fusions[add_fma_p] = _fma_fusion
 
 
 # ``x - a * b`` likewise: LLVM contracts it into a negated fused multiply-add, fma(-a, b, x) (wald).
-def _sub_fma_jvp(primals, tangents):
-    x, y = primals
-    tx, ty = tangents
-    ans = sub_fma_p.bind(x, y)
-    if type(tx) is Zero:
-        return ans, _maybe_broadcast(ans, neg(ty))
-    if type(ty) is Zero:
-        return ans, _maybe_broadcast(ans, tx)
-    return ans, sub_p.bind(tx, ty)
-
-
 sub_fma_p = naryop("sub", _errstate(np.subtract))
 sub_fma_p.pp_params = sub_p.pp_params
-ad.primitive_jvps[sub_fma_p] = _sub_fma_jvp
+ad.primitive_jvps[sub_fma_p] = lambda primals, tangents: _sub_jvp(primals, tangents, sub_fma_p)
 ad.primitive_transposes[sub_fma_p] = _sub_transpose
 sub_fma = _binary(sub_fma_p)
 

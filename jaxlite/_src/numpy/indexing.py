@@ -705,17 +705,23 @@ class _IndexUpdateRef:
                out_sharding=None, wrap_negative_indices=True):
         """Pure ``x[idx] /= values``."""
         from jaxlite._src.numpy import ufuncs
-        return ufuncs.divide(self.array, _scatter_update(
-            _jnp().ones_like(self.array), self.index, values, slicing.scatter_mul, indices_are_sorted,
-            unique_indices, mode=mode, normalize_indices=wrap_negative_indices))
+        return self._by_factors(ufuncs.divide, values, indices_are_sorted, unique_indices, mode,
+                                wrap_negative_indices)
 
     def power(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None,
               out_sharding=None, wrap_negative_indices=True):
         """Pure ``x[idx] **= values``."""
         from jaxlite._src.numpy import ufuncs
-        return ufuncs.power(self.array, _scatter_update(
-            _jnp().ones_like(self.array), self.index, values, slicing.scatter_mul, indices_are_sorted,
-            unique_indices, mode=mode, normalize_indices=wrap_negative_indices))
+        return self._by_factors(ufuncs.power, values, indices_are_sorted, unique_indices, mode,
+                                wrap_negative_indices)
+
+    def _by_factors(self, ufunc, values, indices_are_sorted, unique_indices, mode, wrap_negative_indices):
+        """``ufunc(x, f)`` where ``f`` is ones but for the product of the ``values`` at the index (so a
+        repeated index divides or raises repeatedly)."""
+        factors = _scatter_update(_jnp().ones_like(self.array), self.index, values, slicing.scatter_mul,
+                                  indices_are_sorted, unique_indices, mode=mode,
+                                  normalize_indices=wrap_negative_indices)
+        return ufunc(self.array, factors)
 
     def min(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None,
             out_sharding=None, wrap_negative_indices=True):

@@ -239,17 +239,21 @@ def _var_promote_types(a_dtype, dtype):
     return _upcast_f16(computation_dtype), np.dtype(dtype)
 
 
-def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, mean=None,
-        correction=None):
-    """Variance over ``axis`` (``ddof``/``correction`` is subtracted from the count)."""
+def _var_args(name, a, out, ddof, correction, where):
+    """var's and std's checked arguments: the array, the correction (``ddof`` unless given) and ``where``."""
     if correction is None:
         correction = ddof
     elif not isinstance(ddof, int) or ddof != 0:
         raise ValueError("ddof and correction can't be provided simultaneously.")
     if out is not None:
-        raise NotImplementedError("The 'out' argument to jnp.var is not supported.")
-    a = ensure_arraylike("var", a)
-    where = _check_where("var", where)
+        raise NotImplementedError(f"The 'out' argument to jnp.{name} is not supported.")
+    return ensure_arraylike(name, a), correction, _check_where(name, where)
+
+
+def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, mean=None,
+        correction=None):
+    """Variance over ``axis`` (``ddof``/``correction`` is subtracted from the count)."""
+    a, correction, where = _var_args("var", a, out, ddof, correction, where)
     return _var(a, _axes_static(axis), _dtype_arg(dtype), correction, keepdims, where, mean)
 
 
@@ -286,14 +290,7 @@ _mean_fn = mean
 def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, mean=None,
         correction=None):
     """Standard deviation over ``axis``."""
-    if correction is None:
-        correction = ddof
-    elif not isinstance(ddof, int) or ddof != 0:
-        raise ValueError("ddof and correction can't be provided simultaneously.")
-    if out is not None:
-        raise NotImplementedError("The 'out' argument to jnp.std is not supported.")
-    a = ensure_arraylike("std", a)
-    where = _check_where("std", where)
+    a, correction, where = _var_args("std", a, out, ddof, correction, where)
     return _std(a, _axes_static(axis), _dtype_arg(dtype), correction, keepdims, where, mean)
 
 

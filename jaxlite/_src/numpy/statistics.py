@@ -453,6 +453,16 @@ def _abs(x):
     return absolute(x)
 
 
+def _cov_weights(name, weights, n_samples):
+    """cov's ``fweights``/``aweights`` as an array, checked to hold one weight per sample."""
+    weights = ensure_arraylike("cov", weights)
+    if weights.ndim > 1:
+        raise RuntimeError(f"cannot handle multidimensional {name}")
+    if weights.shape[0] != n_samples:
+        raise RuntimeError(f"incompatible numbers of samples and {name}")
+    return weights
+
+
 def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None, dtype=None):
     """Covariance matrix of the variables in the rows (``rowvar=True``) of ``m`` (and ``y``).
 
@@ -492,21 +502,12 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
         ddof = 1 if bias == 0 else 0
     w = None
     if fweights is not None:
-        fweights = ensure_arraylike("cov", fweights)
-        if fweights.ndim > 1:
-            raise RuntimeError("cannot handle multidimensional fweights")
-        if fweights.shape[0] != X.shape[1]:
-            raise RuntimeError("incompatible numbers of samples and fweights")
+        fweights = _cov_weights("fweights", fweights, X.shape[1])
         if not dtypes.issubdtype(fweights.dtype, np.integer):
             raise TypeError("fweights must be integer.")
         w = _abs(fweights)  # NumPy raises for negative weights; JAX takes the magnitude
     if aweights is not None:
-        aweights = ensure_arraylike("cov", aweights)
-        if aweights.ndim > 1:
-            raise RuntimeError("cannot handle multidimensional aweights")
-        if aweights.shape[0] != X.shape[1]:
-            raise RuntimeError("incompatible numbers of samples and aweights")
-        aweights = _abs(aweights)
+        aweights = _abs(_cov_weights("aweights", aweights, X.shape[1]))
         w = aweights if w is None else w * aweights
     if dtype is not None:
         X = X.astype(dtype)
