@@ -240,6 +240,12 @@ def _jax():
     return pytest.importorskip("jax")
 
 
+def _loop_kernels(marker=""):
+    """The generated loop kernels so far (kept by numba_backend; loop programs die with their jit)."""
+    return {k.source for k in numba_backend._kernels
+            if "_loop(" in getattr(k, "source", "") and marker in k.source}
+
+
 def test_fori_loop_runs_natively_same_bits(numba_tier):
     f = lambda x: lax.fori_loop(0, 10_000, lambda i, x: x * 0.999 + 1.0, x)
     want, first, got = _on_both_tiers(f, jnp.float32(0))
@@ -392,13 +398,13 @@ def test_loops_over_arrays_with_elementwise_bodies(numba_tier):
     def while_f(x):  # scalar predicate, array carry
         return lax.while_loop(lambda c: c[1] < 20, lambda c: (jnp.abs(c[0]) * 1.5 - 0.25, c[1] + 1),
                               (x, jnp.int32(0)))
-    before = len(_native_runs())
+    before = _loop_kernels("for j in range(n)")
     for f, args in [(euler, (x, x * 0 + 2.0)), (euler, (x, 2.0)), (scan_f, (x, xs, ks)),
                     (while_f, (x,))]:
         want, first, got = _on_both_tiers(f, *args)
         _same(first, want)
         _same(got, want)
-    assert len(_native_runs()) > before
+    assert len(_loop_kernels("for j in range(n)") - before) >= 3
     rj = _jax()
     ref = rj.jit(lambda x: rj.lax.fori_loop(0, 300, lambda i, c: c + 0.01 * (1.0 - 2.0 * c), x))(x)
     # (XLA contracts x + 0.01 * y into a fused multiply-add: the last bit may differ)
@@ -611,3 +617,72 @@ def test_cond_switch_and_nested_loops_inside_a_native_loop(numba_tier, x):
     ref = rj.jit(_nested(rj.numpy, rj.lax))(x, 50)
     np.testing.assert_allclose(np.asarray(got[0]), np.asarray(ref[0]), rtol=1e-6)
     np.testing.assert_array_equal(np.asarray(got[1]), np.asarray(ref[1]))
+
+
+def _indexed_cases(np_, lax_):
+    xs = np.arange(10.0, dtype=np.float32) - 3.5
+    m = np.arange(12, dtype=np.int32).reshape(3, 4) * 7 - 20
+    return [
+        # reads of a const array (clamped like dynamic_slice), a scalar carry
+        (lambda xs: lax_.fori_loop(0, 10, lambda i, acc: acc + xs[i] * xs[9 - i] - xs[i - 12], np_.float32(0)),
+         (xs,)),
+        # writes into a carried array (and reads of what was written), FILL_OR_DROP beyond the end
+        (lambda xs: lax_.fori_loop(0, 25, lambda i, x: x.at[i % 7].add(1.5).at[i + 3].set(-x[i] * 2.0), xs),
+         (xs,)),
+        # 2-D const reads, dynamic_update_slice of one element, a pytree carry
+        (lambda m, v: lax_.fori_loop(0, 12, lambda i, c: (
+            lax_.dynamic_update_slice(c[0], (m[i // 4, i % 4] * 3)[None], (i,)), c[1] + m[2 - i // 4, i % 4]),
+            (v, 0)), (m, np.zeros(12, np.int32))),
+        # a while loop with an early exit filling a buffer; the predicate reads it
+        (lambda v: lax_.while_loop(lambda c: (c[1] < 9) & (c[0][c[1] - 1] < 30.0),
+                                   lambda c: (c[0].at[c[1]].set(c[0][c[1] - 1] + c[0][c[1] - 2]), c[1] + 1),
+                                   (v, 2)), (np.ones(9, np.float32),)),
+        # scan with per-step slices and outputs, an array carry written at the step's index
+        (lambda xs: lax_.scan(lambda c, x: ((c[0].at[c[1] % 4].add(x), c[1] + 1), c[0][0] * x), 
+                              (np_.zeros(4, np_.float32), 0), xs), (xs,)),
+    ]
+
+
+def test_indexed_loops_read_and_write_single_elements(numba_tier):
+    """x[i] and x.at[i].set/add in loop bodies: the arrays are the kernel's arguments, carried ones
+    copied once and written in place; the same values as the NumPy backend and JAX."""
+    before = _loop_kernels(".copy()")
+    rj = _jax()
+    for (f, args), (fj, _) in zip(_indexed_cases(jnp, lax), _indexed_cases(rj.numpy, rj.lax)):
+        copies = [np.array(a, copy=True) for a in args]
+        want, first, got = _on_both_tiers(f, *args)
+        _same(first, want)
+        _same(got, want)
+        for a, c in zip(args, copies):  # the inputs are never written
+            np.testing.assert_array_equal(a, c)
+        for g, r in zip(jax.tree.leaves(got), rj.tree.leaves(rj.jit(fj)(*args))):
+            np.testing.assert_array_equal(np.asarray(g), np.asarray(r))
+    assert len(_loop_kernels(".copy()") - before) >= 4  # (the first case carries no array)
+
+
+def test_indexed_loops_copy_where_they_cannot_write_in_place(numba_tier):
+    """Reading an array after writing it, returning one array for two carries, swapping carries: the
+    kernel writes into a copy where the array is still needed; the same values."""
+    xs = np.arange(6.0, dtype=np.float32)
+
+    def old_read(x):  # the old x is read after the write
+        def body(i, c):
+            x, s = c
+            y = x.at[i].set(100.0)
+            return y, s + x[i] + y[i]
+        return lax.fori_loop(0, 6, body, (x, jnp.float32(0)))
+
+    def aliased(x):
+        return lax.fori_loop(0, 6, lambda i, c: (c[0].at[i].set(1.0), c[0].at[i].set(1.0)), (x, x))
+
+    def swap(x):
+        return lax.fori_loop(0, 5, lambda i, c: (c[1].at[i].add(1.0), c[0]), (x, x * 2))
+    def write_const(x):
+        return lax.fori_loop(0, 6, lambda i, c: c + x.at[i].set(-1.0)[5 - i], jnp.float32(0))
+    before = _loop_kernels(".copy()")
+    for f in (old_read, aliased, swap, write_const):
+        want, first, got = _on_both_tiers(f, xs)
+        _same(first, want)
+        _same(got, want)
+    np.testing.assert_array_equal(xs, np.arange(6.0, dtype=np.float32))
+    assert len(_loop_kernels(".copy()") - before) == 4

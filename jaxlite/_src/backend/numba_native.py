@@ -52,6 +52,7 @@ class _Emitter:
         self.glob = {"np": np}
         self._consts = {}
         self._n = 0
+        self.owned = set()  # arrays copied in the step (indexed loops): free to carry and write
 
     def fresh(self) -> str:
         self._n += 1
@@ -67,10 +68,15 @@ class _Emitter:
             self.glob[name] = v
         return name
 
-    def emit(self, jaxpr: Jaxpr, consts, ins, lines, indent, shapes=((),)):
+    def emit(self, jaxpr: Jaxpr, consts, ins, lines, indent, shapes=((),), arrays=None):
         """Lines computing ``jaxpr`` (its invars bound to the expressions ``ins``, its constvars to
         ``consts``); returns the expressions of its outputs, or None if an equation has no rule or a
-        value's shape is not in ``shapes`` (arrays of one shape: the lines compute one element)."""
+        value's shape is not in ``shapes`` (arrays of one shape: the lines compute one element).
+
+        ``arrays`` (indexed loops): ``{invar: writable}`` for the invars that are whole arrays. Those are
+        only read by ``dynamic_slice`` of one element and written in place, one element, by ``scatter``/
+        ``scatter-add``/``dynamic_update_slice`` when writable and not used afterwards; values of one
+        element (shape (1,), ...) count as scalars."""
         env = {}
         for v, c in zip(jaxpr.constvars, consts):
             c = np.asarray(c._value if isinstance(c, core.Array) else c)
@@ -78,19 +84,36 @@ class _Emitter:
                 return None
             env[v] = self.const(c[()], v.aval.dtype)
         env.update(zip(jaxpr.invars, ins))
+        whole = dict(arrays or {})  # array vars -> writable
+        last_use = {}
+        for k, eqn in enumerate(jaxpr.eqns):
+            for v in eqn.invars:
+                if type(v) is not Literal:
+                    last_use[v] = k
+        returned = {v for v in jaxpr.outvars if type(v) is not Literal}
 
         def read(v):
             if type(v) is Literal:
                 val = v.val._value if isinstance(v.val, core.Array) else v.val
                 return self.const(np.asarray(val)[()], v.aval.dtype)
             return env[v]
-        for eqn in jaxpr.eqns:
-            avals = [v.aval for v in eqn.invars] + [v.aval for v in eqn.outvars]
-            if not all(_dtype_ok(a) for a in avals) or eqn.effects:
-                return None
-            if any(a.shape not in shapes for a in avals):
+
+        def shape_ok(a):
+            return a.shape in shapes or (arrays is not None and _size(a.shape) == 1)
+        for k, eqn in enumerate(jaxpr.eqns):
+            if eqn.effects:
                 return None
             args = [read(v) for v in eqn.invars]
+            held = [i for i, v in enumerate(eqn.invars) if type(v) is not Literal and v in whole]
+            if held:
+                out = _indexed_eqn(self, eqn, args, held, whole, k, last_use, returned, lines, indent)
+                if out is None:
+                    return None
+                env[eqn.outvars[0]] = out
+                continue
+            avals = [v.aval for v in eqn.invars] + [v.aval for v in eqn.outvars]
+            if not all(_dtype_ok(a) and shape_ok(a) for a in avals):
+                return None
             inner = _inner_jaxpr(eqn)
             if inner is not None:  # a nested jit or custom derivative: its equations inline
                 outs = self.emit(inner.jaxpr, inner.consts, args, lines, indent, shapes)
@@ -119,6 +142,72 @@ class _Emitter:
             lines.append(f"{indent}{name} = {expr}")
             env[eqn.outvars[0]] = name
         return [read(v) for v in jaxpr.outvars]
+
+
+def _indexed_eqn(em, eqn, args, held, whole, k, last_use, returned, lines, indent):
+    """One equation reading or writing a whole array of an indexed loop (see ``_Emitter.emit``):
+    the expression of its result (an element, or the array written in place), or None."""
+    name = eqn.primitive.name
+    operand = eqn.invars[0]
+    if held != [0] or len(eqn.outvars) != 1 or not _dtype_ok(operand.aval):
+        return None
+    shape = operand.aval.shape
+    arr = args[0]
+
+    def clamped(idx, dim, size=1):
+        return f"min(max({idx}, 0), {dim - size})"
+    if name == "dynamic_slice":
+        if any(int(s) != 1 for s in eqn.params["slice_sizes"]):
+            return None
+        idx = ", ".join(clamped(i, d) for i, d in zip(args[1:], shape))
+        t = em.fresh()
+        lines.append(f"{indent}{t} = {arr}[{idx}]")
+        return t
+    if name == "slice":  # a static index
+        start, limit = eqn.params["start_indices"], eqn.params["limit_indices"]
+        if any(int(b) - int(a) != 1 for a, b in zip(start, limit)):
+            return None
+        t = em.fresh()
+        lines.append(f"{indent}{t} = {arr}[{', '.join(str(int(a)) for a in start)}]")
+        return t
+    # the writes: in place when the array is writable and not used afterwards, else into a copy
+    # (which is what the NumPy backend's scatter does every time)
+    out = eqn.outvars[0]
+    if not whole[operand] or last_use.get(operand) != k or operand in returned:
+        t = em.fresh()
+        lines.append(f"{indent}{t} = {arr}.copy()")
+        em.owned.add(t)
+        arr = t
+    if name == "dynamic_update_slice":
+        update = eqn.invars[1].aval
+        if _size(update.shape) != 1:
+            return None
+        idx = ", ".join(clamped(i, d) for i, d in zip(args[2:], shape))
+        lines.append(f"{indent}{arr}[{idx}] = {args[1]}")
+    elif name in ("scatter", "scatter-add"):
+        p = eqn.params
+        dn = p["dimension_numbers"]
+        if (len(shape) != 1 or (name == "scatter" and p.get("update_jaxpr") is not None)
+                or tuple(dn.update_window_dims)
+                or tuple(dn.inserted_window_dims) != (0,)
+                or tuple(dn.scatter_dims_to_operand_dims) != (0,) or tuple(dn.operand_batching_dims)
+                or _size(eqn.invars[1].aval.shape) != 1 or _size(eqn.invars[2].aval.shape) != 1):
+            return None
+        idx, upd = args[1], args[2]
+        dt = np.dtype(operand.aval.dtype)
+        if name == "scatter-add":
+            if dt == np.bool_:
+                return None
+            upd = f"({arr}[{idx}] + {upd})" if dt.kind == "f" else f"{_tname(dt)}({arr}[{idx}] + {upd})"
+        if getattr(p["mode"], "name", "") == "CLIP":
+            lines.append(f"{indent}{arr}[{clamped(idx, shape[0])}] = {upd}")
+        else:  # FILL_OR_DROP / PROMISE_IN_BOUNDS: an update out of bounds is dropped
+            lines.append(f"{indent}if 0 <= {idx} < {shape[0]}:")
+            lines.append(f"{indent}    {arr}[{idx}] = {upd}")
+    else:
+        return None
+    whole[out] = True
+    return arr
 
 
 def _assign(names, exprs, lines, indent):
@@ -431,8 +520,18 @@ def _clamp(em, eqn, a, lines, indent):
 
 
 def _broadcast_scalar(em, eqn, a, lines, indent):
-    # broadcast_in_dim of a scalar is that scalar for every element (fused chains only)
-    return a[0] if eqn.invars[0].aval.shape == () else None
+    # broadcast_in_dim of a scalar (or of one element) is that value for every element
+    return a[0] if _size(eqn.invars[0].aval.shape) == 1 else None
+
+
+def _one_element(em, eqn, a, lines, indent):
+    # squeeze/reshape of a value of one element (the indexed loops' slices): the same value
+    if _size(eqn.invars[0].aval.shape) != 1 or _size(eqn.outvars[0].aval.shape) != 1:
+        return None
+    if eqn.primitive.name == "reshape" and (eqn.params.get("dimensions") is not None
+                                            or len(eqn.invars) != 1):
+        return None
+    return a[0]
 
 
 _TRANSCENDENTAL = {"exp": "np.exp", "log": "np.log", "log1p": "np.log1p", "expm1": "np.expm1",
@@ -472,7 +571,8 @@ def _install_rules():
             ew.logistic_p: _logistic, ew.is_finite_p: lambda em, eqn, a, l, i: f"np.isfinite({a[0]})",
             ew.not_p: _not, ew.and_p: _logic("&"), ew.or_p: _logic("|"), ew.xor_p: _logic("^"),
             ew.pow_p: _float_only("({} ** {})"), ew.atan2_p: _float_only("np.arctan2({}, {})"),
-            shapes.broadcast_in_dim_p: _broadcast_scalar,
+            shapes.broadcast_in_dim_p: _broadcast_scalar, shapes.squeeze_p: _one_element,
+            shapes.reshape_p: _one_element,
         }
         for name, fn in _TRANSCENDENTAL.items():
             rules[getattr(ew, f"{name}_p")] = _float_only(fn + "({})")
@@ -573,6 +673,8 @@ class _LoopArgs:
         for kind, dt in zip(self.kinds, self.dtypes):
             if kind == "scalar":
                 types.append(_nb_scalar(numba, dt))
+            elif isinstance(kind, tuple):  # ("whole", ndim): an array as it is
+                types.append(numba.types.Array(numba.from_dtype(dt), kind[1], "C"))
             else:
                 types.append(numba.types.Array(numba.from_dtype(dt), 2 if kind == "steps_elems" else 1,
                                                "C"))
@@ -584,6 +686,8 @@ class _LoopArgs:
         for kind, dt in zip(self.kinds, self.dtypes):
             if kind == "scalar":
                 out.append(dt.type)
+            elif isinstance(kind, tuple):
+                out.append(lambda a, dt=dt: ascontiguous(a, dt))
             elif kind == "steps_elems":
                 out.append(lambda a, dt=dt: ascontiguous(a, dt).reshape(a.shape[0], n))
             else:
@@ -607,8 +711,20 @@ def native_scan(closed: ClosedJaxpr, length, reverse, num_consts, num_carry, fal
     jaxpr = closed.jaxpr
     in_avals = [v.aval for v in jaxpr.invars]
     out_avals = [v.aval for v in jaxpr.outvars]
+    if length < 1 or not out_avals:
+        return None
+    run = _elementwise_scan(closed, length, reverse, num_consts, num_carry, fallback)
+    if run is None:
+        run = _indexed_scan(closed, length, reverse, num_consts, num_carry, fallback)
+    return run
+
+
+def _elementwise_scan(closed, length, reverse, num_consts, num_carry, fallback):
+    jaxpr = closed.jaxpr
+    in_avals = [v.aval for v in jaxpr.invars]
+    out_avals = [v.aval for v in jaxpr.outvars]
     shape = _loop_shape(in_avals + out_avals + _eqn_avals(jaxpr))
-    if shape is None or length < 1 or not out_avals:
+    if shape is None:
         return None
     n = _size(shape)
     if n < 1:
@@ -678,6 +794,15 @@ def native_while(cond: ClosedJaxpr, body: ClosedJaxpr, cond_nconsts, body_nconst
     each element's loop runs the same steps), else None. ``fallback`` serves calls until the kernel
     is compiled."""
     _install_rules()
+    if cond.jaxpr.outvars[0].aval.shape != ():
+        return None
+    run = _elementwise_while(cond, body, cond_nconsts, body_nconsts, fallback)
+    if run is None:
+        run = _indexed_while(cond, body, cond_nconsts, body_nconsts, fallback)
+    return run
+
+
+def _elementwise_while(cond, body, cond_nconsts, body_nconsts, fallback):
     cj, bj = cond.jaxpr, body.jaxpr
     avals = ([v.aval for v in cj.invars] + [v.aval for v in cj.outvars] + [v.aval for v in bj.invars]
              + [v.aval for v in bj.outvars] + _eqn_avals(cj) + _eqn_avals(bj))
@@ -732,6 +857,137 @@ def native_while(cond: ClosedJaxpr, body: ClosedJaxpr, cond_nconsts, body_nconst
             return fallback(*a)
         res = kernel(*[c(x) for c, x in zip(convert_in, a)])
         return [c(r) if c is not None else r.reshape(s) for c, r, s in zip(convert_out, res, shapes_out)]
+    run.__jaxlite_native__ = tiered
+    run.__jaxlite_source__ = src
+    return run
+
+
+# Indexed loops: scalar code reading and writing single elements of whole arrays (``x[i]``,
+# ``x.at[i].set(v)``, ``.add``): the arrays are the kernel's arguments, carried arrays copied once and
+# written in place (see _Emitter.emit); per-step slices and outputs are scalars.
+
+def _whole_arg(args, name, aval, writable_copy, lines):
+    args.add(name, ("whole", len(aval.shape)), aval.dtype)
+    if writable_copy:
+        lines.append(f"    {writable_copy} = {name}.copy()")
+
+
+def _indexed_ok(avals_scalar):
+    return all(a.shape == () and _dtype_ok(a) for a in avals_scalar)
+
+
+def _indexed_scan(closed, length, reverse, num_consts, num_carry, fallback):
+    jaxpr = closed.jaxpr
+    in_avals = [v.aval for v in jaxpr.invars]
+    out_avals = [v.aval for v in jaxpr.outvars]
+    xs_avals, y_avals = in_avals[num_consts + num_carry:], out_avals[num_carry:]
+    if not _indexed_ok(xs_avals + y_avals) or not all(_dtype_ok(a) for a in in_avals + out_avals):
+        return None
+    if not any(a.shape != () for a in in_avals):
+        return None
+    args, pre = _LoopArgs(), []
+    ins, arrays = [], {}
+    for i, v in enumerate(jaxpr.invars[:num_consts]):
+        if v.aval.shape != ():
+            _whole_arg(args, f"k{i}", v.aval, None, pre)
+            arrays[v] = False
+        else:
+            args.add(f"k{i}", "scalar", v.aval.dtype)
+        ins.append(f"k{i}")
+    carry = [f"x{i}" for i in range(num_carry)]
+    for i, v in enumerate(jaxpr.invars[num_consts:num_consts + num_carry]):
+        if v.aval.shape != ():
+            _whole_arg(args, f"c{i}", v.aval, carry[i], pre)
+            arrays[v] = True
+        else:
+            args.add(f"c{i}", "scalar", v.aval.dtype)
+            pre.append(f"    {carry[i]} = c{i}")
+    ins += carry
+    for i, a in enumerate(xs_avals):
+        args.add(f"xs{i}", "steps", a.dtype)
+        ins.append(f"xs{i}[i]")
+    em, body = _Emitter(), []
+    outs = em.emit(jaxpr, closed.consts, ins, body, " " * 8, arrays=arrays)
+    if outs is None or not _carries_distinct(em, outs[:num_carry], out_avals, carry):
+        return None
+    lines = pre + [f"    ys{k} = np.empty({length}, {_tname(a.dtype)})" for k, a in enumerate(y_avals)]
+    steps = f"range({length - 1}, -1, -1)" if reverse else f"range({length})"
+    lines += [f"    for i in {steps}:"] + body
+    lines += [f"        ys{k}[i] = {r}" for k, r in enumerate(outs[num_carry:])]
+    if num_carry:
+        lines.append(f"        {', '.join(carry)}, = {', '.join(outs[:num_carry])},")
+    lines.append(f"    return ({', '.join(carry + [f'ys{k}' for k in range(len(y_avals))])},)")
+    src = f"def _scan_loop({', '.join(args.names)}):\n" + "\n".join(lines) + "\n"
+    tiered = _tiered("_scan_loop", src, em.glob, args.numba_types, args.signature())
+    convert_in = args.converters(1)
+    convert_out = [np.dtype(a.dtype).type if a.shape == () else None for a in out_avals[:num_carry]]
+
+    def run(*a):
+        kernel = tiered.get()
+        if kernel is None:
+            return fallback(*a)
+        res = kernel(*[c(x) for c, x in zip(convert_in, a)])
+        return [c(r) if c is not None else r for c, r in zip(convert_out, res)] + list(res[num_carry:])
+    run.__jaxlite_native__ = tiered
+    run.__jaxlite_source__ = src
+    return run
+
+
+def _carries_distinct(em, outs, out_avals, carry):
+    """Each array carry leaves the step as a carried array or a copy made in the step, no two the same
+    (they are written in place next step)."""
+    arrays = [o for o, a in zip(outs, out_avals) if a.shape != ()]
+    return all(o in carry or o in em.owned for o in arrays) and len(set(arrays)) == len(arrays)
+
+
+def _indexed_while(cond, body, cond_nconsts, body_nconsts, fallback):
+    cj, bj = cond.jaxpr, body.jaxpr
+    carry_vars = bj.invars[body_nconsts:]
+    avals = [v.aval for v in cj.invars + bj.invars + bj.outvars]
+    if not all(_dtype_ok(a) for a in avals) or not any(a.shape != () for a in avals):
+        return None
+    args, pre = _LoopArgs(), []
+    carry = [f"x{i}" for i in range(len(carry_vars))]
+
+    def consts(invars, prefix):
+        names, arrays = [], {}
+        for i, v in enumerate(invars):
+            if v.aval.shape != ():
+                _whole_arg(args, f"{prefix}{i}", v.aval, None, pre)
+                arrays[v] = False
+            else:
+                args.add(f"{prefix}{i}", "scalar", v.aval.dtype)
+            names.append(f"{prefix}{i}")
+        return names, arrays
+    ck, c_arrays = consts(cj.invars[:cond_nconsts], "ck")
+    bk, b_arrays = consts(bj.invars[:body_nconsts], "bk")
+    for i, v in enumerate(carry_vars):
+        if v.aval.shape != ():
+            _whole_arg(args, f"c{i}", v.aval, carry[i], pre)
+        else:
+            args.add(f"c{i}", "scalar", v.aval.dtype)
+            pre.append(f"    {carry[i]} = c{i}")
+    c_arrays.update({v: False for v in cj.invars[cond_nconsts:] if v.aval.shape != ()})
+    b_arrays.update({v: True for v in carry_vars if v.aval.shape != ()})
+    em, clines, blines = _Emitter(), [], []
+    pred = em.emit(cj, cond.consts, ck + carry, clines, " " * 8, arrays=c_arrays)
+    outs = em.emit(bj, body.consts, bk + carry, blines, " " * 8, arrays=b_arrays)
+    if pred is None or outs is None or not _carries_distinct(em, outs, [v.aval for v in bj.outvars], carry):
+        return None
+    lines = pre + ["    while True:"] + clines + [f"        if not {pred[0]}:", "            break"]
+    lines += blines + [f"        {', '.join(carry)}, = {', '.join(outs)},"]
+    lines.append(f"    return ({', '.join(carry)},)")
+    src = f"def _while_loop({', '.join(args.names)}):\n" + "\n".join(lines) + "\n"
+    tiered = _tiered("_while_loop", src, em.glob, args.numba_types, args.signature())
+    convert_in = args.converters(1)
+    convert_out = [np.dtype(v.aval.dtype).type if v.aval.shape == () else None for v in bj.outvars]
+
+    def run(*a):
+        kernel = tiered.get()
+        if kernel is None:
+            return fallback(*a)
+        res = kernel(*[c(x) for c, x in zip(convert_in, a)])
+        return [c(r) if c is not None else r for c, r in zip(convert_out, res)]
     run.__jaxlite_native__ = tiered
     run.__jaxlite_source__ = src
     return run
