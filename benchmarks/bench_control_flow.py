@@ -1,6 +1,8 @@
 """Control-flow benchmarks (issue 6): python benchmarks/bench_control_flow.py [--quick] [--no-jax]
 
-- ``lax.fori_loop`` of 10,000 scalar steps under jit (``x = x * 0.999 + 1.0``).
+- ``lax.fori_loop`` of 10,000 scalar steps under jit (``x = x * 0.999 + 1.0``), on the NumPy backend and
+  on the numba tier (one native loop); a ``while_loop`` (Newton's iteration) on the numba tier.
+- an indexed ``fori_loop``: ``x.at[i].set(x[i - 1] * 0.5 + x[i])`` over 10,000 elements.
 - a scan RNN, hidden 128, input 64, 100 steps, batch 32: ``h = tanh(h @ Wh + x_t @ Wx + b)``, forward
   (all hidden states) and forward+grad (``value_and_grad`` of the mean square of the hidden states
   with respect to the weights), both under jit.
@@ -120,6 +122,25 @@ def cases():
             x, k = np.float32(0.5) * (x + a / x), k + 1
         return x
 
+    def recurrence(numba_tier):
+        # an indexed loop: each step reads the previous element of a buffer and writes the next
+        def b(jax):
+            def run(x):
+                return jax.lax.fori_loop(1, STEPS, lambda i, x: x.at[i].set(x[i - 1] * 0.5 + x[i]), x)
+            x0 = jax.numpy.ones(STEPS, jax.numpy.float32)
+            make = lambda jax: jax.jit(run)  # noqa: E731
+            f = on_numba_tier(jax, make, x0) if numba_tier else make(jax)
+            block(jax, f(x0))
+            return lambda: block(jax, f(x0))
+        return b
+
+    def recurrence_np():
+        x = np.ones(STEPS, np.float32)
+        h = np.float32(0.5)
+        for i in range(1, STEPS):
+            x[i] = x[i - 1] * h + x[i]
+        return x
+
     params, xs, h0 = rnn_data()
 
     def rnn(grad):
@@ -144,6 +165,10 @@ def cases():
         Case("jit fori_loop 10,000 scalar steps, numba tier", fori_numba, fori_np, target=2.0,
              skip=no_numba),
         Case("jit while_loop Newton sqrt, numba tier", newton, newton_np, skip=no_numba),
+        Case("jit fori_loop x.at[i].set(x[i-1]*0.5+x[i]) 10,000 steps", recurrence(False),
+             recurrence_np, skip=_missing("fori_loop")),
+        Case("jit fori_loop x.at[i].set(...) 10,000 steps, numba tier", recurrence(True),
+             recurrence_np, target=2.0, skip=no_numba),
         Case("jit scan RNN h128 T100 b32 forward", rnn(False), lambda: numpy_rnn(params, xs, h0),
              skip=_missing("scan")),
         Case("jit scan RNN forward, numba tier", rnn_numba, lambda: numpy_rnn(params, xs, h0),
