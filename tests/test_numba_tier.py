@@ -686,3 +686,41 @@ def test_indexed_loops_copy_where_they_cannot_write_in_place(numba_tier):
         _same(got, want)
     np.testing.assert_array_equal(xs, np.arange(6.0, dtype=np.float32))
     assert len(_loop_kernels(".copy()") - before) == 4
+
+
+if given is not None:
+    _IDX = [lambda i: i, lambda i: i - 1, lambda i: i + 3, lambda i: 2 * i, lambda i: 4, lambda i: -1,
+            lambda i: 20 - i]
+
+    @settings(max_examples=15, deadline=None)
+    @given(prog=st.lists(st.tuples(st.sampled_from(["read", "set", "add", "old"]),
+                                   st.integers(0, len(_IDX) - 1), st.integers(0, len(_IDX) - 1)),
+                         min_size=1, max_size=6),
+           two=st.booleans())
+    def test_random_indexed_loop_bodies_match_numpy(prog, two):
+        """Random sequences of element reads and writes (also of the step's old buffer, and into two
+        buffers) in a fori_loop: the numba tier's in-place kernels give the NumPy backend's values."""
+        if not numba_backend.available():
+            pytest.skip("numba not installed (the [fast] extra)")
+
+        def body(i, c):
+            x, y, acc = c
+            old = x
+            for op, a, b in prog:
+                if op == "read":
+                    acc = acc * 0.5 + x[_IDX[a](i)]
+                elif op == "set":
+                    x = x.at[_IDX[a](i)].set(acc - x[_IDX[b](i)])
+                elif op == "add":
+                    x = x.at[_IDX[a](i)].add(x[_IDX[b](i)] * 0.25)
+                else:
+                    acc = acc + old[_IDX[a](i)]
+                if two:
+                    y = y.at[_IDX[b](i)].set(x[_IDX[a](i)])
+            return x, y, acc
+        f = lambda x, y: lax.fori_loop(0, 12, body, (x, y, jnp.float32(1)))
+        x = np.linspace(-1, 1, 16, dtype=np.float32)
+        with jax.config.override("jaxlite_backend", "numba"):
+            want, first, got = _on_both_tiers(f, x, x[::-1].copy())
+        _same(first, want)
+        _same(got, want)
