@@ -724,3 +724,16 @@ if given is not None:
             want, first, got = _on_both_tiers(f, x, x[::-1].copy())
         _same(first, want)
         _same(got, want)
+
+
+def test_round_both_methods_in_loops_and_chains(numba_tier):
+    v = np.array([0.5, 1.5, 2.5, -0.5, -2.5, -0.0, 0.0, 1e30, np.nan, np.inf, 0.49999997, -7.5], np.float32)
+    xs = np.tile(v, 400)  # 4,800 elements: a fused chain
+    f = lambda x: (lax.round(x * 1.0, lax.RoundingMethod.AWAY_FROM_ZERO) + 0.0,
+                   lax.round(x * 1.0, lax.RoundingMethod.TO_NEAREST_EVEN) - 0.0)
+    g = lambda x: lax.scan(lambda c, s: (c, f(s)), 0, x)
+    for h, a in [(f, xs), (g, v)]:
+        want, first, got = _on_both_tiers(h, a)
+        _same(got, want)
+        for w, o in zip(jax.tree.leaves(want), jax.tree.leaves(got)):
+            np.testing.assert_array_equal(np.signbit(np.asarray(o)), np.signbit(np.asarray(w)))

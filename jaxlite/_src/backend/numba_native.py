@@ -433,6 +433,18 @@ def _abs(em, eqn, a, lines, indent):
     return f"np.abs({a[0]})" if dt.kind == "f" else f"{_tname(dt)}(abs({a[0]}))"
 
 
+def _round(em, eqn, a, lines, indent):
+    dt = _out(eqn)
+    if dt.kind != "f":
+        return None
+    x = a[0]
+    if int(eqn.params["rounding_method"]) == 1:
+        return f"np.rint({x})"  # half to even, as np.round
+    # away from zero: sign(x) * floor(|x| + 0.5), as the NumPy backend computes it
+    sign = _sign(em, eqn, a, lines, indent)
+    return f"({sign} * np.floor(np.abs({x}) + {em.const(0.5, dt)}))"
+
+
 def _rsqrt(em, eqn, a, lines, indent):
     dt = _out(eqn)
     if dt.kind != "f":
@@ -538,7 +550,7 @@ _TRANSCENDENTAL = {"exp": "np.exp", "log": "np.log", "log1p": "np.log1p", "expm1
                    "tanh": "np.tanh", "sin": "np.sin", "cos": "np.cos", "tan": "np.tan",
                    "asin": "np.arcsin", "acos": "np.arccos", "atan": "np.arctan", "sinh": "np.sinh",
                    "cosh": "np.cosh", "asinh": "np.arcsinh", "acosh": "np.arccosh",
-                   "atanh": "np.arctanh"}
+                   "atanh": "np.arctanh", "exp2": "np.exp2", "cbrt": "np.cbrt"}
 
 # Rules that call the C library's transcendental functions (integer_pow: for float powers beyond 2)
 _LIBM: set = set()
@@ -567,6 +579,7 @@ def _install_rules():
             ew.select_n_p: _select_n, ew.convert_element_type_p: _convert,
             ew.integer_pow_p: _integer_pow, ew.square_p: _square, ew.sign_p: _sign,
             ew.floor_p: _float_only("np.floor({})"), ew.ceil_p: _float_only("np.ceil({})"),
+            ew.round_p: _round,
             ew.abs_p: _abs, ew.sqrt_p: _float_only("np.sqrt({})"), ew.rsqrt_p: _rsqrt,
             ew.logistic_p: _logistic, ew.is_finite_p: lambda em, eqn, a, l, i: f"np.isfinite({a[0]})",
             ew.not_p: _not, ew.and_p: _logic("&"), ew.or_p: _logic("|"), ew.xor_p: _logic("^"),
@@ -625,11 +638,6 @@ def _tiered(name, src, glob, arg_types, signature):
         _by_source[key] = k
     k.start()
     return k
-
-
-def _scalar_in(dt):
-    t = np.dtype(dt).type
-    return t
 
 
 # ---------------------------------------------------------------------------------------------------
