@@ -737,3 +737,24 @@ def test_round_both_methods_in_loops_and_chains(numba_tier):
         _same(got, want)
         for w, o in zip(jax.tree.leaves(want), jax.tree.leaves(got)):
             np.testing.assert_array_equal(np.signbit(np.asarray(o)), np.signbit(np.asarray(w)))
+
+
+def test_fused_chain_serves_numpy_until_compiled(numba_tier, monkeypatch):
+    from jaxlite._src.backend import numba_native
+    gate = threading.Event()
+    made = []
+
+    def slow(name, src, glob, arg_types, signature):
+        k = numba_backend.TieredKernel(name, lambda nb: gate.wait() and None)
+        k.start()
+        made.append(k)
+        return k
+    monkeypatch.setattr(numba_native, "_tiered", slow)
+    x = np.linspace(-3, 3, 10_000, dtype=np.float32)
+    f = lambda x: jnp.maximum(x * 3.0 - 1.0, x / 7.0) + 2.0
+    got = jax.jit(f)(x)
+    with jax.config.override("jaxlite_backend", "numpy"):
+        want = jax.jit(f)(x)
+    _same(got, want)
+    assert made and made[0]._thread.is_alive() and made[0].get() is None
+    gate.set()
