@@ -758,3 +758,21 @@ def test_fused_chain_serves_numpy_until_compiled(numba_tier, monkeypatch):
     _same(got, want)
     assert made and made[0]._thread.is_alive() and made[0].get() is None
     gate.set()
+
+
+def test_nested_jits_and_custom_jvps_join_fused_chains(numba_tier):
+    """jnp.where (a nested jit) and jax.nn.relu (a custom_jvp) inline into the chain: one kernel."""
+    def chain(np_, nn):
+        return lambda x, w: np_.where(x > 0, nn.relu(x * w - 1.0) * 2.0, np_.abs(x) + w)
+    x = np.linspace(-3, 3, 100_000, dtype=np.float32)
+    x[:4] = [np.nan, -0.0, 0.0, 1 / 3]
+    w = np.cos(x)
+    f = chain(jnp, jax.nn)
+    want, first, got = _on_both_tiers(f, x, w)
+    _same(first, want)
+    _same(got, want)
+    closed = jax.make_jaxpr(f)(x, w)
+    src = numpy_backend.compile_jaxpr(closed.jaxpr, closed.consts).__jaxlite_source__
+    assert src.count("= _f") == 1
+    rj = _jax()
+    np.testing.assert_array_equal(np.asarray(got), np.asarray(rj.jit(chain(rj.numpy, rj.nn))(x, w)))

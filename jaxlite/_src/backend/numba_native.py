@@ -1015,7 +1015,17 @@ fused_p = Primitive("numba_fused")
 fused_p.multiple_results = True
 
 
-def _fusible(eqn, shape) -> bool:
+def _fusible(eqn, shape, inner=False) -> bool:
+    """Whether ``eqn`` can join a fused chain over arrays of ``shape`` (``inner``: an equation inside a
+    nested jit or custom_jvp/vjp call of the chain, which may also compute scalars)."""
+    call = _inner_jaxpr(eqn)
+    if call is not None:  # a nested jit (jnp.where, ...) or custom_jvp (jax.nn.relu, ...): inlined
+        avals = [v.aval for v in eqn.invars] + [v.aval for v in eqn.outvars]
+        if eqn.effects or not all(_dtype_ok(a) and a.shape in ((), shape) for a in avals):
+            return False
+        if not inner and any(v.aval.shape != shape for v in eqn.outvars):
+            return False
+        return all(_fusible(e, shape, inner=True) for e in call.jaxpr.eqns)
     rule = _RULES.get(eqn.primitive)
     if rule is None or len(eqn.outvars) != 1 or eqn.effects:
         return False
@@ -1028,7 +1038,7 @@ def _fusible(eqn, shape) -> bool:
             and eqn.params["y"] not in (0, 1, 2)):
         return False
     out = eqn.outvars[0].aval
-    if out.shape != shape or not _dtype_ok(out):
+    if not (out.shape == shape or (inner and out.shape == ())) or not _dtype_ok(out):
         return False
     return all(_dtype_ok(v.aval) and v.aval.shape in ((), shape) for v in eqn.invars)
 
