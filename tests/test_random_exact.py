@@ -654,3 +654,89 @@ def test_orthogonal_bits_match_jax(dtype):
                        jl.random.orthogonal(jl.random.key(seed), dtype=dtype, **kw))
         f = lambda r: (lambda k: r.orthogonal(k, 3, (2,), dtype, 4))
         _same_bits(jax.jit(f(jax.random))(jax.random.key(9)), jl.jit(f(jl.random))(jl.random.key(9)))
+
+
+# --- from 4096 elements on: YNNPACK -------------------------------------------------------------------
+def _ynn_jit(f, *args):
+    """``jax.jit(f)`` after checking that XLA hands it to YNNPACK (a ``__ynn_fusion`` in its HLO)."""
+    jf = jax.jit(f)
+    assert "__ynn_fusion" in jf.lower(*args).compile().as_text()
+    return jf
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_ynn_math_matches_jax(dtype):
+    """xla_math.ynn_exp/ynn_log/ynn_reduce_sum against XLA's YNNPACK fusions: exp(x - max(x)) and
+    max(log(x)) over rows of two (the max leaves the exp or log of the first column), sums over every axis
+    of several shapes (short and long rows, the tree of accumulators, blocks of 32768)."""
+    rng = np.random.default_rng(3)
+    with jax.enable_x64(dtype == "float64"):
+        x = np.concatenate([-(rng.random(20000) * 10.0 ** rng.integers(-8, 3, 20000)),
+                            [-0.0, -1e-40, -87.3, -87.5, -88.0, -100, -700, -708.5, -745, -np.inf, -1e-310]])
+        x = x.astype(dtype)
+        X = np.stack([x, np.zeros_like(x)], -1)
+        got = _ynn_jit(lambda X: jnp.exp(X - jnp.max(X, -1, keepdims=True)), X)(X)
+        _same_bits(np.asarray(got)[:, 0], xla_math.ynn_exp(x))
+        x = np.concatenate([rng.random(20000) * 10.0 ** rng.integers(-30, 30, 20000),
+                            rng.random(2000) * 2 ** -20 + 1, [0, 1e-40, 1e-310, np.inf, 1, 2, 0.5, 3e38]])
+        x = x.astype(dtype)
+        X = np.stack([x, np.full_like(x, -np.inf)], -1)
+        _same_bits(_ynn_jit(lambda X: jnp.max(jnp.log(X), -1), X)(X), xla_math.ynn_log(x))
+        for shape, axis in [((1366, 3), 1), ((2049, 2), 1), ((300, 17), 1), ((64, 65), 1), ((17, 257), 1),
+                            ((2, 5000), 1), ((8192,), 0), ((1, 40000), 1), ((3, 2000), 0), ((5, 1000), 0),
+                            ((20, 300), 0), ((300, 17), 0), ((2, 300, 7), 1)]:
+            v = (rng.standard_normal(shape) * np.exp(rng.standard_normal(shape) * 3)).astype(dtype)
+            _same_bits(_ynn_jit(lambda v: jnp.sum(v, axis), v)(v), xla_math.ynn_reduce_sum(v, axis))
+
+
+def test_ynn_bf16_sum_of_squares_matches_jax():
+    """bfloat16 values' squares summed in float32: YNNPACK's bfloat16 kernel adds them in pairs."""
+    import ml_dtypes
+    rng = np.random.default_rng(4)
+    for k in [3, 40, 200]:
+        q = rng.standard_normal((max(1366, 4100 // k + 1), k)).astype(ml_dtypes.bfloat16)
+        f = _ynn_jit(lambda q: jnp.sum(q.astype(jnp.float32) * q.astype(jnp.float32), axis=-1), q)
+        _same_bits(f(q), xla_math.ynn_reduce_sum(q, 1, bf16_squares=True))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "bfloat16"])
+def test_dirichlet_ynn_bits_match_jax(dtype):
+    """From 4096 elements XLA runs the log-gamma draws' last logs, the max, the subtraction and the exp in
+    one YNNPACK fusion (YNNPACK's log and exp), and the sum in another (bfloat16: XLA's exp, YNNPACK's
+    sum); both sides of the threshold."""
+    import jaxlite as jl
+    with jax.enable_x64(dtype == "float64"), jl.enable_x64(dtype == "float64"):
+        for seed, (alpha, shape) in enumerate([(np.linspace(0.05, 3, 4), (1023,)), (np.linspace(0.05, 3, 4), (1024,)),
+                                               (np.linspace(0.3, 5, 5), (1000,)), (np.float32([0.5, 2.0]), (2048,)),
+                                               (np.arange(1, 81) * 0.05, (60,)), (np.float32([1.0, 3.0, 9.0]), (2, 700))]):
+            a = alpha.astype(dtype)
+            want = jax.random.dirichlet(jax.random.key(seed), a, shape, dtype)
+            got = jl.random.dirichlet(jl.random.key(seed), a, shape, dtype)
+            _same_bits(np.asarray(want).astype(np.float64), np.asarray(got).astype(np.float64))
+        a = np.float32([0.5, 2.0, 4.0]).astype(dtype)
+        f = lambda r: (lambda k: r.dirichlet(k, a, (1500,), dtype))
+        assert str(jax.make_jaxpr(f(jax.random))(jax.random.key(0))) == str(jl.make_jaxpr(f(jl.random))(jl.random.key(0)))
+
+
+def test_dirichlet_ynn_transforms_match_jax():
+    import jaxlite as jl
+    a = np.float32([0.5, 2.0, 4.0])
+    ks, ksl = jax.random.split(jax.random.key(5), 3), jl.random.split(jl.random.key(5), 3)
+    _same_bits(jax.vmap(lambda k: jax.random.dirichlet(k, a, (700,)))(ks),
+               jl.vmap(lambda k: jl.random.dirichlet(k, a, (700,)))(ksl))
+    _same_bits(jax.jit(lambda k: jax.random.dirichlet(k, a, (1400,)))(jax.random.key(2)),
+               jl.jit(lambda k: jl.random.dirichlet(k, a, (1400,)))(jl.random.key(2)))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+def test_maxwell_ynn_bits_match_jax(dtype):
+    """From 4096 normals the norm's sum runs in YNNPACK (rounded squares, YNNPACK's order; bfloat16: the
+    float32 squares of the normals before their rounding); ball's too."""
+    import jaxlite as jl
+    with jax.enable_x64(dtype == "float64"), jl.enable_x64(dtype == "float64"):
+        for seed, n in [(0, 1365), (1, 1366), (2, 3000)]:
+            for name, args in [("maxwell", ()), ("double_sided_maxwell", (0.5, 2.0)), ("ball", (4, 1.5))]:
+                shape = (n * 3 // 4,) if name == "ball" else (n,)
+                want = getattr(jax.random, name)(jax.random.key(seed), *args, shape, dtype)
+                got = getattr(jl.random, name)(jl.random.key(seed), *args, shape, dtype)
+                _same_bits(np.asarray(want).astype(np.float64), np.asarray(got).astype(np.float64))

@@ -903,11 +903,13 @@ class _GammaMath:
         return _xla_math._ftz(x) if self.f32 else _xla_math._ftz64(x) if self.f64 else x
 
 
-def _gamma_one_np(words, alpha, log_space):
+def _gamma_one_np(words, alpha, log_space, ynn_logs=False):
     """JAX's Marsaglia–Tsang ``_gamma_one``, vectorised over keys ``words`` (N, 2) and ``alpha`` (N,).
 
     JAX batches the loop with vmap: every element runs the same scalar algorithm, finished ones are
-    held by selects. Here the still-active elements are gathered and advanced instead (same values)."""
+    held by selects. Here the still-active elements are gathered and advanced instead (same values).
+    ``ynn_logs``: the final ``log(d) + log(V)`` of log-space samples with YNNPACK's log (see
+    random_gamma_softmax_p)."""
     m = _GammaMath(alpha.dtype)
     dt = m.dt
     one, zero = dt(1), dt(0)
@@ -956,7 +958,8 @@ def _gamma_one_np(words, alpha, log_space):
             log_samples = -(-m.log1p(-u))
             log_boost = np.where(boost_mask | (log_samples == zero), zero,
                                  log_samples * (one / alpha_orig))
-            return m.finish(((m.log(d) + m.log(V)) + log_boost).astype(alpha.dtype))
+            log = _xla_math.ynn_log if ynn_logs else m.log
+            return m.finish(((log(d) + log(V)) + log_boost).astype(alpha.dtype))
         samples = one - _np_uniform(subkey, (), alpha.dtype)
         boost = np.ones_like(samples)
         small = ~boost_mask
@@ -965,7 +968,7 @@ def _gamma_one_np(words, alpha, log_space):
         return m.finish(((d * V) * boost).astype(alpha.dtype))
 
 
-def _gamma_impl(keys, a, *, log_space):
+def _gamma_impl(keys, a, *, log_space, softmax=False):
     words = to_words(keys)
     a = np.asarray(a)
     key_ndim = words.ndim - 1
@@ -974,12 +977,20 @@ def _gamma_impl(keys, a, *, log_space):
     alphas = a.reshape(-1)
     if alphas.size == 0:
         return np.zeros(a.shape, a.dtype)
-    samples = _gamma_one_np(per_key.reshape(-1, 2), alphas, log_space)
+    ynn_logs = (softmax and log_space and alphas.size >= _xla_math.YNN_MIN_ELEMENTS
+                and a.dtype in (np.float32, np.float64))
+    samples = _gamma_one_np(per_key.reshape(-1, 2), alphas, log_space, ynn_logs)
     return samples.reshape(a.shape)
 
 
 random_gamma_p = Primitive("random_gamma")
 random_gamma_p.def_impl(_gamma_impl)
+
+# The log-gamma draws of jax.random.dirichlet, which feed a max over the last axis: from 4096 elements on,
+# XLA CPU pulls their last step, log(d) + log(V) + boost, into YNNPACK's fusion of that reduction, where
+# YNNPACK's own log runs. A twin (same name and params, so jaxprs print the same) that dirichlet binds.
+random_gamma_softmax_p = Primitive("random_gamma")
+random_gamma_softmax_p.def_impl(partial(_gamma_impl, softmax=True))
 
 
 @random_gamma_p.def_abstract_eval
@@ -987,16 +998,20 @@ def _random_gamma_abstract_eval(keys, a, *, log_space):
     return ShapedArray(a.shape, a.dtype)
 
 
-def _gamma_batching_rule(vals, dims, *, log_space):
+random_gamma_softmax_p.def_abstract_eval(_random_gamma_abstract_eval)
+
+
+def _gamma_batching_rule(prim, vals, dims, *, log_space):
     k, a = vals
     bk, ba = dims
     size = batching.axis_size_of(vals, dims)
     k = batching.bdim_at_front(k, bk, size)
     a = batching.bdim_at_front(a, ba, size)
-    return random_gamma_p.bind(k, a, log_space=log_space), 0
+    return prim.bind(k, a, log_space=log_space), 0
 
 
-batching.primitive_batchers[random_gamma_p] = _gamma_batching_rule
+for _p in (random_gamma_p, random_gamma_softmax_p):
+    batching.primitive_batchers[_p] = partial(_gamma_batching_rule, _p)
 
 
 def _gamma_grad(sample, a, *, log_space):
@@ -1009,8 +1024,8 @@ def _gamma_grad(sample, a, *, log_space):
     return lax.div(random_gamma_grad(a, x), x)
 
 
-ad.defjvp2(random_gamma_p, None,
-           lambda g, ans, key, a, *, log_space: lax.mul(g, _gamma_grad(ans, a, log_space=log_space)))
+for _p in (random_gamma_p, random_gamma_softmax_p):
+    ad.defjvp2(_p, None, lambda g, ans, key, a, *, log_space: lax.mul(g, _gamma_grad(ans, a, log_space=log_space)))
 
 
 def gamma(key, a, shape=None, dtype=None, *, out_sharding=None):
@@ -1031,17 +1046,23 @@ def loggamma(key, a, shape=None, dtype=None, *, out_sharding=None):
     return _gamma(key, a, shape, dtype, True)
 
 
-@partial(jit, static_argnums=(2, 3, 4))
-def _gamma(key, a, shape, dtype, log_space):
-    jnp = _jnp()
-    if shape is None:
-        shape = np.shape(a)
-    else:
-        _check_shape("gamma", shape, np.shape(a))
-    a = lax.convert_element_type(a, dtype)
-    if np.shape(a) != shape:
-        a = jnp.broadcast_to(a, shape)
-    return random_gamma_p.bind(key, a, log_space=log_space)
+def _gamma_jit(prim):
+    @partial(jit, static_argnums=(2, 3, 4))
+    def _gamma(key, a, shape, dtype, log_space):
+        jnp = _jnp()
+        if shape is None:
+            shape = np.shape(a)
+        else:
+            _check_shape("gamma", shape, np.shape(a))
+        a = lax.convert_element_type(a, dtype)
+        if np.shape(a) != shape:
+            a = jnp.broadcast_to(a, shape)
+        return prim.bind(key, a, log_space=log_space)
+    return _gamma
+
+
+_gamma = _gamma_jit(random_gamma_p)
+_gamma_softmax = _gamma_jit(random_gamma_softmax_p)  # (dirichlet's; the same jaxpr)
 
 
 def beta(key, a, b, shape=None, dtype=None, *, out_sharding=None):
@@ -1088,7 +1109,7 @@ def _dirichlet(key, alpha, shape, dtype):
     else:
         _check_shape("dirichlet", shape, np.shape(alpha)[:-1])
     alpha = lax.convert_element_type(alpha, dtype)
-    log_gamma_samples = loggamma(key, alpha, shape + np.shape(alpha)[-1:], dtype)
+    log_gamma_samples = _gamma_softmax(key, alpha, shape + np.shape(alpha)[-1:], dtype, True)
     x_max = jnp.max(log_gamma_samples, -1, initial=-np.inf, keepdims=True)
     unnormalized = jnp.exp(log_gamma_samples - lax.stop_gradient(x_max))
     return unnormalized / jnp.sum(unnormalized, -1, keepdims=True)
@@ -1182,6 +1203,37 @@ def maxwell(key, shape=(), dtype=None, *, out_sharding=None):
 def _maxwell(key, shape, dtype):
     jnp = _jnp()
     return jnp.linalg.norm(normal(key, shape + (3,), dtype), axis=-1)
+
+
+def _bf16_norm_of_normals_fusion(eqn, producers):
+    """maxwell in bfloat16 from 4096 normals: XLA inlines the ``normal`` and ``norm`` jits and hands the
+    normals' last multiply, their squares and the sum to one YNNPACK fusion, which (excess precision)
+    drops the bfloat16 roundings between float32 operations: it sums the float32 squares of
+    ``erf_inv(u) * 1.4140625`` (erf_inv in float32 of the bfloat16 uniform ``u``), in YNNPACK's order;
+    the sum is then rounded to bfloat16 and its square root taken in float32. A fusion rule on the
+    ``norm`` call whose operand comes from the ``_normal`` call (so the key is at hand)."""
+    from jaxlite._src.pjit import jit_p
+    (q,) = eqn.invars if len(eqn.invars) == 1 else (None,)
+    if (eqn.params.get("name") != "norm" or type(q) is not core.Var or q.aval.dtype != dtypes.bfloat16
+            or math.prod(q.aval.shape) < _xla_math.YNN_MIN_ELEMENTS or len(q.aval.shape) < 1):
+        return None
+    src = producers.get(q)
+    if (src is None or src.primitive is not jit_p or src.params.get("name") != "_normal" or len(src.invars) != 1
+            or src.invars[0].aval.shape != ()):  # (one key: not under vmap)
+        return None
+    inner = [e.primitive.name for e in eqn.params["jaxpr"].jaxpr.eqns]
+    if inner != ["mul", "convert_element_type", "reduce_sum", "convert_element_type", "sqrt"] or \
+            eqn.params["jaxpr"].jaxpr.eqns[2].params["axes"] != (len(q.aval.shape) - 1,):
+        return None
+    shape, bf16 = q.aval.shape, np.dtype(dtypes.bfloat16)
+
+    def fn(key):
+        lo = np.nextafter(np.array(-1., bf16), np.array(0., bf16), dtype=bf16)
+        u = _np_uniform(to_words(key), shape, bf16, lo, 1.0)
+        v = _xla_math.erf_inv(u.astype(np.float32)) * np.float32(np.array(np.sqrt(2), bf16))
+        s = _xla_math.ynn_reduce_sum(v * v, len(shape) - 1)
+        return [np.sqrt(s.astype(bf16).astype(np.float32)).astype(bf16)]
+    return fn, list(src.invars)
 
 
 def double_sided_maxwell(key, loc, scale, shape=(), dtype=None):
@@ -1715,3 +1767,12 @@ for _name in ("normal", "truncated_normal", "gumbel", "categorical", "choice", "
     if _name in globals():
         globals()[_name] = _with_xla_math(globals()[_name])
 del _name
+
+
+def _install_fusions():
+    from jaxlite._src.backend import numpy_backend
+    from jaxlite._src.pjit import jit_p
+    numpy_backend.fusions[jit_p] = _bf16_norm_of_normals_fusion
+
+
+_install_fusions()

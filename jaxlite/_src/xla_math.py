@@ -916,7 +916,7 @@ erf_inv64 = _sliced64(erf_inv64)
 # followed by the reduction of the window results, again rewritten while it is longer than 32. Each window
 # and each short reduction is then summed one element after the other from the initial value. float16 and
 # bfloat16 sums run in float32 (XLA CPU has no half-precision adders) and are rounded once at the end.
-# Bigger reductions (4096 elements or more) are handed to YNNPACK, whose order is not this one.
+# Bigger reductions (4096 elements or more) are handed to YNNPACK, whose order is another (ynn_reduce_sum).
 _TREE_WINDOW = 32
 
 
@@ -941,11 +941,14 @@ def _tree_sum_last(x):
 
 def reduce_sum(x, axes):
     """Sum of a float array over ``axes`` in XLA CPU's order (see above; one axis: exact; several axes:
-    NumPy's sum), with subnormal float32/float64 inputs and results flushed to zero."""
+    NumPy's sum), with subnormal float32/float64 inputs and results flushed to zero. From 4096 elements
+    on, YNNPACK's order (:func:`ynn_reduce_sum`)."""
     x = np.asarray(x)
     axes = tuple(axes)
     if not axes:
         return x
+    if len(axes) == 1 and x.size >= YNN_MIN_ELEMENTS and x.dtype.kind == "f" and x.shape[axes[0]] > 1:
+        return ynn_reduce_sum(x, axes[0])
     if len(axes) > 1 or x.dtype.kind == "c":
         with np.errstate(all="ignore"):
             return np.asarray(np.sum(x, axis=axes), x.dtype)
@@ -1220,3 +1223,240 @@ def mul_pow_neg(x, b, c, shape=None):
 
 
 __all__ += ["mul_pow_neg"]
+
+
+# --- YNNPACK: the library XLA CPU hands big reductions to ----------------------------------------------
+# From 4096 elements on, XLA CPU (jaxlib 0.10.2) turns a reduce (sum, max, min) into a "__ynn_fusion"
+# custom fusion run by YNNPACK (XNNPACK's successor): an instruction joins such a fusion when it or one of
+# its operands has at least 4096 elements, and the elementwise ops around the reduction that YNNPACK
+# supports (float32/float64/bfloat16 add, multiply, exp, log, ...) are pulled in with it. YNNPACK has its
+# own exp and log (polynomials on [-ln2/2, ln2/2] and on [sqrt(2)/2, sqrt(2)], with FMAs) and adds in its
+# own order. The functions below repeat them, established from YNNPACK's sources and checked bit for bit
+# against jitted JAX functions whose HLO shows the fusion (tests/test_random_exact.py). The CPU runs with
+# subnormals flushed (FTZ/DAZ), as in the rest of XLA's code.
+_YNN_EXP_P = [-4.9866619520e-05, 2.2773783712e-04, 1.4132461511e-03, 8.3242934197e-03, 4.1665628552e-02,
+              1.6666725278e-01, 4.9999994040e-01]
+_YNN_EXP_P64 = [2.119890244143296032e-09, 2.521079371356939368e-08, 2.755585399809175769e-07,
+                2.755675838881680360e-06, 2.480158976814372031e-05, 1.984127071808468106e-04,
+                1.388888888680978647e-03, 8.333333332743943569e-03, 4.166666666668113195e-02,
+                1.666666666666796748e-01, 4.999999999999995559e-01]
+_YNN_LOG_P = [-5.2293352783e-03, -3.3127889037e-01, -4.9999964237e-01]
+_YNN_LOG_Q = [3.9658042789e-01, 1.3292170763e+00, 1.0]
+_YNN_LOG_P64 = [-2.956046447212538203e-03, -6.691314126082094360e-02, -4.289980732181625789e-01,
+                -1.110965361416291097e+00, -1.242991301338429500e+00, -4.999999999999990008e-01]
+_YNN_LOG_Q64 = [3.009181610003072455e-03, 7.942469932969810353e-02, 6.369060590899747742e-01,
+                2.230802780023532605e+00, 3.823696902394678077e+00, 3.152649269343555716e+00, 1.0]
+
+
+def _ynn_poly(p, x, x2, fma_):
+    """YNNPACK's polynomial evaluation (coefficients highest degree first) in two interleaved Horner
+    chains on x²: even-indexed and odd-indexed coefficients, joined by one last multiply-add."""
+    t = x.dtype.type
+    y0 = np.full(x.shape, t(p[0]))
+    y1 = np.full(x.shape, t(p[1]))
+    for i in range(2, len(p), 2):
+        y0 = fma_(x2, y0, t(p[i]))
+        if i + 1 < len(p):
+            y1 = fma_(x2, y1, t(p[i + 1]))
+    return fma_(x, y1, y0) if len(p) % 2 else fma_(x, y0, y1)
+
+
+def _ynn_flush(x):
+    return _flush(np.asarray(x), np.finfo(np.asarray(x).dtype).tiny)
+
+
+def ynn_exp(x):
+    """e**x of a float32 or float64 array as YNNPACK computes it: b = round(x·log2(e)) (x clamped to the
+    finite range), r = x - b·ln2 in two FMA steps, exp(r) - 1 = r + r²·P(r), and the result
+    2**b + 2**b·(exp(r) - 1) in one FMA, 2**b built from bits (so b = -127 gives exactly 0)."""
+    x = _ynn_flush(np.asarray(x))
+    if x.dtype == _f64:
+        t, p, fma_, ln2_hi, ln2_lo = _f64, _YNN_EXP_P64, fma64, 6.93147180369123816490e-01, 1.90821492927058770002e-10
+        lo, hi, bias, mant, itype = -709.0895657128241, 709.782712893384, 1023, 52, np.uint64
+    elif x.dtype == _f32:
+        t, p, fma_, ln2_hi, ln2_lo = _f32, _YNN_EXP_P, fma, 6.9314575195e-01, 1.4286067653e-06
+        lo, hi, bias, mant, itype = -88.02969360351562, 88.72283935546875, 127, 23, np.uint32
+    else:
+        raise NotImplementedError(f"xla_math.ynn_exp for {x.dtype} (float32 and float64 only)")
+    with np.errstate(all="ignore"):
+        xc = np.minimum(np.maximum(x, t(lo)), t(hi))  # (NaN stays NaN)
+        magic = t(1.5 * 2.0 ** mant)
+        b = (magic + xc * t(1.4426950408889634)) - magic
+        r = fma_(b, t(-ln2_hi), xc)
+        r = fma_(b, t(-ln2_lo), r)
+        e2 = ((b + t(bias + 2.0 ** mant)).view(itype) << itype(mant)).view(t)
+        e2 = np.where(np.isnan(x), x, e2)
+        r2 = r * r
+        expm1_r = fma_(r2, _ynn_poly(p, r, r2, fma_), r)
+        y = fma_(e2, expm1_r, e2)
+        return _ynn_flush(np.where(np.isinf(e2), e2, y).astype(t, copy=False))
+
+
+def ynn_log(x):
+    """Natural log of a float32 or float64 array as YNNPACK computes it: x = 2**e·m with m in
+    [sqrt(2)/2, sqrt(2)] (e from the exponent bits, as the CPU's getexp), r = m - 1,
+    log(m) = r + r²·P(r)/Q(r), the result e·ln2 + log(m) in one FMA. Subnormal inputs count as zero."""
+    x = _ynn_flush(np.asarray(x))
+    if x.dtype == _f64:
+        t, p, q, fma_, itype, mant, bias = _f64, _YNN_LOG_P64, _YNN_LOG_Q64, fma64, np.uint64, 52, 1023
+    elif x.dtype == _f32:
+        t, p, q, fma_, itype, mant, bias = _f32, _YNN_LOG_P, _YNN_LOG_Q, fma, np.uint32, 23, 127
+    else:
+        raise NotImplementedError(f"xla_math.ynn_log for {x.dtype} (float32 and float64 only)")
+    with np.errstate(all="ignore"):
+        bits = x.view(itype)
+        one = np.array(1, t).view(itype)
+        e = ((bits >> itype(mant)) & itype(2 * bias + 1)).astype(np.int64) - bias  # (x > 0 normal here)
+        e = np.where(x == 0, -np.inf, np.where(np.isinf(x), np.inf, e)).astype(t)
+        e = np.where((x < 0) | np.isnan(x), t(np.nan), e)
+        m = ((bits & itype((1 << mant) - 1)) | one).view(t)
+        large = m > t(1.41421356237309504880)
+        e = np.where(large, e + t(1), e)
+        m = np.where(large, m * t(0.5), m)
+        r = m - t(1)
+        r2 = r * r
+        log_m = fma_(r2, _ynn_poly(p, r, r2, fma_) / _ynn_poly(q, r, r2, fma_), r)
+        return _ynn_flush(fma_(e, t(6.93147180559945309e-01), log_m).astype(t, copy=False))
+
+
+def _ynn_kahan(a, acc, err):
+    y = a - err
+    s = acc + y
+    err = (s - acc) - y
+    return s, np.where(np.isfinite(err), err, 0).astype(s.dtype, copy=False)
+
+
+def _ynn_sum_k1(x, pairs=False, square=False):
+    """Sums over the last (contiguous) axis of a 2-D float32/float64 array as YNNPACK's ``sum_float_k1``
+    kernel for AVX-512 adds: each row in 64-byte vectors (16 float32 or 8 float64 lanes); blocks of four
+    vectors are summed lane by lane and added to a first accumulator, which joins a second one every 16
+    (and at the end), which joins a third with Kahan summation every 256 vectors (and at the end); the
+    lanes of the third are added as a tree (halves, then quarters, ...).
+
+    ``pairs``: bfloat16 values (given as float32), which the kernel reads 32 at a time, each float32 lane
+    adding a pair, the odd element first (``vdpbf16ps``); ``square``: their squares (exact in float32)."""
+    rows, k = x.shape
+    lanes = 64 // x.dtype.itemsize
+    width = 2 * lanes if pairs else lanes  # the elements one vector of lanes takes in
+    block = 4 * width
+    pad = -k % block
+    if pad:
+        x = np.concatenate([x, np.zeros((rows, pad), x.dtype)], axis=1)
+    acc0, acc1, acc2, err = (np.zeros((rows, lanes), x.dtype) for _ in range(4))
+
+    def accumulate(clock, acc0, acc1, acc2, err):
+        if clock % 16 == 0:
+            acc1, acc0 = acc1 + acc0, np.zeros_like(acc0)
+            if clock % 256 == 0:
+                (acc2, err), acc1 = _ynn_kahan(acc1, acc2, err), np.zeros_like(acc1)
+        return acc0, acc1, acc2, err
+
+    def add_block(pos, acc0):
+        if pairs:
+            local = np.zeros((rows, lanes), x.dtype)
+            for j in range(4):
+                v = x[:, pos + j * width:pos + (j + 1) * width].reshape(rows, lanes, 2)
+                odd, even = (v[..., 1], v[..., 0]) if not square else (v[..., 1] ** 2, v[..., 0] ** 2)
+                local = _ynn_flush(_ynn_flush(local + _ynn_flush(odd)) + _ynn_flush(even))
+            return acc0 + local
+        local = x[:, pos:pos + lanes] + x[:, pos + lanes:pos + 2 * lanes]  # (0 + v0 + v1: the same)
+        local = local + x[:, pos + 2 * lanes:pos + 3 * lanes]
+        return acc0 + (local + x[:, pos + 3 * lanes:pos + 4 * lanes])
+
+    pos, clock, left = 0, 0, k
+    while left >= 4 * block:  # unrolled by four, one clock step of 4 * lanes
+        for _ in range(4):
+            acc0 = add_block(pos, acc0)
+            pos += block
+        left -= 4 * block
+        clock += 4 * lanes
+        acc0, acc1, acc2, err = accumulate(clock, acc0, acc1, acc2, err)
+    while left >= block:
+        acc0 = add_block(pos, acc0)
+        pos += block
+        left -= block
+        clock += lanes
+        acc0, acc1, acc2, err = accumulate(clock, acc0, acc1, acc2, err)
+    if left > 0:
+        acc0 = add_block(pos, acc0)
+    acc0, acc1, acc2, err = accumulate(0, acc0, acc1, acc2, err)
+    while acc2.shape[1] > 1:
+        h = acc2.shape[1] // 2
+        acc2 = acc2[:, :h] + acc2[:, h:]
+    return x.dtype.type(0) + acc2[:, 0]
+
+
+def _ynn_sum_kn(x):
+    """Sums over the first axis of a 2-D array (k, n) whose other axis is contiguous, as YNNPACK's
+    ``sum_float_kn`` kernel adds: up to four rows at a time summed in order; with more than four rows
+    each group of four joins a first accumulator, which joins a second one every 16 rows, which joins a
+    third with Kahan summation every 256 (and both at the end)."""
+    k, n = x.shape
+    t = x.dtype.type
+
+    def four(rows):
+        acc = t(0) + rows[0]
+        for row in rows[1:]:
+            acc = acc + row
+        return acc
+
+    if k <= 4:
+        return t(0) + four(x)
+    acc0, acc1, acc2, err = (np.zeros(n, x.dtype) for _ in range(4))
+    clock, pos = 0, 0
+    while k - pos >= 4:
+        acc0 = acc0 + four(x[pos:pos + 4])
+        pos += 4
+        clock += 4
+        if clock % 16 == 0:
+            acc1, acc0 = acc1 + acc0, np.zeros_like(acc0)
+            if clock % 256 == 0:
+                (acc2, err), acc1 = _ynn_kahan(acc1, acc2, err), np.zeros_like(acc1)
+    if pos < k:
+        acc0 = acc0 + four(x[pos:])
+    acc1 = acc1 + acc0
+    acc2, err = _ynn_kahan(acc1, acc2, err)
+    return t(0) + acc2
+
+
+YNN_MIN_ELEMENTS = 4096
+_YNN_BLOCK = 32768
+
+
+def ynn_reduce_sum(x, axis, bf16_squares=False):
+    """Sum of a float array over one ``axis`` in YNNPACK's order (float32/float64; float16 summed in
+    float32 and rounded once), subnormal inputs and results flushed to zero. A bfloat16 ``x`` is summed
+    as YNNPACK sums a float32 conversion of bfloat16 values (the bfloat16 kernel, which adds pairs), in
+    float32, or, with ``bf16_squares``, their float32 squares (``sum(square(float32(x)))``): float32
+    results."""
+    x = np.asarray(x)
+    dtype = x.dtype
+    pairs = dtype == dtypes_bfloat16()
+    if bf16_squares and not pairs:
+        raise ValueError("xla_math.ynn_reduce_sum: bf16_squares needs a bfloat16 array")
+    work = dtype if dtype in (_f32, _f64) else np.dtype(_f32)
+    x = _ynn_flush(x.astype(work, copy=False))
+    shape = x.shape
+    outer, k, inner = _math.prod(shape[:axis]), shape[axis], _math.prod(shape[axis + 1:])
+    x = x.reshape(outer, k, inner)
+    with np.errstate(all="ignore"):
+        if inner == 1:
+            # (XLA's runtime splits a longer axis into blocks of 32768 summed one after the other; how it
+            # joins more than two such blocks is not reproduced)
+            out = _ynn_sum_k1(x[:, :_YNN_BLOCK, 0], pairs, bf16_squares)
+            for start in range(_YNN_BLOCK, k, _YNN_BLOCK):
+                out = out + _ynn_sum_k1(x[:, start:start + _YNN_BLOCK, 0], pairs, bf16_squares)
+        elif pairs:
+            raise NotImplementedError("xla_math.ynn_reduce_sum of bfloat16 values over an axis other than the last")
+        else:
+            out = np.stack([_ynn_sum_kn(x[i]) for i in range(outer)])
+        out = _ynn_flush(out).reshape(shape[:axis] + shape[axis + 1:])
+    return out if pairs else out.astype(dtype, copy=False)
+
+
+def dtypes_bfloat16():
+    import ml_dtypes
+    return np.dtype(ml_dtypes.bfloat16)
+
+
+__all__ += ["ynn_exp", "ynn_log", "ynn_reduce_sum", "YNN_MIN_ELEMENTS"]

@@ -184,6 +184,16 @@ CASES = {
     "x64_chisquare": "jr.chisquare(jr.key(5), 3.0, (60,))",
     "x64_dirichlet": "jr.dirichlet(jr.key(6), jnp.array([0.1, 1.0, 2.0, 3.0]), (10,))",
     "x64_generalized_normal": "jr.generalized_normal(jr.key(7), 1.5, (60,))",
+    # from 4096 elements on XLA hands the reductions (and the ops around them) to YNNPACK: its log, exp and
+    # summation order
+    "dirichlet_ynn": "jr.dirichlet(jr.key(7), jnp.array([0.05, 0.3, 1.0, 2.5]), (1100,))",
+    "dirichlet_ynn_wide": "jr.dirichlet(jr.key(8), jnp.arange(1.0, 81.0) * 0.05, (60,))",
+    "dirichlet_ynn_bf16": "jr.dirichlet(jr.key(9), jnp.array([0.1, 1.0, 2.0, 7.0]), (1030,), 'bfloat16')",
+    "x64_dirichlet_ynn": "jr.dirichlet(jr.key(10), jnp.array([0.1, 1.0, 2.0, 3.0]), (1030,))",
+    "maxwell_ynn": "jr.maxwell(jr.key(6), (1400,))",
+    "double_sided_maxwell_ynn": "jr.double_sided_maxwell(jr.key(7), 0.5, 2.0, (1400,))",
+    "x64_maxwell_ynn": "jr.maxwell(jr.key(8), (1400,))",
+    "ball_ynn": "jr.ball(jr.key(5), 4, 2.0, (1100,))",
 }
 
 # these compare bit for bit; the others to a few ulp (XLA's log/exp/tan differ from NumPy's last bit)

@@ -663,6 +663,42 @@ def _div_reciprocal_fusion(eqn, producers):
 
 _numpy_backend.fusions[div_xla_p] = _div_reciprocal_fusion
 
+
+def _from_reduce_max(v, producers):
+    """Whether ``v`` is a ``reduce_max`` over an axis longer than one, possibly clamped from below by a
+    constant, broadcast, reshaped or behind stop_gradient (``jnp.max(x, axis, keepdims=True)``)."""
+    while type(v) is core.Var:
+        src = producers.get(v)
+        if src is None:
+            return False
+        name = src.primitive.name
+        if name == "reduce_max":
+            x = src.invars[0]
+            return any(x.aval.shape[a] > 1 for a in src.params["axes"])
+        if name in ("stop_gradient", "broadcast_in_dim", "reshape"):
+            v = src.invars[0]
+        elif name == "max" and sum(type(u) is core.Literal for u in src.invars) == 1:
+            v = next(u for u in src.invars if type(u) is core.Var)
+        else:
+            return False
+    return False
+
+
+def _ynn_exp_fusion(eqn, producers):
+    """``exp(x - max(x))`` with 4096 elements or more (jax.random.dirichlet's softmax): XLA CPU pulls the
+    subtraction and the exp into the YNNPACK fusion of the reduce_max, where YNNPACK's own exp runs."""
+    out = eqn.outvars[0].aval
+    (x,) = eqn.invars
+    if out.dtype not in _F32_F64 or math.prod(out.shape) < _xla_math.YNN_MIN_ELEMENTS or type(x) is not core.Var:
+        return None
+    src = producers.get(x)
+    if src is None or src.primitive not in (sub_p, sub_fma_p) or not _from_reduce_max(src.invars[1], producers):
+        return None
+    return (lambda a, b: _xla_math.ynn_exp(np.subtract(a, b, dtype=out.dtype))), list(src.invars)
+
+
+_numpy_backend.fusions[exp_xla_p] = _ynn_exp_fusion
+
 tanh_p = unop("tanh", _errstate(np.tanh), _inexact, "floating, complexfloating")
 ad.defjvp2(tanh_p, lambda g, ans, x: mul(add(g, mul(g, ans)), sub(_full_like_val(x, 1), ans)))  # g(1+y)(1-y)
 tanh = _unary(tanh_p)

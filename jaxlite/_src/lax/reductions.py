@@ -91,11 +91,13 @@ def _sum_of_squares_fusion(eqn, producers):
     loop, where LLVM contracts each ``acc + q*q`` into a fused multiply-add (jnp.linalg.norm in
     jax.random.maxwell). For bfloat16 ``q``, jnp.sum's float32 conversion of the squares is looked through:
     XLA keeps them unrounded (excess precision); the same for bfloat16 powers (jax.random.ball) and
-    exponentials (jax.random.dirichlet), summed in XLA's order. From 4096 elements on XLA hands such reductions to YNNPACK: not reproduced."""
+    exponentials (jax.random.dirichlet), summed in XLA's order. From 4096 elements on XLA hands such
+    reductions to YNNPACK, which sums the squares after rounding them (float32, float64) or the bfloat16
+    values' float32 squares, exponentials and powers, in its own order (xla_math.reduce_sum switches)."""
     from jaxlite._src.lax.elementwise import convert_element_type_p, mul_p
     (x,) = eqn.invars
     axes = eqn.params["axes"]
-    if x.aval.dtype not in (np.float32, np.float64) or len(axes) != 1 or math.prod(x.aval.shape) >= 4096:
+    if x.aval.dtype not in (np.float32, np.float64) or len(axes) != 1:
         return None
     src = producers.get(x) if type(x) is core.Var else None
     upcast = False
@@ -109,9 +111,13 @@ def _sum_of_squares_fusion(eqn, producers):
     if upcast and src is not None and src.primitive.name == "exp" and src.outvars[0].aval.shape == x.aval.shape:
         # (likewise bfloat16 exponentials: jax.random.dirichlet's normalising sum)
         return (lambda a: _xla_math.reduce_sum(_xla_math.exp(a.astype(np.float32)), axes)), list(src.invars)
-    if not 1 <= x.aval.shape[axes[0]] <= 4:
-        return None
     if src is None or src.primitive is not mul_p or src.invars[0] is not src.invars[1]:
+        return None
+    if math.prod(x.aval.shape) >= _xla_math.YNN_MIN_ELEMENTS:
+        if upcast:  # (YNNPACK sums the bfloat16 values' squares itself: its bfloat16 kernel)
+            return (lambda q: _xla_math.ynn_reduce_sum(q, axes[0], bf16_squares=True)), [src.invars[0]]
+        return None
+    if not 1 <= x.aval.shape[axes[0]] <= 4:
         return None
     if upcast:
         return (lambda q: _xla_math.sum_of_squares(q.astype(np.float32), axes[0])), [src.invars[0]]
