@@ -776,3 +776,30 @@ def test_nested_jits_and_custom_jvps_join_fused_chains(numba_tier):
     assert src.count("= _f") == 1
     rj = _jax()
     np.testing.assert_array_equal(np.asarray(got), np.asarray(rj.jit(chain(rj.numpy, rj.nn))(x, w)))
+
+
+def test_fused_chains_read_broadcast_operands_in_place(numba_tier):
+    """Bias rows, columns and broadcast_in_dim operands are read where the broadcast puts them (no
+    broadcast copy): nested loops over the output's dimensions."""
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((64, 128)).astype(np.float32)
+    b = rng.standard_normal(128).astype(np.float32)
+    c = rng.standard_normal((64, 1)).astype(np.float32)
+    y = rng.standard_normal((8, 16, 32)).astype(np.float32)
+    m = rng.standard_normal((16, 1)).astype(np.float32)
+    one = np.float32([1.5])
+    cases = [
+        (lambda x, b: (x - b) * 2.0 + b, (x, b)),
+        (lambda x, b, c: (x * c + b) / c - jnp.maximum(c, b), (x, b, c)),
+        (lambda y, m: y * m - y * 0.5, (y, m)),
+        (lambda y, m: lax.broadcast_in_dim(m[:, 0], (8, 32, 16), (2,)) * 3.0 + y.transpose(0, 2, 1), (y, m)),
+        (lambda x, one: lax.broadcast_in_dim(one, x.shape, (1,)) * x + x * one, (x[:, :1].repeat(128, 1), one)),
+        (lambda x, one: lax.broadcast_in_dim(one, (64, 128), (0,)) * x - x, (x, one)),
+    ]
+    before = {k.source for k in numba_backend._kernels if "for i1 in" in getattr(k, "source", "")}
+    for f, args in cases:
+        want, first, got = _on_both_tiers(f, *args)
+        _same(first, want)
+        _same(got, want)
+    after = {k.source for k in numba_backend._kernels if "for i1 in" in getattr(k, "source", "")}
+    assert len(after - before) >= 4

@@ -1026,6 +1026,11 @@ def _fusible(eqn, shape, inner=False) -> bool:
         if not inner and any(v.aval.shape != shape for v in eqn.outvars):
             return False
         return all(_fusible(e, shape, inner=True) for e in call.jaxpr.eqns)
+    if eqn.primitive.name == "broadcast_in_dim" and len(eqn.invars) == 1 and not inner:
+        # a broadcast array operand (a bias vector, ...): read in place by the kernel (fused_kernel)
+        a, out = eqn.invars[0].aval, eqn.outvars[0].aval
+        return (out.shape == shape and _dtype_ok(a) and a.dtype == out.dtype
+                and type(eqn.invars[0]) is not Literal)
     rule = _RULES.get(eqn.primitive)
     if rule is None or len(eqn.outvars) != 1 or eqn.effects:
         return False
@@ -1040,7 +1045,15 @@ def _fusible(eqn, shape, inner=False) -> bool:
     out = eqn.outvars[0].aval
     if not (out.shape == shape or (inner and out.shape == ())) or not _dtype_ok(out):
         return False
-    return all(_dtype_ok(v.aval) and v.aval.shape in ((), shape) for v in eqn.invars)
+    return all(_dtype_ok(v.aval) and (v.aval.shape in ((), shape) or _degenerate(v.aval.shape, shape))
+               for v in eqn.invars)
+
+
+def _degenerate(op_shape, shape) -> bool:
+    """Whether an operand of ``op_shape`` broadcasts to ``shape`` through dimensions of size 1 (as
+    ``x - b[None, :]``: lax's elementwise operations take such operands)."""
+    return (len(op_shape) == len(shape) and op_shape != shape
+            and all(int(a) in (1, int(b)) for a, b in zip(op_shape, shape)))
 
 
 def fuse(eqns, outvars, fusion_rules):
@@ -1096,6 +1109,17 @@ def fuse(eqns, outvars, fusion_rules):
     return out
 
 
+def _broadcast_index(op_shape, dims):
+    """The flat index into a C-contiguous operand of ``op_shape`` that ``broadcast_in_dim`` (operand
+    axis k -> output axis ``dims[k]``) reads at the output position (i0, i1, ...)."""
+    terms, stride = [], 1
+    for k in range(len(op_shape) - 1, -1, -1):
+        if int(op_shape[k]) != 1:
+            terms.append(f"i{dims[k]}" if stride == 1 else f"i{dims[k]} * {stride}")
+        stride *= int(op_shape[k])
+    return " + ".join(reversed(terms)) or "0"
+
+
 def _size(shape):
     n = 1
     for d in shape:
@@ -1121,36 +1145,77 @@ def _fused_eqn(run, uses_after, final, end):
 
 
 def fused_kernel(jaxpr: Jaxpr):
-    """A runner ``f(*arrays) -> list`` computing the elementwise ``jaxpr`` in one compiled pass."""
+    """A runner ``f(*arrays) -> list`` computing the elementwise ``jaxpr`` in one compiled pass.
+
+    Inputs of the output shape are read at the flat index ``i``, scalars as they are; an input that a
+    ``broadcast_in_dim`` of the chain broadcasts (a bias vector, a column, ...) is read where the
+    broadcast puts it: then the kernel loops over the output's dimensions (the last one innermost)."""
     from jaxlite._src.backend import numpy_backend
     shape = jaxpr.outvars[0].aval.shape
     n = _size(shape)
+    nd = len(shape)
     em = _Emitter()
-    arrays = [v.aval.shape != () for v in jaxpr.invars]
-    names = [f"a{i}" for i in range(len(arrays))]
+    bcast = {}  # broadcast operand var -> [(outvar, index expression)]
+    eqns = []
+    for e in jaxpr.eqns:
+        if e.primitive.name == "broadcast_in_dim" and e.invars[0].aval.shape != ():
+            bcast.setdefault(e.invars[0], []).append((e.outvars[0], _broadcast_index(
+                e.invars[0].aval.shape, tuple(e.params["broadcast_dimensions"]))))
+        else:
+            eqns.append(e)
+    for v in jaxpr.invars:  # operands broadcast through size-1 dimensions
+        if _degenerate(v.aval.shape, shape):
+            bcast.setdefault(v, []).append((v, _broadcast_index(v.aval.shape, tuple(range(nd)))))
+    kinds = ["b" if v in bcast else ("a" if v.aval.shape != () else "s") for v in jaxpr.invars]
+    if any(k == "a" and v.aval.shape != shape for k, v in zip(kinds, jaxpr.invars)):
+        return None
+    names = [f"a{i}" for i in range(len(kinds))]
+    ins, sub_invars = [], []
+    for v, nm, kind in zip(jaxpr.invars, names, kinds):
+        if kind == "b":
+            for outvar, idx in bcast[v]:
+                sub_invars.append(outvar)
+                ins.append(f"{nm}[{idx}]")
+        else:
+            sub_invars.append(v)
+            ins.append(f"{nm}[i]" if kind == "a" else nm)
+    loops = nd if bcast else 1
     body = []
-    outs = em.emit(jaxpr, (), [f"{nm}[i]" if arr else nm for nm, arr in zip(names, arrays)], body,
-                   " " * 8, shapes=((), shape))
+    shapes = ((), shape) + tuple({v.aval.shape for v in jaxpr.invars if _degenerate(v.aval.shape, shape)})
+    outs = em.emit(Jaxpr([], sub_invars, jaxpr.outvars, eqns), (), ins, body,
+                   " " * (4 * loops + 4), shapes=shapes)
     if outs is None:
         return None
     outn = [f"o{k}" for k in range(len(outs))]
-    lines = ["    for i in range(n):"] + body
-    lines += [f"        {o}[i] = {r}" for o, r in zip(outn, outs)]
+    if bcast:  # nested loops over the output's dimensions; i is the flat index
+        lines = []
+        for d in range(nd):
+            pad = " " * (4 * d + 4)
+            lines.append(f"{pad}for i{d} in range({int(shape[d])}):")
+        flat = "i0"
+        for d in range(1, nd):
+            flat = f"({flat}) * {int(shape[d])} + i{d}"
+        lines.append(" " * (4 * nd + 4) + f"i = {flat}")
+        lines += body
+        lines += [" " * (4 * nd + 4) + f"{o}[i] = {r}" for o, r in zip(outn, outs)]
+    else:
+        lines = ["    for i in range(n):"] + body
+        lines += [f"        {o}[i] = {r}" for o, r in zip(outn, outs)]
     src = f"def _fused(n, {', '.join(names + outn)}):\n" + "\n".join(lines) + "\n"
     glob = dict(em.glob)
     in_dtypes = [np.dtype(v.aval.dtype) for v in jaxpr.invars]
     out_dtypes = [np.dtype(v.aval.dtype) for v in jaxpr.outvars]
 
     def arg_types(numba):
-        return ([numba.intp] + [(_nb_vector if a else _nb_scalar)(numba, d)
-                                for a, d in zip(arrays, in_dtypes)]
+        return ([numba.intp] + [(_nb_scalar if k == "s" else _nb_vector)(numba, d)
+                                for k, d in zip(kinds, in_dtypes)]
                 + [_nb_vector(numba, d) for d in out_dtypes])
-    signature = (tuple(arrays), tuple(d.str for d in in_dtypes), tuple(d.str for d in out_dtypes))
+    signature = (tuple(kinds), tuple(d.str for d in in_dtypes), tuple(d.str for d in out_dtypes))
     tiered = _tiered("_fused", src, glob, arg_types, signature)
     fallback = numpy_backend.compile_jaxpr(jaxpr, (), backend="numpy")
     ascontiguous, empty = np.ascontiguousarray, np.empty
-    convs = [(lambda a, d=d: ascontiguous(a, d).reshape(-1)) if arr else d.type
-             for arr, d in zip(arrays, in_dtypes)]
+    convs = [(lambda a, d=d: ascontiguous(a, d).reshape(-1)) if k != "s" else d.type
+             for k, d in zip(kinds, in_dtypes)]
 
     def run(*args):
         kernel = tiered.get()
