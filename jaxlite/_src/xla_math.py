@@ -1441,8 +1441,10 @@ def ynn_reduce_sum(x, axis, bf16_squares=False):
     x = x.reshape(outer, k, inner)
     with np.errstate(all="ignore"):
         if inner == 1:
-            # (XLA's runtime splits a longer axis into blocks of 32768 summed one after the other; how it
-            # joins more than two such blocks is not reproduced)
+            # XLA's runtime splits a longer row into blocks of 32768 and adds the blocks' sums to the
+            # result. With more than two blocks its worker threads take blocks as they come free and each
+            # adds up its own first (on two threads, when they alternate: even blocks + odd blocks), an
+            # order that depends on the thread count and timing: not reproduced (blocks in order here).
             out = _ynn_sum_k1(x[:, :_YNN_BLOCK, 0], pairs, bf16_squares)
             for start in range(_YNN_BLOCK, k, _YNN_BLOCK):
                 out = out + _ynn_sum_k1(x[:, start:start + _YNN_BLOCK, 0], pairs, bf16_squares)
