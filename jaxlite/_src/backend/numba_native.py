@@ -1059,12 +1059,20 @@ def _degenerate(op_shape, shape) -> bool:
 def fuse(eqns, outvars, fusion_rules):
     """``eqns`` with each run of fusible elementwise equations replaced by one ``numba_fused`` equation
     (its ``kernel`` param is the runner), for ``numpy_backend.compile_jaxpr``. ``fusion_rules``: the
-    NumPy backend's fusions (their operands' producers are kept out of chains)."""
+    NumPy backend's fusions (``rule(eqn, producers) -> (fn, operands) | None``)."""
     _install_rules()
-    fed_to_fusion = set()
+    # An equation whose fusion rule applies (with its operands' producers at hand, or without them:
+    # a rule may also decide from a producer's absence) stays out of chains, and so do its operands'
+    # producers: the rule must see them as the NumPy backend does.
+    fed_to_fusion, no_chain = set(), set()
+    producers = {}
     for eqn in eqns:
-        if eqn.primitive in fusion_rules:
+        rule = fusion_rules.get(eqn.primitive)
+        if rule is not None and (rule(eqn, producers) is not None or rule(eqn, {}) is not None):
+            no_chain.add(id(eqn))
             fed_to_fusion.update(v for v in eqn.invars if type(v) is not Literal)
+        if len(eqn.outvars) == 1:
+            producers[eqn.outvars[0]] = eqn
     uses_after = {}
     for i, eqn in enumerate(eqns):
         for v in eqn.invars:
@@ -1087,7 +1095,7 @@ def fuse(eqns, outvars, fusion_rules):
         run_vars.clear()
 
     for idx, eqn in enumerate(eqns):
-        ok = (eqn.outvars and eqn.outvars[0] not in fed_to_fusion and
+        ok = (eqn.outvars and eqn.outvars[0] not in fed_to_fusion and id(eqn) not in no_chain and
               eqn.outvars[0].aval.shape != () and _size(eqn.outvars[0].aval.shape) >= FUSE_MIN_SIZE)
         if ok:
             s = eqn.outvars[0].aval.shape
