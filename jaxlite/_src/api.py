@@ -62,6 +62,36 @@ def _infer_argnums_and_argnames(fun, argnums, argnames):
     return tuple(sorted(nums)), tuple(sorted(names))
 
 
+def _check_argnums_and_argnames(fun, static_argnames, donate_argnums, donate_argnames):
+    """JAX's checks of jit's argument lists against ``fun``'s signature: a donated position must exist,
+    and a static or donated name must be a parameter that can be passed by keyword."""
+    try:
+        sig = inspect.signature(fun)
+    except (ValueError, TypeError):
+        return
+    params = list(sig.parameters.values())
+    n_pos = sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
+    if donate_argnums and not any(p.kind is p.VAR_POSITIONAL for p in params):
+        if -min(donate_argnums) > n_pos or max(donate_argnums) >= n_pos:
+            raise ValueError(f"jit: donate_argnums={donate_argnums} names a position that {_fun_name(fun)} does "
+                             f"not have: it takes {n_pos} positional arguments.")
+    keyword = {p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    positional_only = {p.name for p in params if p.kind is p.POSITIONAL_ONLY}
+    for what, names in (("static_argnames", static_argnames), ("donate_argnames", donate_argnames)):
+        if bad := set(names) & positional_only:
+            raise ValueError(f"jit: {what} {sorted(bad)} of {_fun_name(fun)} are positional-only parameters; "
+                             f"name them by position instead ({what[:-5]}nums).")
+        if any(p.kind is p.VAR_KEYWORD for p in params):
+            continue
+        if bad := set(names) - keyword:
+            raise ValueError(f"jit: {what} {sorted(bad)} are not parameters of {_fun_name(fun)} (its "
+                             f"parameters: {', '.join(p.name for p in params) or 'none'}).")
+
+
+def _fun_name(fun):
+    return getattr(fun, "__name__", type(fun).__name__)
+
+
 def _hashable_static(x, where):
     try:
         hash(x)
@@ -174,6 +204,8 @@ class JitWrapped:
         if not callable(fun):
             raise TypeError(f"Expected a callable value, got {fun}")
         self._fun = fun
+        _check_argnums_and_argnames(fun, _ensure_str_tuple(static_argnames), _ensure_index_tuple(donate_argnums),
+                                    _ensure_str_tuple(donate_argnames))
         nums, names = _infer_argnums_and_argnames(fun, _ensure_index_tuple(static_argnums),
                                                   _ensure_str_tuple(static_argnames))
         self._static_argnums = nums

@@ -164,7 +164,8 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0, axis_name=None, axi
         raise TypeError(f"vmap requires a callable argument, got {fun!r}")
     if isinstance(in_axes, list):
         in_axes = tuple(in_axes)
-    if not (in_axes is None or type(in_axes) in (int, tuple, dict) or isinstance(in_axes, np.integer)):
+    # at the top level, one entry per positional argument (a dict is a per-argument spec, inside the tuple)
+    if not (in_axes is None or type(in_axes) in (int, tuple) or isinstance(in_axes, np.integer)):
         raise TypeError("vmap in_axes must be an int, None, or a tuple of entries corresponding to the "
                         f"positional arguments passed to the function, but got {in_axes}.")
     check_axes_spec("vmap", in_axes, "in_axes")

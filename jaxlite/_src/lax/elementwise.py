@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 
 import numpy as np
 
@@ -408,7 +409,7 @@ ad.defjvp(integer_pow_p, _integer_pow_jvp)
 
 
 def integer_pow(x, y: int):
-    return integer_pow_p.bind(x, y=int(y))
+    return integer_pow_p.bind(x, y=operator.index(y))
 
 
 def _square_impl(x):

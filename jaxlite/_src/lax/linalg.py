@@ -214,6 +214,10 @@ def dot(lhs, rhs, precision=None, preferred_element_type=None):
     """Vector/matrix product contracting the last dim of lhs with the first of rhs (ndim <= 2)."""
     la, ra = core.get_aval(lhs), core.get_aval(rhs)
     if la.ndim in (1, 2) and ra.ndim in (1, 2):
+        if la.shape[-1] != ra.shape[0]:
+            raise ValueError(f"lax.dot contracts the last axis of lhs with the first of rhs, but their sizes "
+                             f"differ: lhs {la.shape}, rhs {ra.shape}. For other contractions use "
+                             f"lax.dot_general with dimension_numbers.")
         return dot_general(lhs, rhs, (((la.ndim - 1,), (0,)), ((), ())), precision, preferred_element_type)
     raise TypeError(f"Incompatible shapes for dot: got {la.shape} and {ra.shape}.")
 

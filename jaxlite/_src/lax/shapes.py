@@ -285,6 +285,9 @@ def expand_dims(array, dimensions):
     """Insert size-1 dims at ``dimensions`` (positions in the output), via broadcast_in_dim."""
     a = _aval(array)
     ndim_out = a.ndim + len(dimensions)
+    for d in dimensions:
+        if not -ndim_out <= d < ndim_out:
+            raise ValueError(f"expand_dims: axis {d} is out of bounds for the result's {ndim_out} dimensions")
     dims = sorted(int(d) % ndim_out for d in dimensions)
     shape = list(a.shape)
     for d in dims:

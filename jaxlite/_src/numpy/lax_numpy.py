@@ -148,6 +148,8 @@ def can_cast(from_, to, casting="safe"):
 
 
 def iscomplexobj(x):
+    if x is None:
+        return False
     try:
         return dtypes.issubdtype(dtypes.dtype(x), np.complexfloating)
     except TypeError:
@@ -894,14 +896,9 @@ def _where(condition, x, y):
 
 
 @staged_jit
-def clip(arr=None, /, min=None, max=None, *, a=None, a_min=None, a_max=None):
-    """Clip values into ``[min, max]`` (either bound may be None; where min > max, max wins)."""
-    if arr is None:
-        arr = a
-    if min is None:
-        min = a_min
-    if max is None:
-        max = a_max
+def clip(arr=None, /, min=None, max=None):
+    """Clip values into ``[min, max]`` (either bound may be None; where min > max, max wins). NumPy's
+    old ``a``/``a_min``/``a_max`` keywords are gone, as in JAX 0.10."""
     if arr is None:
         raise ValueError("No input was provided to the clip function.")
     check_arraylike("clip", arr)

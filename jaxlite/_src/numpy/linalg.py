@@ -101,7 +101,7 @@ def svd(a, full_matrices: bool = True, compute_uv: bool = True, hermitian: bool 
     ``S`` (descending) if not ``compute_uv``."""
     a = _inexact("jnp.linalg.svd", a)
     if a.ndim < 2:
-        raise ValueError(f"jnp.linalg.svd: input must be at least 2-dimensional, got shape {a.shape}")
+        raise TypeError(f"jnp.linalg.svd: input must be at least 2-dimensional, got shape {a.shape}")
     if hermitian:
         return _svd_hermitian(a, compute_uv, subset_by_index)
     if compute_uv:
@@ -178,7 +178,7 @@ def qr(a, mode: str = "reduced"):
     """QR decomposition. ``mode``: ``'reduced'`` (default), ``'complete'`` or ``'r'`` (only ``R``)."""
     a = _inexact("jnp.linalg.qr", a)
     if a.ndim < 2:
-        raise ValueError(f"jnp.linalg.qr: input must be at least 2-dimensional, got shape {a.shape}")
+        raise TypeError(f"jnp.linalg.qr: input must be at least 2-dimensional, got shape {a.shape}")
     if mode == "raw":
         raise NotImplementedError("jnp.linalg.qr(mode='raw') needs the geqrf primitive, which jaxlite does "
                                   "not implement yet; use mode='reduced' or 'complete'.")

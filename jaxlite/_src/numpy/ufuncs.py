@@ -588,6 +588,9 @@ def frexp(x, /):
 def ldexp(x1, x2, /):
     (x1,) = promote_args_inexact("ldexp", x1)
     x2 = ensure_arraylike("ldexp", x2)
+    if not (dtypes.issubdtype(x2.dtype, np.integer) or x2.dtype == np.bool_):
+        raise ValueError(f"jnp.ldexp: the exponent x2 must be an integer array, got dtype {x2.dtype}; "
+                         f"round it first (e.g. x2.astype(int)) or use x1 * 2.0 ** x2.")
     return lax.mul(x1, lax.exp2(lax.convert_element_type(x2, x1.dtype)))
 
 

@@ -1094,6 +1094,8 @@ def associative_scan(fn: Callable, elems, reverse: bool = False, axis: int = 0):
         return tree_util.tree_leaves(c)
 
     ndim = elems_flat[0].ndim
+    if not -ndim <= axis < ndim:  # (with reverse=True, rev has rejected the axis already, as in JAX)
+        raise ValueError(f"lax.associative_scan: axis {axis} is out of bounds for inputs of rank {ndim}")
     axis = axis + ndim if axis < 0 else axis
     num_elems = int(elems_flat[0].shape[axis])
     if not all(int(e.shape[axis]) == num_elems for e in elems_flat[1:]):
