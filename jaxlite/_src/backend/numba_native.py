@@ -6,21 +6,28 @@ expressions of the operands. From those rules come two kinds of kernel, each gen
 and compiled by numba on a background thread (``numba_backend.TieredKernel``; the NumPy code serves calls
 until the kernel is ready):
 
-- **native loops** (``native_scan``, ``native_while``): a ``scan``/``fori_loop``/``while_loop`` whose
-  carries, per-step slices and body values are all scalars runs as one compiled loop, no Python per step;
+- **native loops** (``native_scan``, ``native_while``): a ``scan``/``fori_loop``/``while_loop`` runs as
+  one compiled loop, no Python per step, when its body (and predicate) is elementwise code on scalars or
+  on arrays of one shape (then each element's steps run in turn, the loop over the elements outermost),
+  or scalar code that reads and writes single elements of whole arrays ("indexed" loops: ``x[i]``,
+  ``x.at[i].set(v)``; carried arrays copied once and written in place when nothing else needs the old
+  value). ``cond``/``switch``, nested jits and nested loops in the body become branches and inner loops;
 - **fused chains** (``fuse``): a run of elementwise equations on arrays of one shape becomes one loop over
-  the elements, one pass over memory with no temporary arrays.
+  the elements, one pass over memory with no temporary arrays; broadcast operands are read in place.
+  Transcendental functions are left to NumPy's SIMD routines between fused kernels.
 
 Values: every operation is computed in its jaxpr dtype (float32 stays float32: each result is converted
 to the equation's dtype, typed constants, no fast-math), integer arithmetic wraps, float division by zero
 gives IEEE infinities/NaN (numba's NumPy error model), min/max propagate NaN and pick the second operand
 on ties as NumPy's ``maximum``/``minimum`` do. Where the NumPy backend computes an exactly rounded result
 (add, sub, mul, div, sqrt, comparisons, select, casts, min/max, ...) the kernels give the same bits. The
-transcendental functions (exp, log, tanh, sin, pow, ...) call the C library's float32/float64 routines,
-while NumPy may use its own SIMD versions: those can differ in the last bit (see the README).
+transcendental functions (exp, log, tanh, sin, pow, ...) in native loops call the C library's
+float32/float64 routines, while NumPy may use its own SIMD versions: those can differ in the last bit
+(see the README); fused chains leave them to NumPy.
 
-Anything a rule does not cover (other primitives, float16/bfloat16/complex, arrays inside loop bodies, a
-batched loop predicate, ...) is left to the NumPy backend, so the tier never changes what is computed.
+Anything a rule does not cover (other primitives, float16/bfloat16/complex, slices of several elements or
+reductions in loop bodies, a batched loop predicate, ...) is left to the NumPy backend, so the tier never
+changes what is computed.
 """
 from __future__ import annotations
 
