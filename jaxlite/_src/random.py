@@ -814,8 +814,10 @@ def _np_erf_inv(x: np.ndarray) -> np.ndarray:
         return _xla_math.erf_inv(x)
     if x.dtype == np.float64:
         return _xla_math.erf_inv64(x)
+    if x.dtype in (np.float16, dtypes.bfloat16):  # XLA upcasts: its float32 erf_inv, rounded once
+        return _xla_math.erf_inv(x.astype(np.float32)).astype(x.dtype)
     from scipy import special
-    return special.erfinv(x.astype(np.float64) if x.dtype.itemsize < 4 else x).astype(x.dtype)
+    return special.erfinv(x).astype(x.dtype)
 
 
 def _np_uniform(words, shape, dtype, minval=0.0, maxval=1.0):
