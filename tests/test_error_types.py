@@ -392,6 +392,22 @@ CASES = [
     ("rot90_same_axes", "ValueError", lambda m: m.jnp.rot90(m.jnp.ones((2, 2)), axes=(0, 0))),
     ("bincount_float", "TypeError", lambda m: m.jnp.bincount(m.jnp.ones(3))),
     ("left_shift_float", "TypeError", lambda m: m.jnp.left_shift(m.jnp.ones(3), 1)),
+    ("expand_dims_traced_axis", "ConcretizationTypeError",
+     lambda m: m.jax.jit(lambda x: m.jnp.expand_dims(x, x[0]))(m.jnp.ones(3, "int32"))),
+    ("squeeze_traced_axis", "ConcretizationTypeError",
+     lambda m: m.jax.jit(lambda x: m.jnp.squeeze(x, axis=x[0]))(m.jnp.ones(3, "int32"))),
+    ("astype_array_as_dtype", "ValueError", lambda m: m.jnp.ones(3).astype(m.jnp.ones(3))),
+    ("array_ragged_arrays", "TypeError", lambda m: m.jnp.array([m.jnp.ones(3), m.jnp.ones(2)])),
+    ("array_ragged_traced", "TypeError", lambda m: m.jax.jit(lambda x: m.jnp.array([x, [1, 2]]))(m.jnp.ones(3))),
+    ("iterate_scalar_tracer", "TypeError", lambda m: m.jax.jit(lambda x: [i for i in x])(m.jnp.float32(1))),
+    ("slice_traced_start", "IndexError", lambda m: _jit_int(m, lambda n: m.jnp.ones(3)[n:])),
+    ("nonzero_traced_size", "ConcretizationTypeError",
+     lambda m: m.jax.jit(lambda x: m.jnp.nonzero(x, size=x.sum()))(m.jnp.ones(3, "int32"))),
+    ("fori_traced_bound_scan_length", "ConcretizationTypeError",
+     lambda m: _jit_int(m, lambda n: m.lax.scan(lambda c, _: (c, c), 0.0, None, length=n))),
+    ("vmap_ones_of_mapped", "TypeError", lambda m: m.jax.vmap(lambda x: m.jnp.ones(x))(m.jnp.ones(3, "int32"))),
+    ("vmap_item", "ConcretizationTypeError", lambda m: m.jax.vmap(lambda x: x.item())(m.jnp.ones(3))),
+    ("vmap_numpy_conversion", "TracerArrayConversionError", lambda m: m.jax.vmap(lambda x: m.np.asarray(x))(m.jnp.ones(3))),
 ]
 
 # Where JAX's exception comes from its internals rather than from a check of the argument (an index into a

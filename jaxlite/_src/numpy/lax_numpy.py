@@ -115,6 +115,8 @@ def _dtype_arg(dt, fun_name=None):
         return None
     if isinstance(dt, _ScalarType):
         dt = dt.dtype
+    if isinstance(dt, (core.Array, Tracer)):
+        raise ValueError(f"dtype={dt!r} is an array; pass a dtype (dtype=arr.dtype) instead.")
     return dtypes.check_and_canonicalize_user_dtype(dt, fun_name)
 
 
@@ -198,13 +200,13 @@ def array(object, dtype=None, copy=True, order="K", ndmin=0, *, device=None):
             out = asarray(np.array([], dtype=dt or np.float32))
         else:
             elems = promote_dtypes(*elems)
-            out = stack(elems) if len(elems) else elems
+            out = _stack_elements(elems)
             if dt is not None:
                 out = lax._convert_element_type(out, dt, False)
     elif isinstance(object, (list, tuple)) and builtins.any(isinstance(o, core.Array) for o in _flat(object)):
         elems = [array(o) for o in object]
         elems = promote_dtypes(*elems) if len(elems) > 1 else elems
-        out = stack(elems)
+        out = _stack_elements(elems)
         if dt is not None:
             out = lax._convert_element_type(out, dt, False)
     elif type(object) in (builtins.bool, int, float, builtins.complex):
@@ -243,6 +245,15 @@ def array(object, dtype=None, copy=True, order="K", ndmin=0, *, device=None):
     if ndmin > ndim(out):
         out = lax.broadcast_to_rank(out, ndmin)
     return out
+
+
+def _stack_elements(elems):
+    """jnp.array of a list holding arrays: its elements stacked; a ragged list is a TypeError, as in JAX."""
+    shapes = {e.shape for e in elems}
+    if len(shapes) > 1:
+        raise TypeError(f"jnp.array: the list's elements have different shapes {sorted(shapes)}, so they do not "
+                        f"form a rectangular array; pad or slice them to one shape first.")
+    return stack(elems)
 
 
 def _flat(obj):
@@ -644,12 +655,19 @@ def moveaxis(a, source, destination):
     return lax.transpose(a, tuple(perm))
 
 
+def _static_axes(axis, fun_name):
+    """``axis`` (an int or a sequence of them) as a tuple; a traced axis is a ConcretizationTypeError."""
+    axis = core.concrete_or_error(None, axis, f"The axis argument of jnp.{fun_name} must be a static index or "
+                                               f"sequence of indices.")
+    return (axis,) if isinstance(axis, (int, np.integer)) or ndim(axis) == 0 else tuple(axis)
+
+
 def squeeze(a, axis=None):
     a = ensure_arraylike("squeeze", a)
     if axis is None:
         axes = tuple(i for i, d in enumerate(a.shape) if d == 1)
     else:
-        axes = (axis,) if isinstance(axis, int) else tuple(axis)
+        axes = _static_axes(axis, "squeeze")
         axes = tuple(canonicalize_axis(i, a.ndim) for i in axes)
         for i in axes:
             if a.shape[i] != 1:
@@ -660,7 +678,7 @@ def squeeze(a, axis=None):
 
 def expand_dims(a, axis):
     a = ensure_arraylike("expand_dims", a)
-    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    axes = _static_axes(axis, "expand_dims")
     out_ndim = a.ndim + len(axes)
     axes = tuple(canonicalize_axis(i, out_ndim) for i in axes)
     if len(set(axes)) != len(axes):
