@@ -803,3 +803,10 @@ def test_fused_chains_read_broadcast_operands_in_place(numba_tier):
         _same(got, want)
     after = {k.source for k in numba_backend._kernels if "for i1 in" in getattr(k, "source", "")}
     assert len(after - before) >= 4
+
+
+def test_identity_broadcast_in_a_chain(numba_tier):
+    x = np.linspace(-1, 1, 6000, dtype=np.float32)
+    f = lambda x: (lax.broadcast_in_dim(x, x.shape, (0,)) * 2.0 + x) * x
+    want, first, got = _on_both_tiers(f, x)
+    _same(got, want)

@@ -144,7 +144,10 @@ def native_loop(kind, *args):
     or None if its body has equations the tier cannot compile element by element."""
     numba_module()
     from jaxlite._src.backend import numba_native
-    return (numba_native.native_scan if kind == "scan" else numba_native.native_while)(*args)
+    try:
+        return (numba_native.native_scan if kind == "scan" else numba_native.native_while)(*args)
+    except Exception:  # noqa: BLE001 -- a body the generator does not handle: the NumPy loop runs
+        return None
 
 
 # ---------------------------------------------------------------------------------------------------

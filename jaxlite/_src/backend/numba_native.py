@@ -539,8 +539,10 @@ def _clamp(em, eqn, a, lines, indent):
 
 
 def _broadcast_scalar(em, eqn, a, lines, indent):
-    # broadcast_in_dim of a scalar (or of one element) is that value for every element
-    return a[0] if _size(eqn.invars[0].aval.shape) == 1 else None
+    # broadcast_in_dim of a scalar (or of one element) is that value for every element; to its own
+    # shape it is the value itself
+    x, out = eqn.invars[0].aval, eqn.outvars[0].aval
+    return a[0] if _size(x.shape) == 1 or x.shape == out.shape else None
 
 
 def _one_element(em, eqn, a, lines, indent):
@@ -1153,7 +1155,10 @@ def _fused_eqn(run, uses_after, final, end):
     outs = [v for e in run for v in e.outvars
             if not isinstance(v, DropVar) and (v in final or uses_after.get(v, -1) >= end)]
     sub = Jaxpr([], ins, outs, run)
-    kernel = fused_kernel(sub)
+    try:
+        kernel = fused_kernel(sub)
+    except Exception:  # noqa: BLE001 -- a chain the generator does not handle: NumPy runs it
+        kernel = None
     if kernel is None:
         return None
     return JaxprEqn(ins, outs, fused_p, {"kernel": kernel})
@@ -1173,7 +1178,7 @@ def fused_kernel(jaxpr: Jaxpr):
     bcast = {}  # broadcast operand var -> [(outvar, index expression)]
     eqns = []
     for e in jaxpr.eqns:
-        if e.primitive.name == "broadcast_in_dim" and e.invars[0].aval.shape != ():
+        if e.primitive.name == "broadcast_in_dim" and e.invars[0].aval.shape not in ((), shape):
             bcast.setdefault(e.invars[0], []).append((e.outvars[0], _broadcast_index(
                 e.invars[0].aval.shape, tuple(e.params["broadcast_dimensions"]))))
         else:
