@@ -295,6 +295,93 @@ def _div_fast(eqn):
     return None
 
 
+def _select_n_scalar_fast(eqn):
+    avals = _avals_in(eqn)
+    if len(avals) == 3 and all(a.shape == () for a in avals) and avals[0].dtype == np.bool_:
+        # scalars: a Python conditional (select_n's operands share one dtype) instead of np.where
+        return lambda which, a, b: b if which else a
+    return _select_n_fast(eqn)
+
+
+def _dynamic_slice_fast(eqn):
+    """A slice of static size at scalar starts, each clamped into bounds (as XLA clamps): one NumPy
+    basic-indexing view, as the impl returns."""
+    x = eqn.invars[0].aval
+    if isinstance(x.dtype, dtypes.ExtendedDType):
+        return None
+    sizes = tuple(int(k) for k in eqn.params["slice_sizes"])
+    his = tuple(int(n) - k for n, k in zip(x.shape, sizes))
+    if len(sizes) == 1:
+        (k,), (hi,) = sizes, his
+
+        def dynamic_slice_1d(a, s):
+            s = int(s)
+            if s < 0:
+                s = 0
+            elif s > hi:
+                s = hi
+            return a[s:s + k]
+        return dynamic_slice_1d
+    bounds = tuple(zip(sizes, his))
+
+    def dynamic_slice(a, *starts):
+        key = []
+        for s, (k, hi) in zip(starts, bounds):
+            s = int(s)
+            s = 0 if s < 0 else (hi if s > hi else s)
+            key.append(slice(s, s + k))
+        return a[tuple(key)]
+    return dynamic_slice
+
+
+def _scatter_fast(eqn, in_place=False):
+    """``x.at[i].set(u)`` / ``.add`` / ``.mul`` / ``.min`` / ``.max`` with one scalar index into one
+    axis ``d`` and the update covering every other axis: one NumPy basic-indexing write. The window
+    is dropped when ``i`` is out of bounds (modes FILL_OR_DROP and PROMISE_IN_BOUNDS, as the impl
+    and XLA's CPU scatter do) or ``i`` clamped into bounds (CLIP). ``in_place``: write into the
+    operand's buffer (the caller owns it and nothing else reads it), else into a copy."""
+    from jaxlite._src.lax import indexing
+    if len(eqn.invars) != 3:
+        return None
+    x, idx, upd = _avals_in(eqn)
+    p = eqn.params
+    name = eqn.primitive.name
+    if name == "scatter":
+        if p["update_jaxpr"] is not None:
+            return None
+        ufunc = None
+    else:
+        ufunc = indexing._SCATTER_UFUNCS.get(name)
+        if ufunc is None:
+            return None
+    dn, mode = p["dimension_numbers"], p["mode"]
+    if (isinstance(x.dtype, dtypes.ExtendedDType) or upd.dtype != x.dtype or idx.shape != (1,)
+            or dn.operand_batching_dims or len(dn.scatter_dims_to_operand_dims) != 1
+            or mode not in (indexing.GatherScatterMode.FILL_OR_DROP, indexing.GatherScatterMode.CLIP,
+                            indexing.GatherScatterMode.PROMISE_IN_BOUNDS)
+            or any(int(n) == 0 for n in x.shape)):
+        return None
+    d = int(dn.scatter_dims_to_operand_dims[0])
+    if (tuple(dn.inserted_window_dims) != (d,) or tuple(dn.update_window_dims) != tuple(range(x.ndim - 1))
+            or tuple(upd.shape) != tuple(x.shape[:d]) + tuple(x.shape[d + 1:])):
+        return None
+    n = int(x.shape[d])
+    clip = mode is indexing.GatherScatterMode.CLIP
+    pre = (slice(None),) * d
+
+    def scatter_one(a, i, u):
+        i = int(i[0])
+        if clip:
+            i = 0 if i < 0 else (n - 1 if i >= n else i)
+        out = a if in_place else a.copy()
+        if 0 <= i < n:
+            key = pre + (i,) if pre else i
+            out[key] = u if ufunc is None else ufunc(out[key], u)
+        return out
+    scatter_one.in_place = in_place
+    return scatter_one
+
+
 _OPERATORS = {np.add: "{} + {}", np.subtract: "{} - {}", np.multiply: "{} * {}",
               np.true_divide: "{} / {}", np.negative: "-{}", np.equal: "{} == {}",
               np.not_equal: "{} != {}", np.less: "{} < {}", np.less_equal: "{} <= {}",
@@ -309,11 +396,15 @@ def _install_fast_lowerings():
     _fast_installed = True
     # the lax modules import this one, so their primitives are looked up on first compilation
     from jaxlite._src.interpreters import ad
-    from jaxlite._src.lax import elementwise, linalg, reductions, shapes
+    from jaxlite._src.lax import elementwise, indexing, linalg, reductions, shapes
     fast_lowerings.setdefault(ad.add_any_p, lambda eqn: _same_numeric(eqn, np.add))
     fast_lowerings.setdefault(elementwise.max_p, lambda eqn: _same_numeric(eqn, np.maximum))
     fast_lowerings.setdefault(elementwise.min_p, lambda eqn: _same_numeric(eqn, np.minimum))
-    fast_lowerings.setdefault(elementwise.select_n_p, _select_n_fast)
+    fast_lowerings.setdefault(elementwise.select_n_p, _select_n_scalar_fast)
+    fast_lowerings.setdefault(indexing.dynamic_slice_p, _dynamic_slice_fast)
+    for prim in (indexing.scatter_p, indexing.scatter_add_p, indexing.scatter_sub_p,
+                 indexing.scatter_mul_p, indexing.scatter_min_p, indexing.scatter_max_p):
+        fast_lowerings.setdefault(prim, _scatter_fast)
     fast_lowerings.setdefault(linalg.dot_general_p, _dot_general_fast)
     fast_lowerings.setdefault(shapes.broadcast_in_dim_p, _broadcast_in_dim_fast)
     fast_lowerings.setdefault(shapes.reshape_p, _reshape_fast)
