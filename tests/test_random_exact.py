@@ -577,6 +577,28 @@ def test_half_gamma_loop_normals_match_jax_normal(dtype):
         _same_bits(want, jr_src._np_normal(words, (5000,), np.dtype(getattr(lnp, dtype))).astype(np.float32))
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+def test_generalized_normal_boost_exponent_folded(dtype):
+    """XLA rewrites the gamma loop's ``1 / (1 / p)`` to ``p`` across the nested jit (scalar ``p`` in the
+    sampler's dtype); these ``p`` do not survive the rounded round trip."""
+    import jaxlite as jl
+    ps = {"float32": [1.4906015, 1.630777, 3.0], "float64": [1.46, 1.51], "float16": [1000.0, 1.51, 1.63],
+          "bfloat16": [1.546875, 1.6796875]}[dtype]
+    with jax.enable_x64(dtype == "float64"), jl.enable_x64(dtype == "float64"):
+        for p in ps:
+            for seed in (1023, 5):
+                want = jax.random.generalized_normal(jax.random.key(seed), p, (2000,), dtype)
+                got = jl.random.generalized_normal(jl.random.key(seed), p, (2000,), dtype)
+                _same_bits(np.asarray(want).astype(np.float64), np.asarray(got).astype(np.float64))
+                want = jax.random.generalized_normal(jax.random.key(seed), jnp.asarray(p, dtype), (2000,), dtype)
+                got = jl.random.generalized_normal(jl.random.key(seed), lnp.asarray(p, dtype), (2000,), dtype)
+                _same_bits(np.asarray(want).astype(np.float64), np.asarray(got).astype(np.float64))
+        pv = [ps[0], 3.0, 0.7]  # a vector p: no rewrite
+        want = jax.random.generalized_normal(jax.random.key(2), jnp.asarray(pv, dtype), (500, 3), dtype)
+        got = jl.random.generalized_normal(jl.random.key(2), lnp.asarray(pv, dtype), (500, 3), dtype)
+        _same_bits(np.asarray(want).astype(np.float64), np.asarray(got).astype(np.float64))
+
+
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_f_bits_match_jax(dtype):
     """(a / b) / (c / d) as XLA's (a * d) / (b * c); chisquare's * 2 folded into the scalar factors changes

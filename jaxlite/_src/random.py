@@ -905,18 +905,22 @@ class _GammaMath:
         return _xla_math._ftz(x) if self.f32 else _xla_math._ftz64(x) if self.f64 else x
 
 
-def _gamma_one_np(words, alpha, log_space, ynn_logs=False):
+def _gamma_one_np(words, alpha, log_space, ynn_logs=False, inv_alpha=None):
     """JAX's Marsaglia–Tsang ``_gamma_one``, vectorised over keys ``words`` (N, 2) and ``alpha`` (N,).
 
     JAX batches the loop with vmap: every element runs the same scalar algorithm, finished ones are
     held by selects. Here the still-active elements are gathered and advanced instead (same values).
     ``ynn_logs``: the final ``log(d) + log(V)`` of log-space samples with YNNPACK's log (see
-    random_gamma_softmax_p)."""
+    random_gamma_softmax_p). ``inv_alpha``: the boost's exponent ``1 / alpha`` when XLA has it
+    otherwise (see _gamma_of_reciprocal_fusion)."""
     m = _GammaMath(alpha.dtype)
     dt = m.dt
     one, zero = dt(1), dt(0)
     boost_mask = alpha >= one
     alpha_orig = alpha
+    if inv_alpha is None:
+        with np.errstate(all="ignore"):
+            inv_alpha = one / alpha_orig
     alpha = np.where(boost_mask, alpha, alpha + one)
     d = alpha - dt(1.0 / 3.0)
     with np.errstate(all="ignore"):
@@ -959,18 +963,18 @@ def _gamma_one_np(words, alpha, log_space, ynn_logs=False):
             u = _np_uniform(subkey, (), alpha.dtype)
             log_samples = -(-m.log1p(-u))
             log_boost = np.where(boost_mask | (log_samples == zero), zero,
-                                 log_samples * (one / alpha_orig))
+                                 log_samples * inv_alpha)
             log = _xla_math.ynn_log if ynn_logs else m.log
             return m.finish(((log(d) + log(V)) + log_boost).astype(alpha.dtype))
         samples = one - _np_uniform(subkey, (), alpha.dtype)
         boost = np.ones_like(samples)
         small = ~boost_mask
         if small.any():  # (XLA computes pow everywhere and selects; only these are needed)
-            boost[small] = m.pow(samples[small], one / alpha_orig[small])
+            boost[small] = m.pow(samples[small], inv_alpha[small])
         return m.finish(((d * V) * boost).astype(alpha.dtype))
 
 
-def _gamma_impl(keys, a, *, log_space, softmax=False):
+def _gamma_impl(keys, a, *, log_space, softmax=False, inv_alpha=None):
     words = to_words(keys)
     a = np.asarray(a)
     key_ndim = words.ndim - 1
@@ -981,7 +985,9 @@ def _gamma_impl(keys, a, *, log_space, softmax=False):
         return np.zeros(a.shape, a.dtype)
     ynn_logs = (softmax and log_space and alphas.size >= _xla_math.YNN_MIN_ELEMENTS
                 and a.dtype in (np.float32, np.float64))
-    samples = _gamma_one_np(per_key.reshape(-1, 2), alphas, log_space, ynn_logs)
+    if inv_alpha is not None:
+        inv_alpha = np.broadcast_to(inv_alpha, a.shape).reshape(-1)
+    samples = _gamma_one_np(per_key.reshape(-1, 2), alphas, log_space, ynn_logs, inv_alpha)
     return samples.reshape(a.shape)
 
 
@@ -1236,6 +1242,42 @@ def _bf16_norm_of_normals_fusion(eqn, producers):
         s = _xla_math.ynn_reduce_sum(v * v, len(shape) - 1)
         return [np.sqrt(s.astype(bf16).astype(np.float32)).astype(bf16)]
     return fn, list(src.invars)
+
+
+def _gamma_of_reciprocal_fusion(eqn, producers):
+    """generalized_normal draws ``gamma(key, 1 / p)``: XLA inlines the ``_gamma`` jit and its simplifier
+    turns the loop's boost exponent ``1 / alpha = 1 / (1 / p)`` into ``p`` itself (``A / (B / C)`` is
+    ``(A * C) / B``), which differs from the rounded round trip for many ``p`` (float32 1.4906015,
+    float16 1000). Only for a scalar ``p`` whose quotient has the sampler's dtype: a ``convert`` in
+    between stops the rewrite, bfloat16 reaches the simplifier as float32 operations between converts,
+    and with a vector ``p`` XLA keeps the round trip. Not under ``vmap``. A fusion rule on the
+    ``_gamma`` call whose shape parameter comes from ``div(1, p)``."""
+    if eqn.params.get("name") != "_gamma" or len(eqn.invars) != 2:
+        return None
+    key, f = eqn.invars
+    if (type(f) is not core.Var or key.aval.shape != () or f.aval.shape != ()  # (a vector p: no rewrite)
+            or eqn.outvars[0].aval.dtype != f.aval.dtype
+            or f.aval.dtype == dtypes.bfloat16):
+        return None
+    src = producers.get(f)
+    if (src is None or src.primitive.name != "div" or type(src.invars[0]) is not core.Literal
+            or src.invars[0].val != 1):
+        return None
+    inner = eqn.params["jaxpr"].jaxpr.eqns
+    if not inner or inner[-1].primitive is not random_gamma_p or \
+            any(e.primitive.name not in ("convert_element_type", "broadcast_in_dim") for e in inner[:-1]):
+        return None
+    out = eqn.outvars[0].aval
+    log_space = inner[-1].params["log_space"]
+
+    def fn(key, f, p):
+        a = np.broadcast_to(np.asarray(f, out.dtype), out.shape)
+        return [_gamma_impl(key, a, log_space=log_space, inv_alpha=np.asarray(p, out.dtype))]
+    return fn, [key, f, src.invars[1]]
+
+
+def _jit_call_fusion(eqn, producers):
+    return _bf16_norm_of_normals_fusion(eqn, producers) or _gamma_of_reciprocal_fusion(eqn, producers)
 
 
 def double_sided_maxwell(key, loc, scale, shape=(), dtype=None):
@@ -1774,7 +1816,7 @@ del _name
 def _install_fusions():
     from jaxlite._src.backend import numpy_backend
     from jaxlite._src.pjit import jit_p
-    numpy_backend.fusions[jit_p] = _bf16_norm_of_normals_fusion
+    numpy_backend.fusions[jit_p] = _jit_call_fusion
 
 
 _install_fusions()
