@@ -187,6 +187,16 @@ CASES = {
     # from 4096 elements on XLA hands the reductions (and the ops around them) to YNNPACK: its log, exp and
     # summation order
     "dirichlet_ynn": "jr.dirichlet(jr.key(7), jnp.array([0.05, 0.3, 1.0, 2.5]), (1100,))",
+    # float16 gamma loop: normals from XLA's float32 erf_inv rounded once (an acceptance flips otherwise)
+    "gamma_f16_erfinv_tie": "jr.gamma(jr.key(1023), jnp.linspace(0.05, 3, 4, dtype='float16'), (1023, 4), 'float16')",
+    "loggamma_f16_erfinv_tie": "jr.loggamma(jr.PRNGKey(1023), jnp.linspace(0.05, 3, 4, dtype='float16'), (1023, 4),"
+                               " 'float16')",
+    "dirichlet_f16_erfinv_tie": "jr.dirichlet(jr.key(1023), jnp.linspace(0.05, 3, 4, dtype='float16'), (1023,),"
+                                " 'float16')",
+    # generalized_normal: XLA folds the gamma loop's 1 / (1 / p) into p
+    "generalized_normal_fold": "jr.generalized_normal(jr.key(3), 1.4906015, (300,))",
+    "generalized_normal_fold_f16": "jr.generalized_normal(jr.key(1023), jnp.float16(1000.0), (2000,), 'float16')",
+    "x64_generalized_normal_fold": "jr.generalized_normal(jr.key(3), 1.46, (300,), 'float64')",
     "dirichlet_ynn_wide": "jr.dirichlet(jr.key(8), jnp.arange(1.0, 81.0) * 0.05, (60,))",
     "dirichlet_ynn_bf16": "jr.dirichlet(jr.key(9), jnp.array([0.1, 1.0, 2.0, 7.0]), (1030,), 'bfloat16')",
     "x64_dirichlet_ynn": "jr.dirichlet(jr.key(10), jnp.array([0.1, 1.0, 2.0, 3.0]), (1030,))",
