@@ -209,3 +209,16 @@ def test_indexed_while_loop():
         return f
     for n in (0, 1, 10, 30, 45):
         _both(make, x, np.int32(n), rtol=1e-5)
+
+
+def test_squeeze_and_one_element_broadcast():
+    x = np.arange(6, dtype=np.float32).reshape(1, 6, 1)
+
+    def make(j):
+        def f(x, s):
+            one = j.lax.dynamic_slice(x, (0, s, 0), (1, 1, 1))
+            return (j.lax.squeeze(one, (0, 1, 2)) * 2, j.lax.squeeze(x, (0, 2)), j.lax.squeeze(x, (2,)),
+                    j.lax.broadcast_in_dim(s, (1, 1), ()), j.lax.broadcast_in_dim(s * 2, (1,), ()) + 1,
+                    j.lax.broadcast_in_dim(s, (2, 3), ()))
+        return f
+    _both(make, x, np.int32(4))

@@ -205,6 +205,8 @@ def _broadcast_in_dim_fast(eqn):
     new_shape = tuple(new_shape)
     broadcast_to = np.broadcast_to
     if not x.shape:
+        if _prod(shape) == 1:  # e.g. a scalar index made a 1-vector: a reshape is ~10x cheaper
+            return lambda a: a.reshape(shape)
         return lambda a: broadcast_to(a, shape)
     if new_shape == shape:
         return lambda a: a.reshape(shape)
@@ -235,6 +237,20 @@ def _reshape_fast(eqn):
     if x.shape == new_sizes:
         return _ALIAS
     return lambda a: a.reshape(new_sizes)
+
+
+def _squeeze_fast(eqn):
+    (x,) = _avals_in(eqn)
+    if isinstance(x.dtype, dtypes.ExtendedDType):
+        return None
+    dims = tuple(eqn.params["dimensions"])
+    if not dims:
+        return _ALIAS
+    if len(dims) == x.ndim:  # down to a scalar: index the one element (scalar math follows)
+        first = (0,) * x.ndim
+        return lambda a: a[first]
+    shape = tuple(n for i, n in enumerate(x.shape) if i not in dims)
+    return lambda a: a.reshape(shape)
 
 
 def _transpose_fast(eqn):
@@ -409,6 +425,7 @@ def _install_fast_lowerings():
     fast_lowerings.setdefault(shapes.broadcast_in_dim_p, _broadcast_in_dim_fast)
     fast_lowerings.setdefault(shapes.reshape_p, _reshape_fast)
     fast_lowerings.setdefault(shapes.transpose_p, _transpose_fast)
+    fast_lowerings.setdefault(shapes.squeeze_p, _squeeze_fast)
     fast_lowerings.setdefault(reductions.reduce_sum_p, _reduce_sum_fast)
     fast_lowerings.setdefault(elementwise.convert_element_type_p, _convert_element_type_fast)
     fast_lowerings.setdefault(elementwise.integer_pow_p, _integer_pow_fast)
