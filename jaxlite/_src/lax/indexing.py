@@ -22,6 +22,7 @@ from jaxlite._src.interpreters.ad import Zero, is_undefined_primal
 from jaxlite._src.lax import elementwise as lax_ew
 from jaxlite._src.lax import shapes as lax_shapes
 from jaxlite._src.lax.utils import canonicalize_shape
+from jaxlite._src.numpy.util import staged_jit
 
 __all__ = [
     "GatherDimensionNumbers", "ScatterDimensionNumbers", "GatherScatterMode",
@@ -328,8 +329,14 @@ ad.defjvp(gather_p, _gather_jvp, None)
 ad.primitive_transposes[gather_p] = _gather_transpose
 
 
+def _dim(d):
+    """A dimension number as given (NumPy ints print as such in JAX's jaxprs), else a Python int."""
+    return d if isinstance(d, np.integer) else int(d)
+
+
 def _add1(dims):
-    return tuple(int(d) + 1 for d in dims)
+    # shifted past a new leading batch dimension; NumPy ints, as JAX's batch rules compute them (np.add)
+    return tuple(np.add(1, dims))
 
 
 def _gather_batch(vals, dims, *, dimension_numbers, slice_sizes, unique_indices, indices_are_sorted,
@@ -352,7 +359,7 @@ def _gather_batch(vals, dims, *, dimension_numbers, slice_sizes, unique_indices,
         # batched indices only: the batch dimension is one more batch dimension of the indices
         indices = batching.moveaxis(indices, ibd, 0)
         new = GatherDimensionNumbers(
-            offset_dims=_add1(dn.offset_dims), collapsed_slice_dims=dn.collapsed_slice_dims,
+            offset_dims=tuple(1 + d for d in dn.offset_dims), collapsed_slice_dims=dn.collapsed_slice_dims,
             start_index_map=dn.start_index_map, operand_batching_dims=dn.operand_batching_dims,
             start_indices_batching_dims=_add1(dn.start_indices_batching_dims))
         return gather_p.bind(operand, indices, dimension_numbers=new, slice_sizes=tuple(slice_sizes),
@@ -399,7 +406,7 @@ def gather(operand, start_indices, dimension_numbers: GatherDimensionNumbers, sl
     if not isinstance(dimension_numbers, GatherDimensionNumbers):
         raise TypeError(f"gather dimension_numbers must be a GatherDimensionNumbers, got "
                         f"{dimension_numbers!r}")
-    dimension_numbers = GatherDimensionNumbers(*(tuple(int(d) for d in f) for f in dimension_numbers))
+    dimension_numbers = GatherDimensionNumbers(*(tuple(_dim(d) for d in f) for f in dimension_numbers))
     return gather_p.bind(operand, start_indices, dimension_numbers=dimension_numbers,
                          slice_sizes=canonicalize_shape(slice_sizes), unique_indices=bool(unique_indices),
                          indices_are_sorted=bool(indices_are_sorted), mode=mode, fill_value=fill_value)
@@ -823,7 +830,7 @@ def _scatter_dn(dimension_numbers):
     if not isinstance(dimension_numbers, ScatterDimensionNumbers):
         raise TypeError(f"scatter dimension_numbers must be a ScatterDimensionNumbers, got "
                         f"{dimension_numbers!r}")
-    return ScatterDimensionNumbers(*(tuple(int(d) for d in f) for f in dimension_numbers))
+    return ScatterDimensionNumbers(*(tuple(_dim(d) for d in f) for f in dimension_numbers))
 
 
 def _scatter_combining(prim, fn, key, operand, scatter_indices, updates, dimension_numbers,
@@ -991,28 +998,28 @@ ad.primitive_jvps[dynamic_slice_p] = _dynamic_slice_jvp
 ad.primitive_transposes[dynamic_slice_p] = _dynamic_slice_transpose
 
 
-def _stack_start_indices(starts, dims, size):
-    """Start indices (scalars, some batched) as one (size, n) index array batched at dim 0."""
+def _stack_start_indices(starts, dims):
+    """Start indices (scalars, some batched) as one index vector per batch element: a (size, n) array
+    batched at 0, or, with no batched start, one (n,) vector and batch dim None."""
+    if not starts:
+        return np.zeros(0, np.int32), None
+    size = next((_aval(s).shape[d] for s, d in zip(starts, dims) if d is not None), None)
+    if size is None:
+        return lax_shapes.concatenate([lax_shapes.broadcast_in_dim(s, (1,), ()) for s in starts], 0), None
     cols = [lax_shapes.broadcast_in_dim(s, (size, 1), (0,) if d is not None else ())
             for s, d in zip(starts, dims)]
-    return lax_shapes.concatenate(cols, 1)
+    return lax_shapes.concatenate(cols, 1), 0
 
 
 def _dynamic_slice_batch(vals, dims, *, slice_sizes):
+    # a gather with one start vector per batch element, clamped like dynamic_slice
     operand, *starts = vals
     obd, *sbd = dims
-    if all(d is None for d in sbd):
-        operand = batching.moveaxis(operand, obd, 0)
-        size = _aval(operand).shape[0]
-        zero = lax_ew._convert_element_type(0, _aval(starts[0]).dtype) if starts else np.int32(0)
-        return dynamic_slice_p.bind(operand, zero, *starts, slice_sizes=(size,) + tuple(slice_sizes)), 0
-    # batched starts: a gather with one start vector per batch element (clamped like dynamic_slice)
-    size = batching.axis_size_of(vals, dims)
-    index = _stack_start_indices(starts, sbd, size)
+    index, ibd = _stack_start_indices(starts, sbd)
     nd = len(slice_sizes)
     dn = GatherDimensionNumbers(offset_dims=tuple(range(nd)), collapsed_slice_dims=(),
                                 start_index_map=tuple(range(nd)))
-    return _gather_batch([operand, index], [obd, 0], dimension_numbers=dn, slice_sizes=tuple(slice_sizes),
+    return _gather_batch([operand, index], [obd, ibd], dimension_numbers=dn, slice_sizes=tuple(slice_sizes),
                          unique_indices=True, indices_are_sorted=True, mode=GatherScatterMode.CLIP,
                          fill_value=None)
 
@@ -1129,22 +1136,16 @@ ad.primitive_transposes[dynamic_update_slice_p] = _dynamic_update_slice_transpos
 
 
 def _dynamic_update_slice_batch(vals, dims):
+    # a clamping scatter with one window per batch element
     operand, update, *starts = vals
     obd, ubd, *sbd = dims
-    size = batching.axis_size_of(vals, dims)
-    operand = batching.bdim_at_front(operand, obd, size)
-    update = batching.bdim_at_front(update, ubd, size)
-    if all(d is None for d in sbd):
-        zero = lax_ew._convert_element_type(0, _aval(starts[0]).dtype) if starts else np.int32(0)
-        return dynamic_update_slice_p.bind(operand, update, zero, *starts), 0
-    # batched starts: a clamping scatter, one window per batch element
-    index = _stack_start_indices(starts, sbd, size)
+    index, ibd = _stack_start_indices(starts, sbd)
     nd = len(starts)
-    dn = ScatterDimensionNumbers(update_window_dims=tuple(range(1, nd + 1)), inserted_window_dims=(),
-                                 scatter_dims_to_operand_dims=tuple(range(1, nd + 1)),
-                                 operand_batching_dims=(0,), scatter_indices_batching_dims=(0,))
-    return scatter(operand, index, update, dn, indices_are_sorted=True, unique_indices=True,
-                   mode=GatherScatterMode.CLIP), 0
+    dn = ScatterDimensionNumbers(update_window_dims=tuple(range(nd)), inserted_window_dims=(),
+                                 scatter_dims_to_operand_dims=tuple(range(nd)))
+    return _scatter_batch(scatter_p, [operand, index, update], [obd, ibd, ubd], update_jaxpr=None,
+                          update_consts=(), dimension_numbers=dn, indices_are_sorted=True,
+                          unique_indices=True, mode=GatherScatterMode.CLIP)
 
 
 batching.primitive_batchers[dynamic_update_slice_p] = _dynamic_update_slice_batch
@@ -1223,6 +1224,7 @@ def dynamic_slice_in_dim(operand, start_index, slice_size: int, axis: int = 0, *
     return dynamic_slice(operand, starts, sizes, allow_negative_indices=neg)
 
 
+@staged_jit(static_argnames=("axis", "keepdims", "allow_negative_indices"))
 def dynamic_index_in_dim(operand, index, axis: int = 0, keepdims: bool = True, *,
                          allow_negative_indices: bool = True):
     """``operand[..., index]`` along ``axis`` with a traced ``index``."""
@@ -1242,6 +1244,7 @@ def dynamic_update_slice_in_dim(operand, update, start_index, axis: int, *,
     return dynamic_update_slice(operand, update, starts, allow_negative_indices=neg)
 
 
+@staged_jit(static_argnames=("axis", "allow_negative_indices"))
 def dynamic_update_index_in_dim(operand, update, index, axis: int, *, allow_negative_indices: bool = True):
     """Write ``update`` (rank one less than ``operand``, or equal with size 1 at ``axis``) at ``index``."""
     axis = int(axis)

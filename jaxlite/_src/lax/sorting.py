@@ -4,9 +4,8 @@ Order, as in JAX: floating point keys sort with -0.0 equal to 0.0 and every NaN 
 end; complex keys sort by real part, then imaginary part. ``top_k`` instead uses the total order of
 the bit patterns (-NaN < -inf < ... < -0.0 < 0.0 < ... < inf < NaN), ties going to the lower index.
 
-Derivatives follow the permutation. The tangents of ``sort`` are sorted along with the (known) keys,
-so the tangent computation is a ``sort`` whose non-key operands are linear; its transpose applies the
-inverse permutation, which is itself a sort keyed on the permutation.
+Derivatives follow the permutation: the jvp of ``sort`` sorts an iota along with the operands and
+gathers the tangents at the sorted iota (a gather, whose transpose is a scatter-add).
 """
 from __future__ import annotations
 
@@ -84,50 +83,26 @@ sort_p.def_impl(_sort_impl)
 sort_p.def_abstract_eval(_sort_abstract)
 
 
-def _iota_for(shape, dimension):
-    from jaxlite._src.lax.shapes import broadcasted_iota
-    dt = np.int32 if (not shape or shape[dimension] < np.iinfo(np.int32).max) else np.int64
-    return broadcasted_iota(dt, shape, dimension)
-
-
 def _sort_jvp(primals, tangents, *, dimension, is_stable, num_keys):
-    out = sort_p.bind(*primals, dimension=dimension, is_stable=is_stable, num_keys=num_keys)
-    nz = [i for i, t in enumerate(tangents) if type(t) not in (Zero, ad.SymbolicZero)]
-    t_out = [Zero.from_primal_value(o) for o in out]
-    if nz:
-        keys = list(primals[:num_keys])
-        sorted_ts = sort_p.bind(*keys, *[tangents[i] for i in nz], dimension=dimension,
-                                is_stable=is_stable, num_keys=num_keys)[num_keys:]
-        for i, t in zip(nz, sorted_ts):
-            t_out[i] = t
+    # sort an iota alongside (unsigned, as wide as the axis needs) and gather each tangent with it
+    from jaxlite._src.lax.indexing import GatherDimensionNumbers, GatherScatterMode, gather
+    from jaxlite._src.lax.shapes import broadcasted_iota, expand_dims
+    shape = core.get_aval(primals[0]).shape
+    index_dtype = np.uint64 if any(d > np.iinfo(np.uint32).max for d in shape) else np.uint32
+    *out, perm = sort_p.bind(*primals, broadcasted_iota(index_dtype, shape, dimension),
+                             dimension=dimension, is_stable=is_stable, num_keys=num_keys)
+    others = tuple(np.delete(np.arange(len(shape), dtype=np.int64), dimension))
+    dnums = GatherDimensionNumbers(offset_dims=(), collapsed_slice_dims=(dimension,),
+                                   start_index_map=(dimension,), operand_batching_dims=others,
+                                   start_indices_batching_dims=others)
+    idx = expand_dims(perm, (len(shape),))
+    t_out = [t if type(t) in (Zero, ad.SymbolicZero) else
+             gather(t, idx, dnums, (1,) * len(shape), mode=GatherScatterMode.PROMISE_IN_BOUNDS)
+             for t in tangents]
     return out, t_out
 
 
 ad.primitive_jvps[sort_p] = _sort_jvp
-
-
-def _sort_transpose(cts, *operands, dimension, is_stable, num_keys):
-    keys = operands[:num_keys]
-    if any(is_undefined_primal(k) for k in keys):
-        raise NotImplementedError("transpose of sort with respect to its keys (sort is not linear in "
-                                  "its keys)")
-    lin = [i for i, x in enumerate(operands) if is_undefined_primal(x)
-           and type(cts[i]) not in (Zero, ad.SymbolicZero)]
-    res = [None] * len(operands)
-    if not lin:
-        return res
-    shape = core.get_aval(keys[0]).shape
-    perm = sort_p.bind(*keys, _iota_for(shape, dimension), dimension=dimension, is_stable=is_stable,
-                       num_keys=num_keys)[-1]
-    # sorting by the permutation puts element k back at position perm[k]: the inverse permutation
-    back = sort_p.bind(perm, *[cts[i] for i in lin], dimension=dimension, is_stable=True,
-                       num_keys=1)[1:]
-    for i, ct in zip(lin, back):
-        res[i] = ct
-    return res
-
-
-ad.primitive_transposes[sort_p] = _sort_transpose
 
 
 def _sort_batch(vals, dims, *, dimension, is_stable, num_keys):
