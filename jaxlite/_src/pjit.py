@@ -68,6 +68,9 @@ def _jit_partial_eval(trace, *args, jaxpr: ClosedJaxpr, name, **params):
     known_jaxpr, unknown_jaxpr, out_unknowns, num_res = ad.partial_eval_jaxpr_nounits(
         jaxpr, unknowns, instantiate=False)
     known_args = [a for a, u in zip(args, unknowns) if not u]
+    # As JAX's linearization of a jit: the known jaxpr keeps only what its outputs (primal outputs and
+    # residuals) need (equations whose values nothing uses are dropped)
+    known_jaxpr = _dce_closed(known_jaxpr)
     # As JAX: outputs of the known jit that are just its inputs (or, for residuals, its constants) are
     # not returned (the caller's values are used), nor are residuals that repeat a primal output.
     inner = known_jaxpr.jaxpr
@@ -103,6 +106,20 @@ def _jit_partial_eval(trace, *args, jaxpr: ClosedJaxpr, name, **params):
     return [next(u_it) if u else next(k_it) for u in out_unknowns]
 
 
+def _dce_closed(closed: ClosedJaxpr) -> ClosedJaxpr:
+    """``closed`` without the equations (and constants) that none of its outputs needs."""
+    from jaxlite._src.interpreters import partial_eval as pe
+    inner, _ = pe.dce_jaxpr(closed.jaxpr, [True] * len(closed.jaxpr.outvars))
+    used = {v for e in inner.eqns for v in e.invars if type(v) is core.Var}
+    used.update(v for v in inner.outvars if type(v) is core.Var)
+    keep = [v in used for v in inner.constvars]
+    if all(keep) and len(inner.eqns) == len(closed.jaxpr.eqns):
+        return closed
+    inner = core.Jaxpr([v for v, k in zip(inner.constvars, keep) if k], inner.invars, inner.outvars,
+                       inner.eqns, inner.effects, inner.debug_info)
+    return ClosedJaxpr(inner, [c for c, k in zip(closed.consts, keep) if k])
+
+
 def _jit_transpose(cts, *args, jaxpr: ClosedJaxpr, name, **params):
     from jaxlite._src.interpreters import ad
     from jaxlite._src.interpreters import partial_eval as pe
@@ -114,12 +131,16 @@ def _jit_transpose(cts, *args, jaxpr: ClosedJaxpr, name, **params):
     moved = core.Jaxpr(list(inner.constvars) + res_vars, lin_vars, inner.outvars, inner.eqns,
                        inner.effects, inner.debug_info)
     residuals = [a for a, lin in zip(args, linear) if not lin]
-    cts = [ad.instantiate_zeros(c) for c in cts]
+    # as JAX's: symbolically zero cotangents are not passed in (they stay zeros inside)
+    nonzero = [type(c) not in (ad.Zero, ad.SymbolicZero) for c in cts]
+    zeros = [None if nz else c for c, nz in zip(cts, nonzero)]
+    cts = [c for c, nz in zip(cts, nonzero) if nz]
     n_res = len(residuals)
 
     def transposed(*res_and_cts):
-        res, ct = res_and_cts[:n_res], res_and_cts[n_res:]
-        outs = ad.backward_pass(moved, list(jaxpr.consts) + list(res), lin_avals, list(ct))
+        res, ct = res_and_cts[:n_res], iter(res_and_cts[n_res:])
+        ct = [next(ct) if z is None else z for z in zeros]
+        outs = ad.backward_pass(moved, list(jaxpr.consts) + list(res), lin_avals, ct)
         return [ad.instantiate_zeros(o) for o in outs]
 
     in_avals = [core.get_aval(r) for r in residuals] + [core.get_aval(c) for c in cts]

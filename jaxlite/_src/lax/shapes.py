@@ -71,15 +71,13 @@ broadcast_in_dim_p.pp_params = _bid_pp
 def _bid_transpose(ct, x, *, shape, broadcast_dimensions, sharding):
     if type(ct) is Zero:
         return [None]
-    in_shape = x.aval.shape
-    unit = tuple(i for i, d in enumerate(broadcast_dimensions) if in_shape[i] == 1 and shape[d] != 1)
-    sum_dims = tuple(i for i in range(len(shape)) if i not in broadcast_dimensions)
-    bdims_unit = tuple(broadcast_dimensions[i] for i in unit)
+    # as JAX's: sum over every dimension that is not an operand dimension of size > 1, then restore the
+    # operand's size-1 dimensions
+    unit = [i for i, n in enumerate(x.aval.shape) if n == 1]
+    kept = [d for i, d in enumerate(broadcast_dimensions) if i not in unit]
+    axes = tuple(i for i in range(len(shape)) if i not in kept)
     from jaxlite._src.lax.reductions import reduce_sum
-    out = reduce_sum(ct, tuple(sorted(sum_dims + bdims_unit))) if (sum_dims or bdims_unit) else ct
-    if unit:
-        out = expand_dims(out, unit)
-    return [out]
+    return [expand_dims(reduce_sum(ct, axes), unit)]
 
 
 ad.deflinear(broadcast_in_dim_p, _bid_transpose)
@@ -359,23 +357,12 @@ concatenate_p.def_abstract_eval(_concat_abstract)
 
 
 def _concat_transpose(ct, *xs, dimension):
+    # one split of the cotangent into the operands' sizes (pieces for known operands go unused)
     if type(ct) is Zero:
         return [None] * len(xs)
-    outs = []
-    start = 0
-    for x in xs:
-        size = (x.aval if is_undefined_primal(x) else _aval(x)).shape[dimension]
-        if is_undefined_primal(x):
-            nd = x.aval.ndim
-            starts = [0] * nd
-            limits = list(x.aval.shape)
-            starts[dimension] = start
-            limits[dimension] = start + size
-            outs.append(slice(ct, starts, limits))
-        else:
-            outs.append(None)
-        start += size
-    return outs
+    from jaxlite._src.lax.misc import split_p
+    sizes = tuple((x.aval if is_undefined_primal(x) else _aval(x)).shape[dimension] for x in xs)
+    return split_p.bind(ct, sizes=sizes, axis=dimension)
 
 
 ad.deflinear(concatenate_p, _concat_transpose)
@@ -522,13 +509,15 @@ slice_p.def_abstract_eval(_slice_abstract)
 def _slice_transpose(ct, x, *, start_indices, limit_indices, strides):
     if type(ct) is Zero:
         return [None]
+    # the high and interior pads are NumPy ints, as JAX computes them (np.subtract)
     shape = x.aval.shape
     if strides is None or all(s == 1 for s in strides):
-        cfg = [(s, n - l, 0) for s, l, n in zip(start_indices, limit_indices, shape)]
+        cfg = list(zip(start_indices, np.subtract(shape, limit_indices), (0,) * len(shape)))
     else:
-        real_limits = [s + (c - 1) * st + 1 if c else s for s, c, st in
-                       zip(start_indices, _aval(ct).shape, strides)]
-        cfg = [(s, n - rl, st - 1) for s, rl, n, st in zip(start_indices, real_limits, shape, strides)]
+        ct_shape = _aval(ct).shape
+        real_limits = np.add(start_indices, np.where(np.array(ct_shape) == 0, 0,
+                                                     np.add(1, np.multiply(np.subtract(ct_shape, 1), strides))))
+        cfg = list(zip(start_indices, np.subtract(shape, real_limits), np.subtract(strides, 1)))
     from jaxlite._src.lax.elementwise import _convert_element_type
     zero = _convert_element_type(0, x.aval.dtype)
     return [pad(ct, zero, cfg)]

@@ -695,11 +695,8 @@ def broadcast_to(array, shape, *, out_sharding=None):
     nlead = len(shape) - arr.ndim
     if nlead < 0 or builtins.any(d not in (1, s) for d, s in zip(arr.shape, shape[nlead:])):
         raise ValueError(f"Incompatible shapes for broadcasting: {arr.shape} and requested shape {shape}")
-    squeeze_axes = tuple(i for i, (d, s) in enumerate(zip(arr.shape, shape[nlead:])) if d == 1 and s != 1)
-    if squeeze_axes:
-        arr = lax.reshape(arr, tuple(d for i, d in enumerate(arr.shape) if i not in squeeze_axes))
-    kept = tuple(nlead + i for i in range(len(shape) - nlead) if i not in squeeze_axes)
-    return lax.broadcast_in_dim(arr, shape, kept)
+    # one broadcast_in_dim (size-1 dimensions stretch), as JAX's lax.broadcast_to
+    return lax.broadcast_in_dim(arr, shape, tuple(range(nlead, len(shape))))
 
 
 def broadcast_shapes(*shapes):
