@@ -1151,18 +1151,26 @@ def _tri_args(n, k, m, name):
     return n, k, m
 
 
+def _upper_count(n, m, k):
+    """How many entries of an (n, m) array have column - row >= k."""
+    return int(np.clip(m - k - np.arange(n), 0, m).sum()) if n and m else 0
+
+
 def triu_indices(n, k=0, m=None):
     """Row and column indices of the upper triangle (from diagonal ``k``) of an ``(n, m)`` array."""
+    from jaxlite._src.numpy import lax_numpy, setops
     n, k, m = _tri_args(n, k, m, "triu_indices")
-    i, j = np.triu_indices(n, k, m)
-    return _int_index_array(i), _int_index_array(j)
+    # as JAX: the nonzero entries of a triangular mask, their count known statically
+    mask = lax_numpy.triu(lax_numpy.ones((n, m)), k=k)
+    return setops.nonzero(mask, size=_upper_count(n, m, k))
 
 
 def tril_indices(n, k=0, m=None):
     """Row and column indices of the lower triangle (to diagonal ``k``) of an ``(n, m)`` array."""
+    from jaxlite._src.numpy import lax_numpy, setops
     n, k, m = _tri_args(n, k, m, "tril_indices")
-    i, j = np.tril_indices(n, k, m)
-    return _int_index_array(i), _int_index_array(j)
+    mask = lax_numpy.tril(lax_numpy.ones((n, m)), k=k)
+    return setops.nonzero(mask, size=n * m - _upper_count(n, m, k + 1))
 
 
 def _shape_of_2d(arr, name):

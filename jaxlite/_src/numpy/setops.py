@@ -67,30 +67,27 @@ def nonzero(a, *, size=None, fill_value=None):
     if arr.ndim == 0:
         raise ValueError("Calling nonzero on 0d arrays is not allowed. Use jnp.atleast_1d(scalar).nonzero() "
                          "instead.")
-    mask = arr if arr.dtype == np.bool_ else lax.ne(arr, lax._zeros(arr))
+    mask = arr if arr.dtype == np.bool_ else arr != 0
     if size is None:
         size = _concrete_count(mask, "The size argument of jnp.nonzero must be statically specified to "
                                      "use jnp.nonzero within JAX transformations.")
     else:
         size = core.concrete_or_error(operator.index, size, "The size argument of jnp.nonzero must be "
                                       "statically specified to use jnp.nonzero within JAX transformations.")
+    from jaxlite._src.numpy import lax_numpy as L, reductions, statistics
     if arr.size == 0 or size == 0:
-        return tuple(lax.full((size,), 0, _int()) for _ in arr.shape)
-    flat_mask = lax.reshape(mask, (arr.size,))
-    (flat,), count = _compress(flat_mask, [_iota(arr.size)], size)
-    valid = lax.lt(_iota(size), lax.broadcast_in_dim(count, (size,), ()))
-    flat = lax.select(valid, flat, lax.full((size,), 0, _int()))
-    strides = np.cumprod(arr.shape[::-1])[::-1] // arr.shape
-    out = []
-    for stride, dim in zip(strides, arr.shape):
-        q = lax.div(flat, lax._convert_element_type(int(stride), _int()))
-        out.append(lax.rem(q, lax._convert_element_type(int(dim), _int())))
+        return tuple(L.zeros(size, int) for _ in arr.shape)
+    # as JAX: count the mask's running total into bins (bin b counts the elements before the
+    # (b+1)-th nonzero one), so that the running sum of the counts is each nonzero's flat index
+    flat = reductions.cumsum(statistics.bincount(reductions.cumsum(mask), length=size))
+    strides = (np.cumprod(arr.shape[::-1])[::-1] // arr.shape).astype(flat.dtype)
+    out = [(flat // stride) % dim for stride, dim in zip(strides, arr.shape)]
     if fill_value is not None:
         fills = fill_value if isinstance(fill_value, tuple) else (fill_value,) * arr.ndim
-        if len(fills) != arr.ndim or any(np.shape(v) != () for v in fills):
+        if any(np.shape(v) != () for v in fills):
             raise ValueError(f"fill_value must be a scalar or a tuple of length {arr.ndim}; got {fill_value}")
-        from jaxlite._src.numpy.lax_numpy import where
-        out = [where(valid, o, f) for o, f in zip(out, fills)]
+        padding = L.arange(size) >= mask.sum()
+        out = [L.where(padding, f, o) for f, o in zip(fills, out)]
     return tuple(out)
 
 
