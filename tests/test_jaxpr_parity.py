@@ -1,0 +1,89 @@
+"""Jaxprs of transformed programs JAX builds in its own way (the jvp of sort, batched dynamic slices, ...):
+the printed text equals real JAX's, and the values too."""
+import numpy as np
+import pytest
+
+import jaxlite
+import jaxlite.numpy as jnp
+from conftest import assert_same
+
+_X4 = np.array([3., 1., 2., 5.], np.float32)
+_M23 = np.array([[3., 1., 2.], [0., 5., -1.]], np.float32)
+_I2 = np.array([0, 1], np.int32)
+
+# (name, make(j, n) -> function, args)
+PROGRAMS = [
+    # the jvp of sort sorts an iota alongside and gathers the tangents (transpose: a scatter-add)
+    ("jvp sort", lambda j, n: lambda x, t: j.jvp(n.sort, (x,), (t,)), (_X4, _X4)),
+    ("jvp sort 2d axis 0", lambda j, n: lambda x, t: j.jvp(lambda x: n.sort(x, axis=0), (x,), (t,)), (_M23, _M23)),
+    ("grad sort", lambda j, n: j.grad(lambda x: (n.sort(x) * np.arange(4.)).sum()), (_X4,)),
+    ("grad sort 2d", lambda j, n: j.grad(lambda x: (n.sort(x, axis=0) ** 2 * _M23).sum()), (_M23,)),
+    ("vmap jvp sort", lambda j, n: j.vmap(lambda x, t: j.jvp(n.sort, (x,), (t,))), (_M23, _M23)),
+    ("vmap grad sort", lambda j, n: j.vmap(j.grad(lambda x: (n.sort(x) * np.arange(3.)).sum())), (_M23,)),
+    ("jacrev sort", lambda j, n: j.jacrev(n.sort), (_X4,)),
+    ("hessian sort", lambda j, n: j.hessian(lambda x: (n.sort(x) ** 3).sum()), (_X4,)),
+    ("linearize sort", lambda j, n: lambda x: j.linearize(n.sort, x)[1](x), (_X4,)),
+    ("jvp sort_key_val", lambda j, n: lambda k, v: j.jvp(j.lax.sort_key_val, (k, v), (v, k)), (_X4, _X4 * 2)),
+    ("grad sort num_keys 2", lambda j, n: j.grad(lambda a, b: sum(
+        o.sum() * i for i, o in enumerate(j.lax.sort((a, b, a * b), num_keys=2)))), (_X4, _X4[::-1].copy())),
+    ("grad sort descending", lambda j, n: j.grad(lambda x: (n.sort(x, descending=True) * np.arange(4.)).sum()),
+     (_X4,)),
+    # batched dynamic_slice / dynamic_update_slice are a gather / scatter (also with unbatched starts)
+    ("vmap dynamic_slice", lambda j, n: j.vmap(lambda x, i: j.lax.dynamic_slice(x, (i,), (2,))), (_M23, _I2)),
+    ("vmap dynamic_slice unbatched start", lambda j, n: j.vmap(lambda x: j.lax.dynamic_slice(x, (1,), (2,))),
+     (_M23,)),
+    ("vmap dynamic_slice unbatched operand",
+     lambda j, n: j.vmap(lambda i: j.lax.dynamic_slice(_M23, (i, 0), (1, 2))), (_I2,)),
+    ("vmap dynamic_slice no starts", lambda j, n: j.vmap(lambda x: j.lax.dynamic_slice(x, (), ())), (_X4,)),
+    ("vmap dynamic_update_slice",
+     lambda j, n: j.vmap(lambda x, u, i: j.lax.dynamic_update_slice(x, u, (i,))), (_M23, _M23[:, :2], _I2)),
+    ("vmap dynamic_update_slice unbatched start",
+     lambda j, n: j.vmap(lambda x, u: j.lax.dynamic_update_slice(x, u, (1,))), (_M23, _M23[:, :2])),
+    ("vmap dynamic_update_slice unbatched update",
+     lambda j, n: j.vmap(lambda u, i: j.lax.dynamic_update_slice(_M23, u, (i, 0)), in_axes=(None, 0)),
+     (_M23[:1, :2], _I2)),
+    ("vmap dynamic_update_slice axis 1",
+     lambda j, n: j.vmap(lambda x, u, i: j.lax.dynamic_update_slice(x, u, (i,)), in_axes=(1, 1, 0)),
+     (_M23.T.copy(), _M23[:, :2].T.copy(), _I2)),
+    ("vmap index", lambda j, n: j.vmap(lambda x, i: x[i]), (_M23, _I2)),
+    # dynamic_index_in_dim / dynamic_update_index_in_dim are jits in JAX
+    ("dynamic_index_in_dim", lambda j, n: lambda x, i: j.lax.dynamic_index_in_dim(x, i, 1), (_M23, 1)),
+    ("vmap dynamic_index_in_dim",
+     lambda j, n: j.vmap(lambda x, i: j.lax.dynamic_index_in_dim(x, i, keepdims=False)), (_M23, _I2)),
+    ("vmap dynamic_update_index_in_dim",
+     lambda j, n: j.vmap(lambda x, u, i: j.lax.dynamic_update_index_in_dim(x, u, i, 0)), (_M23, _M23, _I2)),
+    # concatenate transposes to one split; a slice to a pad with NumPy-int high/interior widths
+    ("grad concatenate", lambda j, n: j.grad(lambda x: (n.concatenate([x, x * 2]) ** 2).sum()), (_X4,)),
+    ("grad concatenate const", lambda j, n: j.grad(
+        lambda x: (n.concatenate([x, np.ones(2, np.float32), x[:1]]) ** 2).sum()), (_X4,)),
+    ("grad concatenate axis 1", lambda j, n: j.grad(lambda x: (n.concatenate([x, x * 2, _M23], axis=1) ** 2).sum()),
+     (_M23,)),
+    ("linear_transpose concatenate",
+     lambda j, n: lambda x: j.linear_transpose(lambda a: n.concatenate([a, a]), x)(n.ones(8, np.float32)), (_X4,)),
+    ("grad strided slice", lambda j, n: j.grad(lambda x: (x[::2, ::2] ** 2).sum()), (_M23,)),
+    ("grad empty strided slice", lambda j, n: j.grad(lambda x: (x[1:1:2] ** 2).sum()), (_X4,)),
+    # a jit under linearize: its known half keeps only what its outputs need; its transpose takes no
+    # zero cotangents
+    ("grad linspace", lambda j, n: j.grad(lambda a: n.linspace(a, 2 * a, 5).sum()), (1.0,)),
+    ("grad jit unused output", lambda j, n: j.grad(lambda a: j.jit(lambda x: (x * 2, n.sin(x) * x))(a)[1]), (1.0,)),
+    ("vjp jit zero cotangent", lambda j, n: lambda x: j.vjp(j.jit(lambda y: (y * 3, n.cos(y))), x)[1](
+        (n.zeros_like(x), x)), (_X4,)),
+    # broadcast_to is one broadcast_in_dim (size-1 dimensions stretch); its transpose sums and expands
+    ("broadcast_to stretch", lambda j, n: lambda c: n.broadcast_to(c, (2, 3)), (np.ones((1, 3), np.float32),)),
+    ("where size-1 condition", lambda j, n: lambda c, x: n.where(c, x, np.nan), (np.array([True]), _X4)),
+    ("grad broadcast_to", lambda j, n: j.grad(lambda x: (n.broadcast_to(x, (2, 3, 4)) ** 2).sum()),
+     (np.ones((3, 1), np.float32),)),
+    ("grad broadcast_to unit", lambda j, n: j.grad(lambda x: (n.broadcast_to(x, (2, 1, 1)) ** 2).sum()),
+     (np.ones((1,), np.float32),)),
+    ("vmap grad broadcast_to", lambda j, n: j.vmap(j.grad(lambda c: (n.broadcast_to(c, (2, 3)) ** 2).sum())),
+     (np.ones((5, 1, 3), np.float32),)),
+    ("grad quantile", lambda j, n: j.grad(lambda x: n.quantile(x, 0.3)), (_X4,)),
+    ("grad median", lambda j, n: j.grad(n.median), (_X4,)),
+]
+
+
+@pytest.mark.parametrize("name, make, args", PROGRAMS, ids=[p[0] for p in PROGRAMS])
+def test_jaxpr_and_values_match_jax(jax, name, make, args):
+    import jax.numpy as real
+    assert str(jaxlite.make_jaxpr(make(jaxlite, jnp))(*args)) == str(jax.make_jaxpr(make(jax, real))(*args))
+    assert_same(make(jaxlite, jnp)(*args), make(jax, real)(*args))
