@@ -79,7 +79,61 @@ PROGRAMS = [
      (np.ones((5, 1, 3), np.float32),)),
     ("grad quantile", lambda j, n: j.grad(lambda x: n.quantile(x, 0.3)), (_X4,)),
     ("grad median", lambda j, n: j.grad(n.median), (_X4,)),
+    # tril_indices/triu_indices: nonzero of a triangular mask of ones, with its static count
+    *[(f"{fn}{args}", (lambda fn, args: lambda j, n: lambda: getattr(n, fn)(*args))(fn, args), ())
+      for fn in ("tril_indices", "triu_indices")
+      for args in [(3,), (3, 1), (3, -1, 4), (4, 0, 2), (1,), (0,), (3, 5), (3, -5), (2, 0, 0)]],
+    ("tril_indices_from", lambda j, n: lambda x: n.tril_indices_from(x, 1), (np.ones((3, 4)),)),
+    ("triu_indices_from", lambda j, n: lambda x: n.triu_indices_from(x), (np.ones((3, 4)),)),
+    ("nonzero size", lambda j, n: lambda x: n.nonzero(x, size=4), (_M23,)),
+    ("nonzero fill_value", lambda j, n: lambda x: n.nonzero(x, size=5, fill_value=-1), (_M23 - 1,)),
+    ("nonzero fill_value tuple", lambda j, n: lambda x: n.nonzero(x, size=2, fill_value=(7, 8)), (_M23,)),
+    ("nonzero bool", lambda j, n: lambda x: n.nonzero(x > 2, size=3), (_X4,)),
+    ("flatnonzero", lambda j, n: lambda x: n.flatnonzero(x, size=3), (_M23,)),
+    ("nonzero size 0", lambda j, n: lambda x: n.nonzero(x, size=0), (_M23,)),
 ]
+
+# jnp.pad's modes stage JAX's equations (slices, _flip jits, concatenates, linspaces, statistics)
+_MI23 = np.arange(6, dtype=np.int32).reshape(2, 3)
+_PAD_CASES = [(mode, {}, pw, a) for mode in ("reflect", "symmetric", "edge", "wrap", "linear_ramp", "maximum",
+                                             "mean", "minimum", "median", "empty", "constant")
+              for pw, a in ((((1, 2), (2, 1)), _M23), (4, _M23), (((0, 0), (0, 3)), _MI23))] + [
+    ("reflect", {"reflect_type": "odd"}, ((1, 5), (2, 1)), _M23), ("symmetric", {"reflect_type": "odd"}, 3, _M23),
+    ("linear_ramp", {"end_values": (1.5, -2)}, 2, _M23), ("linear_ramp", {"end_values": ((1, 2), (3, 4))}, 2, _MI23),
+    ("mean", {"stat_length": 2}, 2, _M23), ("maximum", {"stat_length": ((1, 2), (3, 1))}, 2, _MI23),
+    ("median", {"stat_length": 1}, 1, _MI23), ("constant", {"constant_values": (1, 2)}, 1, _M23),
+    ("constant", {"constant_values": ((1, 2), (3, 4))}, ((1, 0), (0, 2)), _M23),
+    ("constant", {"constant_values": (5,)}, 1, _M23), ("edge", {}, 2, np.float32(3)), ("wrap", {}, 7, _M23[0]),
+    ("reflect", {}, 7, _M23[0]), ("symmetric", {}, 7, _M23[:1, :1])]
+PROGRAMS += [(f"pad {mode} {kw} {pw} {np.asarray(a).dtype}",
+              (lambda mode, kw, pw: lambda j, n: lambda x: n.pad(x, pw, mode=mode, **kw))(mode, kw, pw), (a,))
+             for mode, kw, pw, a in _PAD_CASES]
+PROGRAMS += [
+    ("grad pad reflect", lambda j, n: j.grad(lambda x: (n.pad(x, 2, mode="reflect") ** 2).sum()), (_M23,)),
+    ("vmap pad linear_ramp", lambda j, n: j.vmap(lambda x: n.pad(x, (1, 2), mode="linear_ramp")), (_M23,)),
+    # pieces jnp.pad is made of, which JAX stages as jits or builds its own way
+    ("flip", lambda j, n: lambda x: (n.flip(x), n.flip(x, 1), n.fliplr(x), n.flip(x, (0, 1))), (_M23,)),
+    ("round", lambda j, n: lambda x, i: (n.round(x), n.round(x, 1), n.round(i), n.around(x.astype(n.float16), 2)),
+     (_M23, _MI23)),
+    ("round complex", lambda j, n: lambda x: n.round(x, 1), (np.array([1.25 + 2.35j], np.complex64),)),
+    ("array of scalars", lambda j, n: lambda a, b: (n.array([a, b]), n.asarray((a, 2.0)), n.array([[a], [b]])),
+     (1.0, np.float32(2))),
+    ("array of many", lambda j, n: lambda a: n.array([a] * 40, dtype=np.int32), (np.float32(2),)),
+    ("array of arrays", lambda j, n: lambda a: n.array([a, a > 0]), (_X4,)),
+    ("linspace num 1", lambda j, n: lambda a, b: n.linspace(a, b, 1, endpoint=False, retstep=True),
+     (1, np.arange(3.0, dtype=np.float32))),
+]
+
+
+@pytest.mark.parametrize("mode, kwargs, pad_width, a", _PAD_CASES)
+def test_pad_values_match_jax(jnp_oracle, mode, kwargs, pad_width, a):
+    assert_same(jnp.pad(a, pad_width, mode=mode, **kwargs), jnp_oracle.pad(a, pad_width, mode=mode, **kwargs))
+
+
+@pytest.mark.parametrize("a", [_M23 - 1, _X4 > 2, np.zeros((2, 2)), np.arange(5), np.ones((0, 3))])
+@pytest.mark.parametrize("kwargs", [{}, {"size": 3}, {"size": 7, "fill_value": 9}])
+def test_nonzero_values_match_jax(jnp_oracle, a, kwargs):
+    assert_same(jnp.nonzero(a, **kwargs), jnp_oracle.nonzero(a, **kwargs))
 
 
 @pytest.mark.parametrize("name, make, args", PROGRAMS, ids=[p[0] for p in PROGRAMS])

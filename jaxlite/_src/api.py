@@ -186,8 +186,10 @@ def clear_caches():
     control flow (cond/while/scan bodies) and of the primitives that trace helper functions."""
     for f in list(_all_jitted):
         f.clear_cache()
+    from jaxlite._src import pjit
     from jaxlite._src.lax import indexing
     from jaxlite._src.lax.control_flow import common, loops
+    pjit._derived.clear()
     common.clear_trace_cache()
     loops._programs.clear()
     indexing._combiner_cache.clear()

@@ -5,6 +5,8 @@ Its params hold the traced ClosedJaxpr; every rule works by transforming that in
 """
 from __future__ import annotations
 
+import weakref
+
 from jaxlite._src import core
 from jaxlite._src.backend import numpy_backend
 from jaxlite._src.core import ClosedJaxpr, Primitive
@@ -49,10 +51,32 @@ def jit_params(closed: ClosedJaxpr, name: str, donated=None):
 # Transformation rules: each transforms the inner jaxpr and binds jit_p again
 # ---------------------------------------------------------------------------------------------------
 
+# Jaxprs derived from a jit's jaxpr (its jvp, known/unknown split, transpose), kept while that jaxpr
+# lives: as JAX's caches do, equal calls get the very same derived jaxpr, which the printer then shows
+# once (``let _flip1 = ...``), and tracing is not repeated.
+_derived: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _memo(closed: ClosedJaxpr, key, make):
+    from jaxlite._src import xla_math
+    from jaxlite._src.config import config
+    table = _derived.get(closed)
+    if table is None:
+        table = _derived[closed] = {}
+    key = (key, config._trace_state, xla_math.enabled())
+    hit = table.get(key)
+    if hit is None:
+        hit = make()
+        if hit is not None:
+            table[key] = hit
+    return hit
+
+
 def _jit_jvp(primals, tangents, *, jaxpr: ClosedJaxpr, name, **params):
     from jaxlite._src.interpreters import ad
     nonzeros = [type(t) not in (ad.Zero, ad.SymbolicZero) for t in tangents]
-    jvp_closed, out_nz = ad.jvp_jaxpr(jaxpr, nonzeros, instantiate=False)
+    jvp_closed, out_nz = _memo(jaxpr, ("jvp", tuple(nonzeros)),
+                               lambda: ad.jvp_jaxpr(jaxpr, nonzeros, instantiate=False))
     nz_tangents = [t for t, nz in zip(tangents, nonzeros) if nz]
     outs = jit_p.bind(*primals, *nz_tangents, **jit_params(jvp_closed, name))
     n = len(jaxpr.out_avals)
@@ -63,20 +87,41 @@ def _jit_jvp(primals, tangents, *, jaxpr: ClosedJaxpr, name, **params):
 
 def _jit_partial_eval(trace, *args, jaxpr: ClosedJaxpr, name, **params):
     """Known inputs run now as one jit; unknown ones are staged as another jit fed by residuals."""
-    from jaxlite._src.interpreters import ad
     unknowns = [trace.is_unknown(a) for a in args]
+    known_jaxpr, unknown_jaxpr, out_unknowns, num_res, fwd, dup, keep = _memo(
+        jaxpr, ("pe", tuple(unknowns)), lambda: _split_known(jaxpr, unknowns))
+    known_args = [a for a, u in zip(args, unknowns) if not u]
+    sources = [*known_args, *known_jaxpr.consts]
+    with core.set_current_trace(trace.parent_trace):
+        kept_outs = iter(jit_p.bind(*known_args, **jit_params(known_jaxpr, name)))
+    known_outs = [next(kept_outs) if k else None for k in keep]
+    known_outs = [sources[f] if f is not None else o for o, f in zip(known_outs, fwd)]
+    known_outs = [known_outs[d] if d is not None else o for o, d in zip(known_outs, dup)]
+    n_known_out = len(known_outs) - num_res
+    known_vals, residuals = known_outs[:n_known_out], known_outs[n_known_out:]
+    atoms = ([trace.to_atom(r) for r in residuals] +
+             [trace.to_atom(a) for a, u in zip(args, unknowns) if u])
+    unknown_outs = trace.emit(jit_p, atoms, unknown_jaxpr.out_avals,
+                              jit_params(unknown_jaxpr, name))
+    k_it, u_it = iter(known_vals), iter(unknown_outs)
+    return [next(u_it) if u else next(k_it) for u in out_unknowns]
+
+
+def _split_known(jaxpr: ClosedJaxpr, unknowns):
+    """The known and unknown jaxprs of a jit under partial evaluation, and which outputs of the known
+    one are forwarded inputs (``fwd``) or repeated primal outputs (``dup``) rather than kept."""
+    from jaxlite._src.interpreters import ad
     known_jaxpr, unknown_jaxpr, out_unknowns, num_res = ad.partial_eval_jaxpr_nounits(
         jaxpr, unknowns, instantiate=False)
-    known_args = [a for a, u in zip(args, unknowns) if not u]
+    n_known_args = sum(not u for u in unknowns)
     # As JAX's linearization of a jit: the known jaxpr keeps only what its outputs (primal outputs and
     # residuals) need (equations whose values nothing uses are dropped)
     known_jaxpr = _dce_closed(known_jaxpr)
     # As JAX: outputs of the known jit that are just its inputs (or, for residuals, its constants) are
     # not returned (the caller's values are used), nor are residuals that repeat a primal output.
     inner = known_jaxpr.jaxpr
-    sources = [*known_args, *known_jaxpr.consts]
     in_idx = {v: i for i, v in enumerate(inner.invars)}
-    res_idx = {**{v: len(known_args) + i for i, v in enumerate(inner.constvars)}, **in_idx}
+    res_idx = {**{v: n_known_args + i for i, v in enumerate(inner.constvars)}, **in_idx}
     n_primal = len(inner.outvars) - num_res
     fwd = [(in_idx if i < n_primal else res_idx).get(v) if type(v) is core.Var else None
            for i, v in enumerate(inner.outvars)]
@@ -91,19 +136,7 @@ def _jit_partial_eval(trace, *args, jaxpr: ClosedJaxpr, name, **params):
         pruned = core.Jaxpr(inner.constvars, inner.invars, [v for v, k in zip(inner.outvars, keep) if k],
                             inner.eqns, inner.effects, inner.debug_info)
         known_jaxpr = ClosedJaxpr(pruned, known_jaxpr.consts)
-    with core.set_current_trace(trace.parent_trace):
-        kept_outs = iter(jit_p.bind(*known_args, **jit_params(known_jaxpr, name)))
-    known_outs = [next(kept_outs) if k else None for k in keep]
-    known_outs = [sources[f] if f is not None else o for o, f in zip(known_outs, fwd)]
-    known_outs = [known_outs[d] if d is not None else o for o, d in zip(known_outs, dup)]
-    n_known_out = len(known_outs) - num_res
-    known_vals, residuals = known_outs[:n_known_out], known_outs[n_known_out:]
-    atoms = ([trace.to_atom(r) for r in residuals] +
-             [trace.to_atom(a) for a, u in zip(args, unknowns) if u])
-    unknown_outs = trace.emit(jit_p, atoms, unknown_jaxpr.out_avals,
-                              jit_params(unknown_jaxpr, name))
-    k_it, u_it = iter(known_vals), iter(unknown_outs)
-    return [next(u_it) if u else next(k_it) for u in out_unknowns]
+    return known_jaxpr, unknown_jaxpr, out_unknowns, num_res, fwd, dup, keep
 
 
 def _dce_closed(closed: ClosedJaxpr) -> ClosedJaxpr:
@@ -122,20 +155,35 @@ def _dce_closed(closed: ClosedJaxpr) -> ClosedJaxpr:
 
 def _jit_transpose(cts, *args, jaxpr: ClosedJaxpr, name, **params):
     from jaxlite._src.interpreters import ad
+    linear = [ad.is_undefined_primal(a) for a in args]
+    residuals = [a for a, lin in zip(args, linear) if not lin]
+    # as JAX's: symbolically zero cotangents are not passed in (they stay zeros inside)
+    nonzero = [type(c) not in (ad.Zero, ad.SymbolicZero) for c in cts]
+    cts = [c for c, nz in zip(cts, nonzero) if nz]
+    in_avals = [core.get_aval(r) for r in residuals] + [core.get_aval(c) for c in cts]
+    key = ("transpose", tuple(linear), tuple(nonzero), tuple(in_avals))
+    made = _memo(jaxpr, key, lambda: _transpose_jaxpr(jaxpr, linear, nonzero, in_avals))
+    if made is None:  # closes over tracers: traced afresh each time
+        made = _transpose_jaxpr(jaxpr, linear, nonzero, in_avals, keep_hoisted=True)
+    closed, hoisted = made
+    cts_in = jit_p.bind(*hoisted, *residuals, *cts, **jit_params(closed, name))
+    it = iter(cts_in)
+    return [next(it) if lin else None for lin in linear]
+
+
+def _transpose_jaxpr(jaxpr: ClosedJaxpr, linear, nonzero, in_avals, keep_hoisted=False):
+    """The jaxpr mapping (residuals, nonzero cotangents) to the cotangents of the linear inputs; None
+    when it closes over tracers (unless ``keep_hoisted``: then those come back as leading inputs)."""
+    from jaxlite._src.interpreters import ad
     from jaxlite._src.interpreters import partial_eval as pe
     inner = jaxpr.jaxpr
-    linear = [ad.is_undefined_primal(a) for a in args]
     res_vars = [v for v, lin in zip(inner.invars, linear) if not lin]
     lin_vars = [v for v, lin in zip(inner.invars, linear) if lin]
     lin_avals = [v.aval for v in lin_vars]
     moved = core.Jaxpr(list(inner.constvars) + res_vars, lin_vars, inner.outvars, inner.eqns,
                        inner.effects, inner.debug_info)
-    residuals = [a for a, lin in zip(args, linear) if not lin]
-    # as JAX's: symbolically zero cotangents are not passed in (they stay zeros inside)
-    nonzero = [type(c) not in (ad.Zero, ad.SymbolicZero) for c in cts]
-    zeros = [None if nz else c for c, nz in zip(cts, nonzero)]
-    cts = [c for c, nz in zip(cts, nonzero) if nz]
-    n_res = len(residuals)
+    zeros = [None if nz else ad.Zero(v.aval.to_tangent_aval()) for v, nz in zip(inner.outvars, nonzero)]
+    n_res = len(res_vars)
 
     def transposed(*res_and_cts):
         res, ct = res_and_cts[:n_res], iter(res_and_cts[n_res:])
@@ -143,12 +191,11 @@ def _jit_transpose(cts, *args, jaxpr: ClosedJaxpr, name, **params):
         outs = ad.backward_pass(moved, list(jaxpr.consts) + list(res), lin_avals, ct)
         return [ad.instantiate_zeros(o) for o in outs]
 
-    in_avals = [core.get_aval(r) for r in residuals] + [core.get_aval(c) for c in cts]
-    t_jaxpr, _, t_consts = pe.trace_to_jaxpr_dynamic(transposed, in_avals)
+    t_jaxpr, _, t_consts = pe.trace_to_jaxpr_dynamic(transposed, list(in_avals))
     closed, hoisted = _close_hoisting(t_jaxpr, t_consts)
-    cts_in = jit_p.bind(*hoisted, *residuals, *cts, **jit_params(closed, name))
-    it = iter(cts_in)
-    return [next(it) if lin else None for lin in linear]
+    if hoisted and not keep_hoisted:
+        return None
+    return closed, hoisted
 
 
 def _close_hoisting(jaxpr, consts):

@@ -369,8 +369,9 @@ ad.deflinear(concatenate_p, _concat_transpose)
 
 
 def _concat_batch(vals, dims, *, dimension):
+    # batched operands get their batch dimension in front; unbatched ones a new leading one (as JAX's)
     size = batching.axis_size_of(vals, dims)
-    xs = [batching.bdim_at_front(v, d, size) for v, d in zip(vals, dims)]
+    xs = [batching.moveaxis(v, d, 0) if d is not None else broadcast(v, (size,)) for v, d in zip(vals, dims)]
     return concatenate_p.bind(*xs, dimension=dimension + 1), 0
 
 
@@ -542,7 +543,7 @@ def slice(operand, start_indices, limit_indices, strides=None):
     """Static slice ``operand[start:limit:stride]`` per dimension."""
     start = tuple(int(i) for i in start_indices)
     limit = tuple(int(i) for i in limit_indices)
-    st = None if strides is None or all(int(s) == 1 for s in strides) else tuple(int(s) for s in strides)
+    st = None if strides is None else tuple(int(s) for s in strides)  # kept as given (JAX prints them)
     return slice_p.bind(operand, start_indices=start, limit_indices=limit, strides=st)
 
 

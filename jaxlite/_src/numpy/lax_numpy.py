@@ -194,21 +194,22 @@ def array(object, dtype=None, copy=True, order="K", ndmin=0, *, device=None):
         out = object if dt is None else lax._convert_element_type(object, dt, False)
     elif hasattr(object, "__jax_array__"):
         return array(object.__jax_array__(), dtype, copy, order, ndmin)
-    elif isinstance(object, (list, tuple)) and _leaves_have_tracers(object):
-        elems = [array(o) for o in object]
-        if not elems:
-            out = asarray(np.array([], dtype=dt or np.float32))
-        else:
-            elems = promote_dtypes(*elems)
-            out = _stack_elements(elems)
-            if dt is not None:
-                out = lax._convert_element_type(out, dt, False)
-    elif isinstance(object, (list, tuple)) and builtins.any(isinstance(o, core.Array) for o in _flat(object)):
-        elems = [array(o) for o in object]
-        elems = promote_dtypes(*elems) if len(elems) > 1 else elems
-        out = _stack_elements(elems)
-        if dt is not None:
-            out = lax._convert_element_type(out, dt, False)
+    elif isinstance(object, (list, tuple)) and (_leaves_have_tracers(object) or builtins.any(
+            isinstance(o, core.Array) for o in _flat(object))):
+        # as JAX: every element converted to the common dtype, given a leading unit axis, and all
+        # concatenated (in groups of 16 first when there are more)
+        leaves = _flat(object)
+        if builtins.any(o is None for o in leaves):
+            raise ValueError("None is not a valid value for jnp.array")
+        target = dt or dtypes.result_type(*leaves)
+        pieces = [lax.expand_dims(array(o, dtype=target, copy=False), (0,)) for o in object]
+        shapes = {p.shape[1:] for p in pieces}
+        if len(shapes) > 1:
+            raise TypeError(f"jnp.array: the list's elements have different shapes {sorted(shapes)}, so they do "
+                            f"not form a rectangular array; pad or slice them to one shape first.")
+        while len(pieces) > 16:
+            pieces = [lax.concatenate(pieces[i:i + 16], 0) for i in range(0, len(pieces), 16)]
+        out = lax.concatenate(pieces, 0)
     elif type(object) in (builtins.bool, int, float, builtins.complex):
         if dt is None:
             v, aval = core.to_value_and_aval(object)
@@ -245,15 +246,6 @@ def array(object, dtype=None, copy=True, order="K", ndmin=0, *, device=None):
     if ndmin > ndim(out):
         out = lax.broadcast_to_rank(out, ndmin)
     return out
-
-
-def _stack_elements(elems):
-    """jnp.array of a list holding arrays: its elements stacked; a ragged list is a TypeError, as in JAX."""
-    shapes = {e.shape for e in elems}
-    if len(shapes) > 1:
-        raise TypeError(f"jnp.array: the list's elements have different shapes {sorted(shapes)}, so they do not "
-                        f"form a rectangular array; pad or slice them to one shape first.")
-    return stack(elems)
 
 
 def _flat(obj):
@@ -482,7 +474,7 @@ def _linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axi
         spacing = full((), np.nan, work)
         samples = empty(with_axis[:axis] + (0,) + with_axis[axis + 1:], out_dt)
     elif num == 1:
-        spacing = asarray(np.nan if endpoint else stop - start, dtype=work)
+        spacing = asarray(np.nan if endpoint else _ufuncs().subtract(hi, lo), dtype=work)
         samples = reshape(lo_full, with_axis)
     else:
         spacing = lax.div(lax.convert_element_type(lax.sub(hi, lo), work), asarray(intervals, dtype=work))
@@ -739,10 +731,17 @@ def atleast_3d(*arys):
 
 def flip(m, axis=None):
     m = ensure_arraylike("flip", m)
+    if axis is not None and not isinstance(axis, int):
+        axis = tuple(axis)
+    return _flip(m, axis)
+
+
+@staged_jit(static_argnames=("axis",))
+def _flip(m, axis=None):
     if axis is None:
         axes = tuple(range(m.ndim))
     else:
-        axes = (axis,) if isinstance(axis, int) else tuple(axis)
+        axes = (axis,) if isinstance(axis, int) else axis
         axes = tuple(canonicalize_axis(a, m.ndim) for a in axes)
     return lax.rev(m, axes)
 
@@ -1192,6 +1191,11 @@ def _ufuncs():
 def _reductions():
     from jaxlite._src.numpy import reductions
     return reductions
+
+
+def _statistics():
+    from jaxlite._src.numpy import statistics
+    return statistics
 
 
 def logspace(start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0):
@@ -2088,128 +2092,136 @@ def _frozen(v):
 
 @staged_jit(static_argnums=(1, 2, 4))
 def _pad(array, pad_width, mode, constant_values, options):
-    kwargs = dict(options)
-    widths = list(pad_width)
-    nd = array.ndim
-    u = _ufuncs()
-    red = _reductions()
-    x = array
-    if mode in ("constant", "empty"):
-        cv = asarray(constant_values)
-        if not cv.ndim:
-            return lax.pad(x, lax._convert_element_type(cv, x.dtype, x.weak_type), [(l, h, 0) for l, h in widths])
-        cv = broadcast_to(cv, (nd, 2))
-        for ax, (l, h) in enumerate(widths):
-            parts = []
-            for side, width in ((0, l), (1, h)):
-                shape = list(x.shape)
-                shape[ax] = width
-                parts.append(lax.full(tuple(shape), lax._convert_element_type(cv[ax, side], x.dtype, False)))
-            x = concatenate([parts[0], x, parts[1]], ax)
-        return x
-    for ax, (l, h) in enumerate(widths):
-        n = x.shape[ax]
-        if l == 0 and h == 0:
+    # The staged program is JAX's: each mode pads one axis after the other, gluing the new pieces on
+    # with a concatenate (constant mode: lax.pad); a 0-d array is returned as it is.
+    if array.ndim == 0:
+        return array
+    opts = dict(options)
+    if mode == "constant":
+        return _pad_constant(array, pad_width, asarray(constant_values))
+    if mode == "empty":
+        return _pad_empty(array, pad_width)
+    if mode == "linear_ramp":
+        ends = np.broadcast_to(np.asarray(opts.get("end_values", 0)), (array.ndim, 2))
+        return _pad_linear_ramp(array, pad_width, ends)
+    for ax, (before, after) in enumerate(pad_width):
+        if array.shape[ax] == 0:
+            if before > 0 or after > 0:
+                raise ValueError(f"Cannot apply '{mode}' padding to empty axis")
             continue
-        if n == 0:
-            raise ValueError(f"can't extend empty axis {ax} using modes other than 'constant' or 'empty'")
-        if mode == "edge":
-            left = _repeat_axis(_slice_axis(x, 0, 1, ax), l, ax)
-            right = _repeat_axis(_slice_axis(x, n - 1, n, ax), h, ax)
-        elif mode == "wrap":
-            left = _periodic_take(x, np.arange(-l, 0) % n, ax)
-            right = _periodic_take(x, np.arange(n, n + h) % n, ax)
+        if mode == "wrap":
+            array = _pad_wrap_axis(array, ax, before, after)
         elif mode in ("reflect", "symmetric"):
-            rt = kwargs.get("reflect_type", "even")
-            if rt not in ("even", "odd"):
-                raise ValueError(f"reflect_type must be 'even' or 'odd', got {rt}")
-            # like NumPy, pad in chunks no wider than the (growing) array, reflecting what is there
-            rem_l, rem_h = l, h
-            while rem_l or rem_h:
-                m = x.shape[ax]
-                cap = builtins.max(m - 1, 1) if mode == "reflect" else m
-                cl, ch = builtins.min(rem_l, cap), builtins.min(rem_h, cap)
-                left = _periodic_take(x, _reflect_idx(np.arange(-cl, 0), m, mode), ax)
-                right = _periodic_take(x, _reflect_idx(np.arange(m, m + ch), m, mode), ax)
-                if rt == "odd":
-                    left = u.subtract(u.multiply(2, _slice_axis(x, 0, 1, ax)), left)
-                    right = u.subtract(u.multiply(2, _slice_axis(x, m - 1, m, ax)), right)
-                x = concatenate([left, x, right], ax)
-                rem_l, rem_h = rem_l - cl, rem_h - ch
-            continue
-        elif mode == "linear_ramp":
-            ev = np.broadcast_to(np.asarray(kwargs.get("end_values", 0)), (nd, 2))
-            e0 = _slice_axis(x, 0, 1, ax)
-            e1 = _slice_axis(x, n - 1, n, ax)
-            left = _ramp(ev[ax, 0], e0, l, ax, x.dtype, reverse=False)
-            right = _ramp(ev[ax, 1], e1, h, ax, x.dtype, reverse=True)
-        else:  # statistics
-            sl = kwargs.get("stat_length", None)
-            sl = [(n, n)] * nd if sl is None else _pad_widths(sl, nd, "stat_length")
-            fn = {"maximum": red.max, "minimum": red.min, "mean": red.mean,
-                  "median": lambda v, axis, keepdims: _median(v, axis)}[mode]
-            ll, hl = builtins.min(builtins.max(sl[ax][0], 1), n), builtins.min(builtins.max(sl[ax][1], 1), n)
-            sl_left = fn(_slice_axis(x, 0, ll, ax), axis=ax, keepdims=True)
-            sl_right = fn(_slice_axis(x, n - hl, n, ax), axis=ax, keepdims=True)
-            if mode in ("mean", "median") and dtypes.issubdtype(x.dtype, np.integer):
-                sl_left = lax.convert_element_type(u.round(sl_left), x.dtype)
-                sl_right = lax.convert_element_type(u.round(sl_right), x.dtype)
-            left = _repeat_axis(lax.convert_element_type(sl_left, x.dtype), l, ax)
-            right = _repeat_axis(lax.convert_element_type(sl_right, x.dtype), h, ax)
-        x = concatenate([left, x, right], ax)
-    return x
+            kind = opts.get("reflect_type", "even")
+            if kind not in ("even", "odd"):
+                raise ValueError(f"reflect_type must be 'even' or 'odd', got {kind}")
+            if before or after:
+                n = array.shape[ax]
+                array = _pad_mirror_side(array, ax, n, before, mode, kind, leading=True)
+                array = _pad_mirror_side(array, ax, n, after, mode, kind, leading=False)
+        elif mode == "edge":
+            n = array.shape[ax]
+            array = concatenate([repeat(lax.slice_in_dim(array, 0, 1, axis=ax), before, axis=ax), array,
+                                 repeat(lax.slice_in_dim(array, n - 1, n, axis=ax), after, axis=ax)], ax)
+        else:
+            array = _pad_stat_axis(array, ax, before, after, mode, opts.get("stat_length"))
+    return array
 
 
-def _median(v, axis):
-    import jaxlite.numpy as _jnp
-    if not hasattr(_jnp, "median"):
-        raise NotImplementedError("jnp.pad(mode='median') needs jnp.median")
-    return _jnp.median(v, axis=axis, keepdims=True)
+def _pad_constant(array, pad_width, values):
+    values = lax._convert_element_type(values, array.dtype, array.weak_type)
+    if values.ndim == 0 or values.shape == (1,):
+        fill = values if values.ndim == 0 else squeeze(values)
+        return lax.pad(array, fill, [(lo, hi, 0) for lo, hi in pad_width])
+    if values.ndim == 1 and values.shape[0] != 2:
+        raise ValueError(f"jnp.pad: constant_values has unsupported shape {values.shape}. If the shape is "
+                         f"1D or 2D, the last dimension must be of size 1 or 2.")
+    # one value per axis and side: a lax.pad per side that is padded at all
+    values = broadcast_to(values, (array.ndim, 2))
+    for ax, (lo, hi) in enumerate(pad_width):
+        for side, width in ((0, lo), (1, hi)):
+            if width != 0:
+                config = [(0, 0, 0)] * array.ndim
+                config[ax] = (width, 0, 0) if side == 0 else (0, width, 0)
+                array = lax.pad(array, values[ax, side], config)
+    return array
 
 
-def _repeat_axis(x, k, ax):
-    shape = list(x.shape)
-    shape[ax] = k
-    return broadcast_to(x, tuple(shape))
+def _pad_empty(array, pad_width):
+    # JAX's empty is zeros: zero blocks (even of width 0) on both sides of each axis
+    for ax, (lo, hi) in enumerate(pad_width):
+        block = lambda w: empty_like(array, shape=array.shape[:ax] + (w,) + array.shape[ax + 1:])
+        array = concatenate([block(lo), array, block(hi)], ax)
+    return array
 
 
-def _periodic_take(x, idx, ax):
-    from jaxlite._src.numpy.indexing import take
-    if len(idx) == 0:
-        return _slice_axis(x, 0, 0, ax)
-    return take(x, asarray(np.asarray(idx, np.int32)), axis=ax)
+def _pad_wrap_axis(array, ax, before, after):
+    n = array.shape[ax]
+    whole_before, part_before = divmod(before, n)
+    whole_after, part_after = divmod(after, n)
+    pieces = [lax.slice_in_dim(array, n - part_before, n, axis=ax)] if part_before > 0 else []
+    pieces += [array] * (whole_before + whole_after + 1)
+    if part_after > 0:
+        pieces.append(lax.slice_in_dim(array, 0, part_after, axis=ax))
+    return lax.concatenate(pieces, ax)
 
 
-def _reflect_idx(idx, n, mode):
-    if n == 1:
-        return np.zeros_like(idx)
-    if mode == "reflect":
-        period = 2 * (n - 1)
-        r = idx % period
-        return np.where(r < n, r, period - r)
-    period = 2 * n
-    r = idx % period
-    return np.where(r < n, r, period - 1 - r)
+def _pad_mirror_side(array, ax, n, width, mode, kind, leading):
+    """Pad one side of axis ``ax`` (of original size ``n``) by mirroring, in chunks of at most ``n``
+    (reflect: ``n - 1``) elements, each mirroring what the array has grown to (as NumPy)."""
+    skip = 1 if mode == "reflect" and n > 1 else 0   # reflect leaves the edge element out
+    edge = lax.slice_in_dim(array, 0, 1, axis=ax) if leading else lax.slice_in_dim(array, -1, None, axis=ax)
+    while width > 0:
+        chunk = builtins.min(width, n - skip)
+        width -= chunk
+        if leading:
+            piece = lax.slice_in_dim(array, skip, skip + chunk, axis=ax)
+        else:
+            piece = lax.slice_in_dim(array, -(chunk + skip), None if mode == "symmetric" or n == 1 else -1,
+                                     axis=ax)
+        piece = flip(piece, axis=ax)
+        if kind == "odd":
+            piece = 2 * edge - piece
+            if n > 1:
+                edge = (lax.slice_in_dim(piece, 0, 1, axis=ax) if leading
+                        else lax.slice_in_dim(piece, -1, None, axis=ax))
+        array = lax.concatenate([piece, array] if leading else [array, piece], ax)
+    return array
 
 
-def _ramp(end, edge, k, ax, dtype, reverse):
-    if k == 0:
-        shape = list(edge.shape)
-        shape[ax] = 0
-        return zeros(tuple(shape), dtype)
-    u = _ufuncs()
-    frac = np.arange(k, dtype=np.float64) / k  # end at 0, moving toward the edge
-    if reverse:
-        frac = frac[::-1]
-    shape = [1] * edge.ndim
-    shape[ax] = k
-    frac = asarray(frac.reshape(shape).astype(dtypes.to_inexact_dtype(dtype)))
-    edge_f = lax.convert_element_type(edge, frac.dtype)
-    end_f = lax._convert_element_type(float(end), frac.dtype, False)
-    vals = u.add(end_f, u.multiply(u.subtract(edge_f, end_f), frac))
-    if dtypes.issubdtype(dtype, np.integer):
-        vals = u.floor(vals) if False else lax.convert_element_type(vals, dtype)
-    return lax.convert_element_type(vals, dtype)
+def _pad_linear_ramp(array, pad_width, ends):
+    for ax, (lo, hi) in enumerate(pad_width):
+        first = lax.slice_in_dim(array, 0, 1, axis=ax)
+        last = lax.slice_in_dim(array, -1, None, axis=ax)
+        # ramps from the end value toward the edge (the edge itself excluded); the one after is reversed
+        ramp_lo = linspace(ends[ax][0], first.squeeze(ax), lo, endpoint=False, dtype=array.dtype, axis=ax)
+        ramp_hi = linspace(ends[ax][1], last.squeeze(ax), hi, endpoint=False, dtype=array.dtype, axis=ax)
+        ramp_lo = lax._convert_element_type(ramp_lo, weak_type=array.weak_type)
+        ramp_hi = flip(lax._convert_element_type(ramp_hi, weak_type=array.weak_type), ax)
+        array = lax.concatenate([ramp_lo, array, ramp_hi], ax)
+    return array
+
+
+def _pad_stat_axis(array, ax, before, after, mode, stat_length):
+    red = _reductions()
+    stat = {"maximum": red.amax, "minimum": red.amin, "mean": red.mean, "median": _statistics().median}[mode]
+    if stat_length is None:
+        stat_lo = stat_hi = stat(array, axis=ax, keepdims=True)
+    else:
+        len_lo, len_hi = _pad_widths(stat_length, array.ndim, "stat_length")[ax]
+        if len_lo == 0 or len_hi == 0:
+            raise ValueError("stat_length of 0 yields no value for padding")
+        n = array.shape[ax]
+        len_lo, len_hi = builtins.min(len_lo, n), builtins.min(len_hi, n)
+        part_lo = lax.slice_in_dim(array, 0, len_lo, axis=ax)
+        part_hi = lax.slice_in_dim(array, -len_hi, None, axis=ax)
+        stat_lo = stat(part_lo, axis=ax, keepdims=True)
+        stat_hi = stat(part_hi, axis=ax, keepdims=True)
+    if dtypes.issubdtype(array.dtype, np.integer):
+        stat_lo, stat_hi = _ufuncs().round(stat_lo), _ufuncs().round(stat_hi)
+    stat_lo = lax._convert_element_type(stat_lo, array.dtype, array.weak_type)
+    stat_hi = lax._convert_element_type(stat_hi, array.dtype, array.weak_type)
+    return lax.concatenate([repeat(stat_lo, before, axis=ax), array, repeat(stat_hi, after, axis=ax)], ax)
 
 
 _GUFUNC_DIM = r"\w+"

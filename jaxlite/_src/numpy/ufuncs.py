@@ -369,22 +369,38 @@ def rint(x, /):
     return lax.round(x, lax.RoundingMethod.TO_NEAREST_EVEN)
 
 
+@staged_jit(static_argnames=("decimals",))
 def round(a, decimals=0, out=None):
+    decimals = core.concrete_or_error(operator.index, decimals, "'decimals' argument of jnp.round")
     a = ensure_arraylike("round", a)
     if out is not None:
         raise NotImplementedError("The 'out' argument to jnp.round is not supported.")
-    decimals = core.concrete_or_error(operator.index, decimals, "'decimals' argument of jnp.round")
-    if dtypes.issubdtype(a.dtype, np.integer):
+    dtype = a.dtype
+    if dtypes.issubdtype(dtype, np.integer):
         if decimals < 0:
             raise NotImplementedError("integer np.round not implemented for decimals < 0")
         return a
-    if decimals == 0:
-        return lax.round(a, lax.RoundingMethod.TO_NEAREST_EVEN)
-    factor = lax._convert_element_type(10.0 ** decimals, a.dtype)
-    return lax.div(lax.round(lax.mul(a, factor), lax.RoundingMethod.TO_NEAREST_EVEN), factor)
+    if decimals > np.log10(dtypes.finfo(dtype).max):
+        return a  # finer than the type resolves: nothing to round
+
+    def nearest(x):
+        if decimals == 0:
+            return lax.round(x, lax.RoundingMethod.TO_NEAREST_EVEN)
+        # scale, round, unscale (float16 does it in float32, as JAX)
+        x = lax.convert_element_type(x, np.float32) if dtype == np.float16 else x
+        scale = np.array(10 ** decimals, dtypes.dtype(x))
+        y = lax.div(lax.round(lax.mul(x, scale), lax.RoundingMethod.TO_NEAREST_EVEN), scale)
+        return lax.convert_element_type(y, dtype) if dtype == np.float16 else y
+
+    if dtypes.issubdtype(dtype, np.complexfloating):
+        return lax.complex(nearest(lax.real(a)), nearest(lax.imag(a)))
+    return nearest(a)
 
 
-around = round
+@staged_jit(static_argnames=("decimals",))
+def around(a, decimals=0, out=None):
+    """Alias of :func:`round` (a jit of its own in JAX, calling round's)."""
+    return round(a, decimals, out)
 
 
 def fmax(x1, x2):
