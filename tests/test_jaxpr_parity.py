@@ -122,6 +122,29 @@ PROGRAMS += [
     ("array of arrays", lambda j, n: lambda a: n.array([a, a > 0]), (_X4,)),
     ("linspace num 1", lambda j, n: lambda a, b: n.linspace(a, b, 1, endpoint=False, retstep=True),
      (1, np.arange(3.0, dtype=np.float32))),
+    # max/min share ties as JAX's _balanced_eq; reductions' chosen locations compare with a reshape;
+    # reduce_sum transposes with NumPy-int broadcast dimensions
+    ("jvp maximum", lambda j, n: lambda x, y: j.jvp(n.maximum, (x, y), (x, y)), (_X4, _X4[::-1].copy())),
+    ("grad maximum both", lambda j, n: lambda x, y: j.grad(lambda x, y: n.maximum(x, y).sum(), (0, 1))(x, y),
+     (_X4, np.array([3., 0., 5., 5.], np.float32))),
+    ("grad maximum scalar", lambda j, n: j.grad(lambda x: n.maximum(x, 0.0).sum()), (_X4 - 2,)),
+    ("grad minimum int scalar", lambda j, n: j.grad(lambda x: n.minimum(x, 2).sum()), (_X4,)),
+    ("grad maximum float16", lambda j, n: j.grad(lambda x: n.maximum(x, np.float16(2)).astype(np.float32).sum()),
+     (_X4.astype(np.float16),)),
+    ("linearize clip", lambda j, n: lambda x: j.linearize(lambda y: n.clip(y, 0, 1), x)[1](x), (_X4 - 2,)),
+    ("grad max axis", lambda j, n: j.grad(lambda x: n.max(x, axis=1).sum()), (np.array([[3., 1., 3.], [0., 5., -1.]],
+                                                                                      np.float32),)),
+    ("grad min axis 0", lambda j, n: j.grad(lambda x: n.min(x, axis=0).sum()), (_M23,)),
+    ("jvp max keepdims", lambda j, n: lambda x: j.jvp(lambda x: n.max(x, axis=0, keepdims=True), (x,), (x,)),
+     (_M23,)),
+    ("grad sum axis", lambda j, n: j.grad(lambda x: (n.sum(x, axis=1) ** 2).sum()), (_M23,)),
+    ("grad mean axis 0", lambda j, n: j.grad(lambda x: (n.mean(x, axis=0) ** 2).sum()), (_M23,)),
+    # a jit whose tangents are all zero stages nothing for later; unused residuals are not computed
+    ("linearize jit sign", lambda j, n: lambda x: j.linearize(j.jit(n.sign), x)[1](x), (_X4,)),
+    ("linearize jit int output", lambda j, n: lambda x: j.linearize(
+        j.jit(lambda y: (y * 2, n.round(y).astype(int))), x)[1](x)[0], (1.0,)),
+    ("linearize jit stop_gradient", lambda j, n: lambda x: j.linearize(
+        j.jit(lambda y: j.lax.stop_gradient(y) * 2), x)[1](x), (1.0,)),
 ]
 
 

@@ -101,8 +101,10 @@ def _jit_partial_eval(trace, *args, jaxpr: ClosedJaxpr, name, **params):
     known_vals, residuals = known_outs[:n_known_out], known_outs[n_known_out:]
     atoms = ([trace.to_atom(r) for r in residuals] +
              [trace.to_atom(a) for a, u in zip(args, unknowns) if u])
-    unknown_outs = trace.emit(jit_p, atoms, unknown_jaxpr.out_avals,
-                              jit_params(unknown_jaxpr, name))
+    if unknown_jaxpr.jaxpr.outvars or unknown_jaxpr.jaxpr.eqns:
+        unknown_outs = trace.emit(jit_p, atoms, unknown_jaxpr.out_avals, jit_params(unknown_jaxpr, name))
+    else:
+        unknown_outs = []  # nothing left to compute later (as JAX, no empty jit is staged)
     k_it, u_it = iter(known_vals), iter(unknown_outs)
     return [next(u_it) if u else next(k_it) for u in out_unknowns]
 
@@ -114,8 +116,17 @@ def _split_known(jaxpr: ClosedJaxpr, unknowns):
     known_jaxpr, unknown_jaxpr, out_unknowns, num_res = ad.partial_eval_jaxpr_nounits(
         jaxpr, unknowns, instantiate=False)
     n_known_args = sum(not u for u in unknowns)
-    # As JAX's linearization of a jit: the known jaxpr keeps only what its outputs (primal outputs and
-    # residuals) need (equations whose values nothing uses are dropped)
+    # As JAX's linearization of a jit: the unknown jaxpr keeps only the equations and residuals its
+    # outputs need, and the known jaxpr only what its outputs (primal outputs, the residuals still
+    # used) need
+    unknown_jaxpr, used_res = _dce_unknown(unknown_jaxpr, num_res)
+    if not all(used_res):
+        k = known_jaxpr.jaxpr
+        n_out = len(k.outvars) - num_res
+        outvars = k.outvars[:n_out] + [v for v, u in zip(k.outvars[n_out:], used_res) if u]
+        known_jaxpr = ClosedJaxpr(core.Jaxpr(k.constvars, k.invars, outvars, k.eqns, k.effects,
+                                             k.debug_info), known_jaxpr.consts)
+        num_res = sum(used_res)
     known_jaxpr = _dce_closed(known_jaxpr)
     # As JAX: outputs of the known jit that are just its inputs (or, for residuals, its constants) are
     # not returned (the caller's values are used), nor are residuals that repeat a primal output.
@@ -137,6 +148,19 @@ def _split_known(jaxpr: ClosedJaxpr, unknowns):
                             inner.eqns, inner.effects, inner.debug_info)
         known_jaxpr = ClosedJaxpr(pruned, known_jaxpr.consts)
     return known_jaxpr, unknown_jaxpr, out_unknowns, num_res, fwd, dup, keep
+
+
+def _dce_unknown(closed: ClosedJaxpr, num_res):
+    """``closed`` (residuals, then unknown inputs, to unknown outputs) without unneeded equations and
+    residual inputs; also which residuals are still used."""
+    from jaxlite._src.interpreters import partial_eval as pe
+    inner, used_in = pe.dce_jaxpr(closed.jaxpr, [True] * len(closed.jaxpr.outvars))
+    used_res = used_in[:num_res]
+    if all(used_res) and len(inner.eqns) == len(closed.jaxpr.eqns):
+        return closed, used_res
+    invars = [v for v, u in zip(inner.invars[:num_res], used_res) if u] + list(inner.invars[num_res:])
+    inner = core.Jaxpr(inner.constvars, invars, inner.outvars, inner.eqns, inner.effects, inner.debug_info)
+    return ClosedJaxpr(inner, closed.consts), used_res
 
 
 def _dce_closed(closed: ClosedJaxpr) -> ClosedJaxpr:

@@ -280,22 +280,26 @@ ad.defjvp(rem_p, lambda g, x, y: g, lambda g, x, y: mul(neg(g), mul(sign(div(x, 
 rem = _binary(rem_p)
 
 
-def _minmax_jvp(prim, pick_x):
-    def jvp(primals, tangents):
-        x, y = primals
-        tx, ty = tangents
-        ans = prim.bind(x, y)
-        # ties split the tangent evenly, as JAX does
-        # weights take the output's shape: one operand may be a scalar that lax broadcasts
-        xw = select_n(eq(x, y), select_n(pick_x(x, y), _zeros(ans), _ones(ans)), full_like(ans, 0.5))
-        yw = sub(_ones(ans), xw)
-        out = Zero.from_primal_value(ans)
-        if type(tx) is not Zero:
-            out = ad.add_tangents(out, mul(tx, xw))
-        if type(ty) is not Zero:
-            out = ad.add_tangents(out, mul(ty, yw))
-        return ans, out
-    return jvp
+def _balanced_eq(x, z, y):
+    """Where ``x`` attains the result ``z`` of max/min: 1, halved where ``y`` attains it too (ties split
+    the tangent evenly), else 0 (JAX's formula, op for op)."""
+    hit = _eq_meet(x, z)
+    one, zero = _ones(z), _zeros(z)   # (staged in JAX's order: select's true case first)
+    num = select_n(hit, zero, one)
+    both = _eq_meet(y, z)
+    two, one = full_like(z, 2), _ones(z)
+    return div(num, select_n(both, one, two))
+
+
+def _eq_meet(a, b):
+    # compared in the narrower of the two dtypes, as JAX
+    da, db = core.get_aval(a).dtype, core.get_aval(b).dtype
+    if da != db:
+        if dtypes.promote_types(da, db) == da:
+            a = convert_element_type(a, db)
+        else:
+            b = convert_element_type(b, da)
+    return eq(a, b)
 
 
 def _np_max(x, y):
@@ -307,10 +311,12 @@ def _np_min(x, y):
 
 
 max_p = naryop("max", _np_max, _any, "any")
-ad.primitive_jvps[max_p] = _minmax_jvp(max_p, lambda x, y: gt(x, y))
+ad.defjvp2(max_p, lambda g, ans, x, y: mul(g, _balanced_eq(x, ans, y)),
+           lambda g, ans, x, y: mul(g, _balanced_eq(y, ans, x)))
 max = _binary(max_p)
 min_p = naryop("min", _np_min, _any, "any")
-ad.primitive_jvps[min_p] = _minmax_jvp(min_p, lambda x, y: lt(x, y))
+ad.defjvp2(min_p, lambda g, ans, x, y: mul(g, _balanced_eq(x, ans, y)),
+           lambda g, ans, x, y: mul(g, _balanced_eq(y, ans, x)))
 min = _binary(min_p)
 
 

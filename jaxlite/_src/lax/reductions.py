@@ -63,7 +63,7 @@ def _reduce_sum_transpose(ct, x, *, axes, out_sharding):
         return [None]
     from jaxlite._src.lax.shapes import broadcast_in_dim
     shape = x.aval.shape
-    kept = tuple(i for i in range(len(shape)) if i not in axes)
+    kept = tuple(np.delete(np.arange(len(shape)), axes))  # NumPy ints, as JAX's rule computes them
     return [broadcast_in_dim(ct, shape, kept)]
 
 
@@ -161,11 +161,11 @@ def _minmax_reduce_jvp(prim):
     def jvp(primals, tangents, *, axes, **params):
         (x,), (t,) = primals, tangents
         from jaxlite._src.lax import elementwise as ew
-        from jaxlite._src.lax.shapes import broadcast_in_dim
+        from jaxlite._src.lax.shapes import reshape
         ans = prim.bind(x, axes=axes, **params)
-        shape = core.get_aval(x).shape
-        kept = tuple(i for i in range(len(shape)) if i not in axes)
-        location = ew.eq(x, broadcast_in_dim(ans, shape, kept))
+        # the chosen locations: x equal to the answer with the reduced axes kept as size 1 (as JAX's)
+        shape = tuple(1 if i in axes else d for i, d in enumerate(core.get_aval(x).shape))
+        location = ew._eq_meet(x, reshape(ans, shape))
         loc = ew.convert_element_type(location, core.get_aval(t).dtype)
         counts = reduce_sum(loc, axes)
         return ans, ew.div(reduce_sum(ew.mul(t, loc), axes), counts)
