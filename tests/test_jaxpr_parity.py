@@ -10,6 +10,8 @@ from conftest import assert_same
 _X4 = np.array([3., 1., 2., 5.], np.float32)
 _M23 = np.array([[3., 1., 2.], [0., 5., -1.]], np.float32)
 _I2 = np.array([0, 1], np.int32)
+_X3 = np.array([1., -2., 0.5], np.float32)
+_A33 = np.array([[3., 1., 0.5], [1., 4., 0.], [0., 2., 5.]], np.float32)
 
 # (name, make(j, n) -> function, args)
 PROGRAMS = [
@@ -145,6 +147,35 @@ PROGRAMS += [
         j.jit(lambda y: (y * 2, n.round(y).astype(int))), x)[1](x)[0], (1.0,)),
     ("linearize jit stop_gradient", lambda j, n: lambda x: j.linearize(
         j.jit(lambda y: j.lax.stop_gradient(y) * 2), x)[1](x), (1.0,)),
+    # dot_general keeps JAX's params: precision as a pair of lax.Precision, no preferred type unless given
+    ("dot_general precision", lambda j, n: lambda a, b: (
+        j.lax.dot_general(a, b, (([1], [0]), ([], [])), precision=j.lax.Precision.HIGHEST),
+        j.lax.dot_general(a, b, (([1], [0]), ([], []))),
+        j.lax.dot_general(a, b, (([1], [0]), ([], [])), precision=("high", "float32"))), (_A33, _X3)),
+    ("grad dot_general", lambda j, n: j.grad(lambda a, b: j.lax.dot_general(
+        a, b, (([1], [0]), ([], [])), precision="highest").sum(), (0, 1)), (_A33, _X3)),
+    ("grad dot_general float16 to float32", lambda j, n: j.grad(lambda a, b: j.lax.dot_general(
+        a, b, (([1], [0]), ([], [])), preferred_element_type=np.float32).sum(), (0, 1)),
+     (_A33.astype(np.float16), _X3.astype(np.float16))),
+    ("matmul precision", lambda j, n: lambda a, b: (n.matmul(a, b, precision=j.lax.Precision.HIGHEST),
+                                                    n.einsum("ij,jk->ik", a, b, precision="highest")),
+     (_A33, _A33.T.copy())),
+    ("conv precision", lambda j, n: lambda x, k: j.lax.conv(x, k, (1, 1), "SAME", precision="highest"),
+     (np.ones((1, 1, 4, 4), np.float32), np.ones((1, 1, 2, 2), np.float32))),
+    # jnp.linalg.solve is JAX's jit: lu of stop_gradient(a), then a custom_linear_solve whose solves are
+    # _lu_solve jits (rows gathered by the permutation; its inverse from a sort)
+    ("solve", lambda j, n: n.linalg.solve, (_A33, _X3)),
+    ("solve matrix", lambda j, n: n.linalg.solve, (_A33, np.stack([_X3, _X3 + 1], 1))),
+    ("solve batched", lambda j, n: n.linalg.solve, (np.stack([_A33, _A33.T]), np.stack([_X3, _X3 + 1])[..., None])),
+    ("grad solve", lambda j, n: j.grad(lambda a, b: n.linalg.solve(a, b).sum(), (0, 1)), (_A33, _X3)),
+    ("jvp solve", lambda j, n: lambda a, b: j.jvp(n.linalg.solve, (a, b), (a, b)), (_A33, _X3)),
+    ("vmap solve", lambda j, n: j.vmap(n.linalg.solve), (np.stack([_A33, _A33.T]), np.stack([_X3, _X3 + 1]))),
+    ("inv", lambda j, n: n.linalg.inv, (_A33,)),
+    ("scipy lu_solve", lambda j, n: lambda a, b: (j.scipy.linalg.lu_solve(j.scipy.linalg.lu_factor(a), b),
+                                                   j.scipy.linalg.lu_solve(j.scipy.linalg.lu_factor(a), b, trans=1)),
+     (_A33, _X3)),
+    ("scipy lu_solve batched", lambda j, n: lambda a, b: j.scipy.linalg.lu_solve(j.scipy.linalg.lu_factor(a), b),
+     (np.stack([_A33, _A33.T]), np.stack([_X3, _X3 + 1])[..., None])),
 ]
 
 

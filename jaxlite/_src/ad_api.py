@@ -557,7 +557,8 @@ def linear_transpose(fun: Callable, *primals, reduce_axes=()):
             raise TypeError("linear_transpose only supports [float or complex] -> [float or complex], "
                             f"and integer -> integer functions, but got {a.dtype}.")
     flat = _FlatFun(fun, in_tree, False, "linear_transpose function")
-    jaxpr, out_avals, consts = pe.trace_to_jaxpr_dynamic(flat, in_avals)
+    # (recorded as JAX's linear_transpose records it: equations that only forward an input stay)
+    jaxpr, out_avals, consts = pe.trace_to_jaxpr_dynamic(flat, in_avals, forwarding=False)
     out_tree = flat.out_tree
 
     def transposed(*out_cts):

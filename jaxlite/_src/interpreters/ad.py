@@ -283,7 +283,11 @@ class JaxprTrace(pe.DynamicJaxprTrace):
         if rule is not None:
             return rule(self, *args, **params)
         atoms = [self.to_atom(a) for a in args]
-        out_avals = primitive.abstract_eval_avals([a.aval for a in atoms], params)
+        avals = [a.aval for a in atoms]
+        out_avals = primitive.abstract_eval_avals(avals, params)
+        fwd = self.forwarded(primitive, args, avals, params)
+        if fwd is not None:
+            return fwd
         return self.emit(primitive, atoms, out_avals, params)
 
     def to_atom(self, x):

@@ -146,13 +146,26 @@ class DynamicJaxprTrace(Trace):
             return Literal(x if type(x) is bool else val, aval)  # (a Python bool stays one, as in JAX)
         return self.builder.add_const(val, aval, key_obj=x)
 
+    forwarding = True  # see forwarding_rules
+
     def process_primitive(self, primitive, args, params):
         if primitive in custom_staging_rules:
             return custom_staging_rules[primitive](self, *args, **params)
         atoms = [self.to_atom(a) for a in args]
         avals = [a.aval for a in atoms]
         out_avals = primitive.abstract_eval_avals(avals, params)
+        fwd = self.forwarded(primitive, args, avals, params)
+        if fwd is not None:
+            return fwd
         return self.emit(primitive, atoms, out_avals, params)
+
+    def forwarded(self, primitive, args, avals, params):
+        """The inputs an equation would merely pass on (it is then not staged), or None."""
+        rule = forwarding_rules.get(primitive) if self.forwarding else None
+        idx = rule(avals, **params) if rule is not None else None
+        if idx is None:
+            return None
+        return [args[i] for i in idx] if primitive.multiple_results else args[idx[0]]
 
     def emit(self, primitive, atoms, out_avals, params):
         if primitive.multiple_results:
@@ -198,15 +211,21 @@ class DynamicJaxprTrace(Trace):
 
 custom_staging_rules: dict = {}
 
+# As JAX's: primitive -> rule(in_avals, **params) giving, per output, the input it merely repeats
+# (or None for a real equation). Staging skips such equations and passes the input on (e.g. a
+# broadcast_in_dim to the operand's own shape); the trace linear_transpose records keeps them.
+forwarding_rules: dict = {}
+
 
 def trace_to_jaxpr_dynamic(fun: Callable, in_avals: Sequence, debug=None,
-                           instantiate=True) -> tuple[Jaxpr, list[ShapedArray], list]:
+                           instantiate=True, forwarding=True) -> tuple[Jaxpr, list[ShapedArray], list]:
     """Trace ``fun`` (taking and returning flat lists of arrays) to a jaxpr with constvars.
 
     Returns ``(jaxpr, out_avals, consts)``. Constants may be tracers of enclosing traces.
     """
     parent = core.trace_ctx.trace
     trace = DynamicJaxprTrace(parent, debug)
+    trace.forwarding = forwarding
     args = [trace.new_arg(a) for a in in_avals]
     try:
         with set_current_trace(trace):

@@ -422,14 +422,8 @@ batching.primitive_batchers[conv_general_dilated_p] = _conv_batch
 # ---------------------------------------------------------------------------------------------------
 
 def _canonicalize_precision(precision):
-    if precision is None:
-        return None
-    if isinstance(precision, (tuple, list)):
-        if len(precision) != 2:
-            raise ValueError(f"precision should be None, a Precision, a string or a pair of them, got "
-                             f"{precision}.")
-        return tuple(precision)
-    return (precision, precision)
+    from jaxlite._src.lax.linalg import canonicalize_precision
+    return canonicalize_precision(precision)
 
 
 def conv_general_dilated(lhs, rhs, window_strides: Sequence[int], padding, lhs_dilation=None,

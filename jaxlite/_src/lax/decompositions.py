@@ -22,6 +22,7 @@ from jaxlite._src.lax import elementwise as ew
 from jaxlite._src.lax import reductions as red
 from jaxlite._src.lax import shapes as sh
 from jaxlite._src.lax.linalg import dot_general
+from jaxlite._src.numpy.util import staged_jit
 
 __all__ = [
     "EigImplementation", "EighImplementation", "SvdAlgorithm",
@@ -693,7 +694,35 @@ def lu_solve(lu_, permutation, b, trans: int = 0):
 
     ``b`` is ``[..., m]`` (a vector per matrix) when it has one dimension fewer than ``lu``, else
     ``[..., m, k]``; batch dimensions broadcast."""
-    la, pa, ba = _aval(lu_), _aval(permutation), _aval(b)
+    return _lu_solve(lu_, permutation, b, trans)
+
+
+def _lu_solve_one(lu_, permutation, b, trans):
+    """One (m, m) factorisation, ``b`` of shape (m, ...): permute rows and solve the two triangles."""
+    from jaxlite._src.numpy.lax_numpy import reshape
+    m = _aval(lu_).shape[0]
+    x = reshape(b, (m, int(np.prod(_aval(b).shape[1:], dtype=np.int64))))
+    if trans == 0:
+        x = x[permutation, :]
+        x = triangular_solve(lu_, x, left_side=True, lower=True, unit_diagonal=True)
+        x = triangular_solve(lu_, x, left_side=True, lower=False)
+    elif trans in (1, 2):
+        conj = trans == 2
+        x = triangular_solve(lu_, x, left_side=True, lower=False, transpose_a=True, conjugate_a=conj)
+        x = triangular_solve(lu_, x, left_side=True, lower=True, unit_diagonal=True, transpose_a=True,
+                             conjugate_a=conj)
+        # undo the row permutation: its inverse is the argsort of the permutation
+        from jaxlite._src.lax.sorting import sort_key_val
+        _, inverse = sort_key_val(permutation, sh.iota(np.int32, _aval(permutation).shape[0]))
+        x = x[inverse, :]
+    else:
+        raise ValueError(f"'trans' value must be 0, 1, or 2, got {trans}")
+    return reshape(x, _aval(b).shape)
+
+
+@staged_jit(static_argnums=(3,))
+def _lu_solve(lu_, permutation, b, trans):
+    la, ba = _aval(lu_), _aval(b)
     if la.ndim < 2 or la.shape[-1] != la.shape[-2]:
         raise ValueError(f"last two dimensions of LU decomposition must be equal, got shape {la.shape}")
     if ba.ndim < 1:
@@ -705,38 +734,25 @@ def lu_solve(lu_, permutation, b, trans: int = 0):
             raise ValueError(f"When LU decomposition matrix and b have the same number of dimensions, last "
                              f"axis of LU decomposition matrix (shape {la.shape}) and b array (shape "
                              f"{ba.shape}) must match")
-        b = sh.expand_dims(b, (ba.ndim,))
+        b = b[..., None]
     elif ba.shape[-2] != m:
         raise ValueError(f"When LU decomposition matrix and b different numbers of dimensions, last axis of "
                          f"LU decomposition matrix (shape {la.shape}) and second to last axis of b array "
                          f"(shape {ba.shape}) must match")
-    ba = _aval(b)
+    ba, pa = _aval(b), _aval(permutation)
     batch = tuple(np.broadcast_shapes(la.shape[:-2], pa.shape[:-1], ba.shape[:-2]))
 
-    def bcast(x, tail):
-        xa = _aval(x)
-        if xa.shape[:-tail] == batch:
-            return x
-        shape = batch + xa.shape[-tail:]
-        return sh.broadcast_in_dim(x, shape, tuple(range(len(shape) - xa.ndim, len(shape))))
+    def widen(x, tail):  # leading batch dimensions broadcast, as JAX's _broadcast_to
+        shape = batch + _aval(x).shape[-tail:]
+        return sh.broadcast_in_dim(x, shape, tuple(range(len(shape) - _aval(x).ndim, len(shape))))
 
-    lu_, permutation, b = bcast(lu_, 2), bcast(permutation, 1), bcast(b, 2)
-    P = _permutation_matrix(permutation, la.dtype)
-    if trans == 0:
-        x = _matmul(P, b)
-        x = triangular_solve(lu_, x, left_side=True, lower=True, unit_diagonal=True)
-        x = triangular_solve(lu_, x, left_side=True, lower=False)
-    elif trans in (1, 2):
-        conj = trans == 2
-        x = triangular_solve(lu_, b, left_side=True, lower=False, transpose_a=True, conjugate_a=conj)
-        x = triangular_solve(lu_, x, left_side=True, lower=True, unit_diagonal=True, transpose_a=True,
-                             conjugate_a=conj)
-        x = _matmul(_T(P), x)
-    else:
-        raise ValueError(f"'trans' value must be 0, 1, or 2, got {trans}")
-    if rhs_vector:
-        x = sh.squeeze(x, (_aval(x).ndim - 1,))
-    return x
+    lu_, permutation, b = widen(lu_, 2), widen(permutation, 1), widen(b, 2)
+    from jaxlite._src.vmap import vmap
+    fn = _lu_solve_one
+    for _ in batch:
+        fn = vmap(fn, in_axes=(0, 0, 0, None))
+    x = fn(lu_, permutation, b, trans)
+    return x[..., 0] if rhs_vector else x
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -1135,6 +1151,41 @@ eig_p = Primitive("eig")
 eig_p.multiple_results = True
 eig_p.def_impl(_eig_impl)
 eig_p.def_abstract_eval(_eig_abstract)
+
+
+def _broadcasted_matvec(a, b):
+    """``(..., n, m) @ (..., m) -> (..., n)`` as one batched dot_general at the highest precision."""
+    batch = tuple(np.broadcast_shapes(_aval(a).shape[:-2], _aval(b).shape[:-1]))
+    nb = len(batch)
+    a = sh.broadcast_in_dim(a, batch + _aval(a).shape[-2:], tuple(range(nb + 2 - _aval(a).ndim, nb + 2)))
+    b = sh.broadcast_in_dim(b, batch + _aval(b).shape[-1:], tuple(range(nb + 1 - _aval(b).ndim, nb + 1)))
+    dims = (([_aval(a).ndim - 1], [_aval(b).ndim - 1]), (list(range(nb)), list(range(nb))))
+    from jaxlite._src.lax.linalg import Precision
+    return dot_general(a, b, dims, precision=Precision.HIGHEST)
+
+
+def _solve(a, b):
+    """``a^-1 b`` for square ``a``, ``b`` of shape ``[..., m]`` or ``[..., m, k]``: as JAX, a
+    ``custom_linear_solve`` with LU solves, so that derivatives reuse the factorisation."""
+    from jaxlite._src.lax.solves import custom_linear_solve
+    from jaxlite._src.vmap import vmap
+    la, ba = _aval(a), _aval(b)
+    if not (la.ndim >= 2 and ba.ndim in (la.ndim, la.ndim - 1)
+            and la.shape[-1] == la.shape[-2] == ba.shape[la.ndim - 2]):
+        raise ValueError(f"The arguments to solve must have shapes a=[..., m, m] and b=[..., m, k] or "
+                         f"b=[..., m]; got a={la.shape} and b={ba.shape}")
+    # b's leading dimensions broadcast to a's (custom_linear_solve needs b's full shape)
+    out_shape = tuple(d_a if d_b == 1 else d_b for d_a, d_b in zip(la.shape[:-1] + (1,), ba.shape))
+    b = sh.broadcast_in_dim(b, out_shape, tuple(range(ba.ndim)))
+    lu_, _, permutation = lu(ew.stop_gradient(a))
+
+    def solve_with(x):
+        return custom_linear_solve(lambda v: _broadcasted_matvec(a, v), x,
+                                   solve=lambda _, v: lu_solve(lu_, permutation, v, trans=0),
+                                   transpose_solve=lambda _, v: lu_solve(lu_, permutation, v, trans=1))
+    if la.ndim == ba.ndim + 1:
+        return solve_with(b)
+    return vmap(solve_with, ba.ndim - 1, max(la.ndim, ba.ndim) - 1)(b)
 
 
 def _solve_square(a, b):

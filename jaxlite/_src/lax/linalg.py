@@ -1,6 +1,8 @@
 """dot_general (and later the decompositions): matrix products on NumPy/BLAS."""
 from __future__ import annotations
 
+import enum
+
 import numpy as np
 
 from jaxlite._src import core, dtypes
@@ -11,10 +13,50 @@ from jaxlite._src.interpreters.ad import Zero, is_undefined_primal
 __all__ = ["dot_general", "dot", "batch_matmul", "dot_general_p", "Precision", "DotAlgorithmPreset"]
 
 
-class Precision:
-    DEFAULT = "DEFAULT"
-    HIGH = "HIGH"
-    HIGHEST = "HIGHEST"
+class Precision(enum.Enum):
+    """How precisely matrix products compute (accelerator-specific in JAX; no effect on CPU)."""
+    DEFAULT = 0
+    HIGH = 1
+    HIGHEST = 2
+
+    @classmethod
+    def _missing_(cls, value):
+        # JAX's aliases: Precision("highest"), Precision("tensorfloat32"), ...
+        return _PRECISION_NAMES.get(value)
+
+    def __repr__(self):
+        return f"Precision.{self.name}"
+
+    def __str__(self):
+        return self.name
+
+
+_PRECISION_NAMES = {"highest": Precision.HIGHEST, "float32": Precision.HIGHEST, "high": Precision.HIGH,
+                    "bfloat16_3x": Precision.HIGH, "tensorfloat32": Precision.HIGH,
+                    "default": Precision.DEFAULT, "bfloat16": Precision.DEFAULT, "fastest": Precision.DEFAULT}
+
+
+def canonicalize_precision(precision):
+    """None, or one Precision per operand (a pair), from a Precision, a name or a pair of them."""
+    if precision is None:
+        return None
+    if isinstance(precision, Precision):
+        return precision, precision
+    if isinstance(precision, str):
+        if precision in _PRECISION_NAMES:
+            return Precision(precision), Precision(precision)
+        if precision.upper() in Precision.__members__:
+            return Precision[precision.upper()], Precision[precision.upper()]
+        if hasattr(DotAlgorithmPreset, precision):
+            return precision
+    elif isinstance(precision, (list, tuple)) and len(precision) == 2:
+        if all(isinstance(p, Precision) for p in precision):
+            return tuple(precision)
+        if all(isinstance(p, str) for p in precision):
+            return canonicalize_precision(precision[0])[0], canonicalize_precision(precision[1])[0]
+    raise ValueError(f"Precision argument must be one of:\n- None,\n- a string among "
+                     f"{sorted(_PRECISION_NAMES)},\n- a lax.Precision value,\n- a tuple of two lax.Precision "
+                     f"values or strings,\n- a lax.DotAlgorithmPreset name; got {precision}.")
 
 
 class DotAlgorithmPreset:
@@ -30,8 +72,8 @@ def _remaining(n, *taken):
 
 def _dot_general_impl(x, y, *, dimension_numbers, precision, preferred_element_type, out_sharding):
     (xc, yc), (xb, yb) = dimension_numbers
-    out_dtype = preferred_element_type
     x = np.asarray(x)
+    out_dtype = x.dtype if preferred_element_type is None else preferred_element_type
     y = np.asarray(y)
     if x.dtype != out_dtype:
         x = x.astype(out_dtype)
@@ -82,7 +124,8 @@ def _dot_general_abstract(x, y, *, dimension_numbers, precision, preferred_eleme
                         f"{y.dtype.name}")
     shape = ([x.shape[i] for i in xb] + [x.shape[i] for i in _remaining(x.ndim, xc, xb)]
              + [y.shape[i] for i in _remaining(y.ndim, yc, yb)])
-    return ShapedArray(shape, preferred_element_type, x.weak_type and y.weak_type)
+    dtype = x.dtype if preferred_element_type is None else preferred_element_type
+    return ShapedArray(shape, dtype, x.weak_type and y.weak_type)
 
 
 dot_general_p = Primitive("dot_general")
@@ -100,9 +143,10 @@ class _DN(tuple):
 
 def _dot_pp(params):
     out = {"dimension_numbers": _DN(params["dimension_numbers"])}
-    if params["precision"] is not None:
-        out["precision"] = params["precision"]
-    out["preferred_element_type"] = params["preferred_element_type"]
+    # as JAX's: precision and preferred_element_type only when given
+    for k in ("precision", "preferred_element_type"):
+        if params[k] is not None:
+            out[k] = params[k]
     return out
 
 
@@ -116,7 +160,8 @@ def _ranges_like(*xs):
         start += len(x)
 
 
-def _dot_transpose_lhs(ct, x_aval, y_aval_or_val, dimension_numbers, preferred, swap_ans=False, y=None):
+def _dot_transpose_lhs(ct, x_aval, y_aval_or_val, dimension_numbers, preferred, swap_ans=False, y=None,
+                       precision=None):
     (xc, yc), (xb, yb) = dimension_numbers
     x_ndim = x_aval.ndim
     y_ndim = core.get_aval(y).ndim
@@ -130,8 +175,14 @@ def _dot_transpose_lhs(ct, x_aval, y_aval_or_val, dimension_numbers, preferred, 
     x_contract_sorted_by_y = list(np.take(xc, np.argsort(yc))) if xc else []
     out_axes = np.argsort(list(xb) + x_kept + x_contract_sorted_by_y)
     from jaxlite._src.lax.shapes import transpose
-    res = dot_general(ct, y, dims, preferred_element_type=x_aval.dtype)
-    return transpose(res, tuple(int(a) for a in out_axes))
+    # as JAX's: the forward product's precision and preferred type, then back to x's type
+    res = dot_general_p.bind(ct, y, dimension_numbers=dims, precision=precision,
+                             preferred_element_type=preferred, out_sharding=None)
+    res = transpose(res, tuple(int(a) for a in out_axes))
+    if core.get_aval(res).dtype != x_aval.dtype:
+        from jaxlite._src.lax.elementwise import _convert_element_type
+        res = _convert_element_type(res, x_aval.dtype, x_aval.weak_type)
+    return res
 
 
 def _dot_general_transpose(ct, x, y, *, dimension_numbers, precision, preferred_element_type,
@@ -139,12 +190,13 @@ def _dot_general_transpose(ct, x, y, *, dimension_numbers, precision, preferred_
     if type(ct) is Zero:
         return [None, None]
     if is_undefined_primal(x) and not is_undefined_primal(y):
-        return [_dot_transpose_lhs(ct, x.aval, None, dimension_numbers, preferred_element_type, y=y), None]
+        return [_dot_transpose_lhs(ct, x.aval, None, dimension_numbers, preferred_element_type, y=y,
+                                   precision=precision), None]
     if is_undefined_primal(y) and not is_undefined_primal(x):
         (xc, yc), (xb, yb) = dimension_numbers
         swapped = ((yc, xc), (yb, xb))
         return [None, _dot_transpose_lhs(ct, y.aval, None, swapped, preferred_element_type, swap_ans=True,
-                                         y=x)]
+                                         y=x, precision=precision)]
     raise ValueError("transpose of dot_general: exactly one operand must be linear")
 
 
@@ -201,11 +253,10 @@ def dot_general(lhs, rhs, dimension_numbers, precision=None, preferred_element_t
             raise TypeError(f"dot_general requires operands of the same dtype, got {la.dtype.name} and "
                             f"{ra.dtype.name}; use jnp.dot/jnp.matmul to promote, or pass "
                             f"preferred_element_type.")
-        pet = la.dtype
+        pet = None  # (the operands' dtype; JAX keeps None in the params)
     else:
         pet = dtypes.canonicalize_dtype(np.dtype(preferred_element_type))
-    if precision is not None and not isinstance(precision, (tuple, str)):
-        precision = str(precision)
+    precision = canonicalize_precision(precision)
     return dot_general_p.bind(lhs, rhs, dimension_numbers=dn, precision=precision,
                               preferred_element_type=pet, out_sharding=out_sharding)
 

@@ -7,6 +7,7 @@ import numpy as np
 from jaxlite._src import core, dtypes
 from jaxlite._src.core import Primitive, ShapedArray
 from jaxlite._src.interpreters import ad, batching
+from jaxlite._src.interpreters import partial_eval as _pe
 from jaxlite._src.interpreters.ad import Zero, is_undefined_primal
 from jaxlite._src.lax.utils import canonicalize_shape
 
@@ -102,9 +103,17 @@ def broadcast_in_dim(operand, shape, broadcast_dimensions, out_sharding=None):
         raise TypeError(f"broadcast_in_dim: the target shape {shape} has a negative size; sizes must be >= 0.")
     bd = tuple(broadcast_dimensions)  # as given (JAX's batching rules pass NumPy ints, and print them)
     a = _aval(operand)
-    if a.shape == shape and bd == tuple(range(len(shape))) and isinstance(operand, (core.Array, core.Tracer)):
+    if a.shape == shape and not bd and isinstance(operand, core.Array):
         return operand
+    # (one to the operand's own shape is bound too, as in JAX; staging skips it: see _bid_forward)
     return broadcast_in_dim_p.bind(operand, shape=shape, broadcast_dimensions=bd, sharding=out_sharding)
+
+
+def _bid_forward(avals, *, shape, broadcast_dimensions, sharding):
+    return [0] if avals[0].shape == tuple(shape) and sharding is None else None
+
+
+_pe.forwarding_rules[broadcast_in_dim_p] = _bid_forward
 
 
 def broadcast(operand, sizes, out_sharding=None):

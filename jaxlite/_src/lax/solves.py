@@ -108,6 +108,20 @@ def _linear_solve_abstract(*avals, const_lengths, jaxprs):
 
 linear_solve_p = Primitive("custom_linear_solve")
 linear_solve_p.multiple_results = True
+
+
+class _Verbatim(str):
+    """A param printed as this text (not as nested jaxprs)."""
+
+
+def _linear_solve_pp(params):
+    # JAX prints the four jaxprs as the namedtuple's own text: each jaxpr on its own (names from
+    # ``a``, its shared sub-jaxprs in front of it); the enclosing jaxpr still lists their large
+    # sub-jaxprs in front of itself
+    return {**params, "jaxprs": _Verbatim(repr(params["jaxprs"]))}
+
+
+linear_solve_p.pp_params = _linear_solve_pp
 linear_solve_p.def_impl(_linear_solve_impl)
 linear_solve_p.def_abstract_eval(_linear_solve_abstract)
 
@@ -127,7 +141,8 @@ def _linear_solve_jvp(primals, tangents, *, const_lengths, jaxprs):
         _, dAx = ad.jvp_flat(functools.partial(_run, jaxprs.matvec), list(params.matvec) + list(x), p_tan,
                              instantiate=False)
         from jaxlite._src.lax import elementwise as ew
-        rhs = [r if _is_zero(d) else (ew.neg(d) if _is_zero(r) else ew.sub(r, d)) for r, d in zip(rhs, dAx)]
+        # db + (-dA x), as JAX adds them
+        rhs = [ad.add_tangents(r, d if _is_zero(d) else ew.neg(d)) for r, d in zip(rhs, dAx)]
     aux_zero = [Zero.from_primal_value(o) for o in outs[n_x:]]
     if all(_is_zero(r) for r in rhs):
         return outs, [Zero.from_primal_value(v) for v in x] + aux_zero

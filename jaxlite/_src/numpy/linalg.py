@@ -378,9 +378,10 @@ def _broadcast_leading(x, batch, tail):
     return x if x.shape == shape else jnp.broadcast_to(x, shape)
 
 
+@staged_jit
 def solve(a, b):
     """Solve ``a @ x = b``. ``b`` is a vector ``[m]`` or a stack of matrices ``[..., m, k]`` (batch dims
-    broadcast); uses an LU decomposition and triangular solves, so it is differentiable in both."""
+    broadcast); uses an LU decomposition inside ``lax.custom_linear_solve`` (so derivatives reuse it)."""
     a, b = ensure_arraylike("jnp.linalg.solve", a, b)
     a, b = promote_dtypes_inexact(a, b)
     if a.ndim < 2:
@@ -389,36 +390,17 @@ def solve(a, b):
         raise ValueError(f"Invalid shapes for solve: {a.shape}, {b.shape}. Prior to JAX v0.5.0, this would "
                          f"have been treated as a batched 1-dimensional solve. To recover this behavior, "
                          f"use solve(a, b[..., None]).squeeze(-1).")
-    m = a.shape[-1]
-    if a.shape[-2] != m:
-        raise ValueError(f"The arguments to solve must have shapes a=[..., m, m] and b=[..., m, k] or "
-                         f"b=[..., m]; got a={a.shape} and b={b.shape}")
-    if b.ndim == 1:
-        if b.shape[0] != m:
-            raise ValueError(f"solve: b has shape {b.shape}, but a has shape {a.shape}; b.shape[0] must equal "
-                             f"a.shape[-1] = {m}.")
-        batch = a.shape[:-2]
-        bb = jnp.broadcast_to(b[:, None], batch + (m, 1))
-    else:
-        if b.shape[-2] != m:
-            raise ValueError(f"solve: b has shape {b.shape}, but a has shape {a.shape}; b.shape[-2] must "
-                             f"equal a.shape[-1] = {m}.")
-        batch = tuple(np.broadcast_shapes(a.shape[:-2], b.shape[:-2]))
-        bb = _broadcast_leading(b, batch, 2)
-    a = _broadcast_leading(a, batch, 2)
-    lu_, _, perm = lax_linalg.lu(a)
-    x = lax_linalg.lu_solve(lu_, perm, bb, 0)
-    return x[..., 0] if b.ndim == 1 else x
+    signature = "(m,m),(m)->(m)" if b.ndim == 1 else "(m,m),(m,n)->(m,n)"
+    return jnp.vectorize(lax_linalg._solve, signature=signature)(a, b)
 
 
+@staged_jit
 def inv(a):
     """Inverse of a (stack of) square matrices (``solve(a, I)``)."""
     arr = ensure_arraylike("jnp.linalg.inv", a)
     if arr.ndim < 2 or arr.shape[-1] != arr.shape[-2]:
         raise ValueError(f"Argument to inv must have shape [..., n, n], got {arr.shape}.")
-    arr, = promote_dtypes_inexact(arr)
-    eye = jnp.broadcast_to(jnp.eye(arr.shape[-1], dtype=arr.dtype), arr.shape)
-    return solve(arr, eye)
+    return solve(arr, sh.broadcast(jnp.eye(arr.shape[-1], dtype=arr.dtype), arr.shape[:-2]))
 
 
 def pinv(a, rtol=None, hermitian: bool = False, *, rcond=None):

@@ -5,6 +5,7 @@ immutable and values are not checked at run time).
 """
 from __future__ import annotations
 
+import functools
 import warnings
 
 import numpy as np
@@ -16,7 +17,7 @@ from jaxlite._src.lax import shapes as sh
 from jaxlite._src.numpy import lax_numpy as jnp
 from jaxlite._src.numpy import linalg as jnp_linalg
 from jaxlite._src.numpy import reductions, ufuncs
-from jaxlite._src.numpy.util import promote_dtypes, promote_dtypes_inexact
+from jaxlite._src.numpy.util import promote_dtypes, promote_dtypes_inexact, staged_jit
 
 __all__ = ["block_diag", "cho_factor", "cho_solve", "cholesky", "det", "eigh", "expm", "expm_frechet", "inv",
            "lu", "lu_factor", "lu_solve", "qr", "schur", "solve", "solve_triangular", "svd", "sqrtm"]
@@ -111,6 +112,7 @@ def solve_triangular(a, b, trans=0, lower: bool = False, unit_diagonal: bool = F
 # LU
 # ---------------------------------------------------------------------------------------------------
 
+@staged_jit(static_argnames=("overwrite_a", "check_finite"))
 def lu_factor(a, overwrite_a: bool = False, check_finite: bool = True):
     """``(lu, piv)``: the packed LU factors and LAPACK's (0-based) pivot indices."""
     a, = _inexact(a)
@@ -118,17 +120,16 @@ def lu_factor(a, overwrite_a: bool = False, check_finite: bool = True):
     return lu_, pivots
 
 
+@staged_jit(static_argnames=("trans", "overwrite_b", "check_finite"))
 def lu_solve(lu_and_piv, b, trans: int = 0, overwrite_b: bool = False, check_finite: bool = True):
     """Solve ``a x = b`` (trans 0), ``a^T x = b`` (1) or ``a^H x = b`` (2) from :func:`lu_factor`."""
     lu_, pivots = lu_and_piv
     lu_, b = _inexact(lu_, b)
-    m = lu_.shape[-2]
-    perm = lax_linalg.lu_pivots_to_permutation(jnp.asarray(pivots), m)
+    perm = lax_linalg.lu_pivots_to_permutation(jnp.asarray(pivots), lu_.shape[-2])
+    # one matrix per call of lax's lu_solve; batch dimensions are mapped by vectorize (as JAX)
     vector = _vector_or_matrix_rhs("lu_solve", lu_, b)
-    if vector:
-        b = b[..., None]
-    out = lax_linalg.lu_solve(lu_, perm, b, trans)
-    return out[..., 0] if vector else out
+    signature = "(n,n),(n),(n)->(n)" if vector else "(n,n),(n),(n,k)->(n,k)"
+    return jnp.vectorize(functools.partial(lax_linalg.lu_solve, trans=trans), signature=signature)(lu_, perm, b)
 
 
 def lu(a, permute_l: bool = False, overwrite_a: bool = False, check_finite: bool = True):
