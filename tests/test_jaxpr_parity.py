@@ -176,6 +176,19 @@ PROGRAMS += [
      (_A33, _X3)),
     ("scipy lu_solve batched", lambda j, n: lambda a, b: j.scipy.linalg.lu_solve(j.scipy.linalg.lu_factor(a), b),
      (np.stack([_A33, _A33.T]), np.stack([_X3, _X3 + 1])[..., None])),
+    # under grad, what a scan body computes from its consts alone runs once before the loop, and
+    # residuals so computed (literals too) are consts of the staged scan, not stacked per iteration
+    ("grad scan literal residual", lambda j, n: j.grad(lambda x: j.lax.scan(
+        lambda c, y: (1.0, c * y), x, n.arange(1.0, 4.0))[1].sum()), (1.0,)),
+    ("grad scan const sin", lambda j, n: j.grad(lambda w: j.lax.scan(
+        lambda c, y: (c * n.sin(w) + y, c), 0.0, _X3)[0]), (2.0,)),
+    ("grad scan known const sin", lambda j, n: j.grad(lambda c0: j.lax.scan(
+        lambda c, y: (c * n.sin(2.0) + y, c), c0, _X3)[0]), (2.0,)),
+    ("grad scan closure consts", lambda j, n: j.grad(lambda c0: j.lax.scan(
+        lambda c, y: (c * n.sin(_X3[0]) + y * _X3[1], c), c0, _X3)[0]), (2.0,)),
+    ("grad fori_loop", lambda j, n: j.grad(lambda w: j.lax.fori_loop(0, 3, lambda i, c: c * w + 1.0, 1.0)), (2.0,)),
+    ("grad scan unchanged carry", lambda j, n: j.grad(lambda w: j.lax.scan(
+        lambda c, y: ((c[0] * c[1] + y, c[1]), c[0]), (0.0, w), _X3)[0][0]), (2.0,)),
 ]
 
 

@@ -890,6 +890,15 @@ def _scan_partial_eval(trace, *args, **params):
     # residuals that are known x slices forwarded unchanged are the xs themselves: not re-stacked
     fwd = common.forwarded_inputs(jk)[n_known_out:]
     invariant = [f is not None and f < nkc for f in fwd]
+    inv_vals = {i: k_consts[f] for i, (f, inv) in enumerate(zip(fwd, invariant)) if inv}
+    # as JAX: what the known body computes from its consts alone is computed once, before the loop;
+    # residuals so computed are loop-invariant too
+    with set_current_trace(trace.parent_trace):
+        jk, k_consts, hoisted = _hoist_invariant(jk, k_consts, n_known_out, invariant)
+    nkc = len(k_consts)
+    fwd = common.forwarded_inputs(jk)[n_known_out:]
+    inv_vals.update(hoisted)
+    invariant = [i in inv_vals for i in range(len(fwd))]
     # (JAX does not forward a NumPy array: such an x is stacked again by the known scan)
     from_xs = [f is not None and f >= nkc + nkcar and not isinstance(k_xs[f - nkc - nkcar], np.ndarray)
                for f in fwd]
@@ -902,7 +911,7 @@ def _scan_partial_eval(trace, *args, **params):
     known_outs = kouts[:n_known_out]
     computed = dict(zip(computed_idx, kouts[n_known_out:]))
     stacked_res = [computed[i] if i in computed else k_xs[fwd[i] - nkc - nkcar] for i in stacked_idx]
-    inv_res = [k_consts[fwd[i]] for i, inv in enumerate(invariant) if inv]
+    inv_res = [inv_vals[i] for i, inv in enumerate(invariant) if inv]
     # unknown scan: invars of ju are (residuals, uk consts, uk carry, uk xs) ->
     #               (invariant residuals, uk consts, uk carry, stacked residuals, uk xs)
     inv_idx = [i for i, inv in enumerate(invariant) if inv]
@@ -925,6 +934,43 @@ def _scan_partial_eval(trace, *args, **params):
 
 
 ad.partial_eval_rules[scan_p] = _scan_partial_eval
+
+
+def _hoist_invariant(jk: core.ClosedJaxpr, k_consts, n_out, forwarded):
+    """Run the equations of the known scan body ``jk`` that depend on its consts only (now, once),
+    and drop them from the body. Returns the new body (its consts: what the remaining equations and
+    known outputs use of those values, in order of first use), those values, and the values of the
+    residual outputs (after the ``n_out`` known ones) so computed, by residual index. Residuals already
+    ``forwarded`` are left alone; hoisted ones stay outputs of the new body but must not be used."""
+    inner = jk.jaxpr
+    nkc = len(k_consts)
+    env = dict(zip(inner.constvars, jk.consts))
+    env.update(zip(inner.invars[:nkc], k_consts))
+    rest = []
+    for eqn in inner.eqns:
+        if eqn.effects or any(type(v) is core.Var and v not in env for v in eqn.invars):
+            rest.append(eqn)
+            continue
+        outs = eqn.primitive.bind(*[v.val if type(v) is core.Literal else env[v] for v in eqn.invars],
+                                  **eqn.params)
+        env.update(zip(eqn.outvars, outs if eqn.primitive.multiple_results else [outs]))
+    res_out = inner.outvars[n_out:]
+    hoisted = {i: (v.val if type(v) is core.Literal else env[v]) for i, v in enumerate(res_out)
+               if not forwarded[i] and (type(v) is core.Literal or v in env)}
+    if len(rest) == len(inner.eqns) and not hoisted:
+        return jk, k_consts, {}
+    needed = []
+    for atoms in [e.invars for e in rest] + [inner.outvars[:n_out]]:
+        for v in atoms:
+            if type(v) is core.Var and v in env and v not in needed:
+                needed.append(v)
+    new_vars = [core.Var(v.aval) for v in needed]
+    sub = dict(zip(needed, new_vars))
+    rename = lambda vs: [sub.get(v, v) if type(v) is core.Var else v for v in vs]  # noqa: E731
+    eqns = [e.replace(invars=rename(e.invars)) for e in rest]
+    outvars = rename(inner.outvars[:n_out]) + list(res_out)
+    new = core.Jaxpr([], new_vars + list(inner.invars[nkc:]), outvars, eqns, inner.effects, inner.debug_info)
+    return core.ClosedJaxpr(new, []), [env[v] for v in needed], hoisted
 
 
 # ----- transposition ------------------------------------------------------------------------------------
