@@ -189,6 +189,17 @@ PROGRAMS += [
     ("grad fori_loop", lambda j, n: j.grad(lambda w: j.lax.fori_loop(0, 3, lambda i, c: c * w + 1.0, 1.0)), (2.0,)),
     ("grad scan unchanged carry", lambda j, n: j.grad(lambda w: j.lax.scan(
         lambda c, y: ((c[0] * c[1] + y, c[1]), c[0]), (0.0, w), _X3)[0][0]), (2.0,)),
+    # the hoisting is JAX's partial evaluation of the known body (a jit in it splits, residuals last)
+    ("grad scan jit body", lambda j, n: j.grad(lambda w: j.lax.scan(
+        j.jit(lambda c, y: (c * n.cos(w) + y, c)), 0.0, _X3)[0]), (2.0,)),
+    # linear jaxprs are trimmed as JAX's tangent trace is: a scan's unused ys, a jit's unused outputs
+    ("linearize scan", lambda j, n: lambda w: j.linearize(lambda w: j.lax.scan(
+        lambda c, y: (c * w + y, c), 0.0, _X3)[0], w)[1](w), (2.0,)),
+    ("linearize scan two ys", lambda j, n: lambda w: j.linearize(lambda w: j.lax.scan(
+        lambda c, y: (c + y * w, (c * w, y * w)), 0.0, _X3)[1][0], w)[1](w), (2.0,)),
+    ("grad jit one of two outputs", lambda j, n: j.grad(lambda w: j.jit(lambda w: (n.sin(w), n.cos(w) * w))(w)[1]),
+     (2.0,)),
+    ("grad norm", lambda j, n: j.grad(lambda v: n.linalg.norm(v)), (_X3,)),
 ]
 
 

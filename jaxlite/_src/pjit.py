@@ -88,8 +88,9 @@ def _jit_jvp(primals, tangents, *, jaxpr: ClosedJaxpr, name, **params):
 def _jit_partial_eval(trace, *args, jaxpr: ClosedJaxpr, name, **params):
     """Known inputs run now as one jit; unknown ones are staged as another jit fed by residuals."""
     unknowns = [trace.is_unknown(a) for a in args]
+    last = trace.residuals_last  # (control flow bodies: JAX's older partial evaluation, see ad)
     known_jaxpr, unknown_jaxpr, out_unknowns, num_res, fwd, dup, keep = _memo(
-        jaxpr, ("pe", tuple(unknowns)), lambda: _split_known(jaxpr, unknowns))
+        jaxpr, ("pe", tuple(unknowns), last), lambda: _split_known(jaxpr, unknowns, last))
     known_args = [a for a, u in zip(args, unknowns) if not u]
     sources = [*known_args, *known_jaxpr.consts]
     with core.set_current_trace(trace.parent_trace):
@@ -99,8 +100,9 @@ def _jit_partial_eval(trace, *args, jaxpr: ClosedJaxpr, name, **params):
     known_outs = [known_outs[d] if d is not None else o for o, d in zip(known_outs, dup)]
     n_known_out = len(known_outs) - num_res
     known_vals, residuals = known_outs[:n_known_out], known_outs[n_known_out:]
-    atoms = ([trace.to_atom(r) for r in residuals] +
-             [trace.to_atom(a) for a, u in zip(args, unknowns) if u])
+    res_atoms = [trace.to_atom(r) for r in residuals]
+    in_atoms = [trace.to_atom(a) for a, u in zip(args, unknowns) if u]
+    atoms = in_atoms + res_atoms if last else res_atoms + in_atoms
     if unknown_jaxpr.jaxpr.outvars or unknown_jaxpr.jaxpr.eqns:
         unknown_outs = trace.emit(jit_p, atoms, unknown_jaxpr.out_avals, jit_params(unknown_jaxpr, name))
     else:
@@ -109,12 +111,12 @@ def _jit_partial_eval(trace, *args, jaxpr: ClosedJaxpr, name, **params):
     return [next(u_it) if u else next(k_it) for u in out_unknowns]
 
 
-def _split_known(jaxpr: ClosedJaxpr, unknowns):
+def _split_known(jaxpr: ClosedJaxpr, unknowns, residuals_last=False):
     """The known and unknown jaxprs of a jit under partial evaluation, and which outputs of the known
     one are forwarded inputs (``fwd``) or repeated primal outputs (``dup``) rather than kept."""
     from jaxlite._src.interpreters import ad
     known_jaxpr, unknown_jaxpr, out_unknowns, num_res = ad.partial_eval_jaxpr_nounits(
-        jaxpr, unknowns, instantiate=False)
+        jaxpr, unknowns, instantiate=False, residuals_last=False)
     n_known_args = sum(not u for u in unknowns)
     # As JAX's linearization of a jit: the unknown jaxpr keeps only the equations and residuals its
     # outputs need, and the known jaxpr only what its outputs (primal outputs, the residuals still
@@ -127,6 +129,10 @@ def _split_known(jaxpr: ClosedJaxpr, unknowns):
         known_jaxpr = ClosedJaxpr(core.Jaxpr(k.constvars, k.invars, outvars, k.eqns, k.effects,
                                              k.debug_info), known_jaxpr.consts)
         num_res = sum(used_res)
+    if residuals_last:
+        u = unknown_jaxpr.jaxpr
+        unknown_jaxpr = ClosedJaxpr(u.replace(invars=u.invars[num_res:] + u.invars[:num_res]),
+                                    unknown_jaxpr.consts)
     known_jaxpr = _dce_closed(known_jaxpr)
     # As JAX: outputs of the known jit that are just its inputs (or, for residuals, its constants) are
     # not returned (the caller's values are used), nor are residuals that repeat a primal output.
@@ -261,8 +267,27 @@ def _jit_batch(axis_data, vals, dims, *, jaxpr: ClosedJaxpr, name, **params):
     return outs, out_dims
 
 
+def _jit_dce(used_outputs, eqn):
+    """As JAX's: a jit keeps only its used outputs, and the inputs those need."""
+    from jaxlite._src.interpreters import partial_eval as pe
+    closed = eqn.params["jaxpr"]
+    inner, used_in = pe.dce_jaxpr(closed.jaxpr, used_outputs)
+    if all(used_outputs) and all(used_in) and len(inner.eqns) == len(closed.jaxpr.eqns):
+        return used_in, eqn
+    inner = inner.replace(invars=[v for v, u in zip(inner.invars, used_in) if u])
+    if not inner.outvars and not inner.eqns:
+        return used_in, None
+    new_closed = _memo(closed, ("dce", tuple(used_outputs)), lambda: ClosedJaxpr(inner, closed.consts))
+    params = dict(eqn.params, jaxpr=new_closed,
+                  donated_invars=tuple(d for d, u in zip(eqn.params["donated_invars"], used_in) if u))
+    return used_in, eqn.replace(invars=[v for v, u in zip(eqn.invars, used_in) if u],
+                                outvars=[v for v, u in zip(eqn.outvars, used_outputs) if u], params=params)
+
+
 def _register_rules():
     from jaxlite._src.interpreters import ad, batching
+    from jaxlite._src.interpreters import partial_eval as pe
+    pe.dce_rules[jit_p] = _jit_dce
     ad.primitive_jvps[jit_p] = _jit_jvp
     ad.partial_eval_rules[jit_p] = _jit_partial_eval
     ad.primitive_transposes[jit_p] = _jit_transpose

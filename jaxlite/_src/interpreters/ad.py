@@ -269,6 +269,8 @@ class JaxprTrace(pe.DynamicJaxprTrace):
     used by recorded equations become constants (residuals) of the recorded jaxpr.
     """
 
+    residuals_last = False  # see partial_eval_jaxpr_nounits
+
     def describe(self):
         return "linearize/vjp"
 
@@ -316,12 +318,17 @@ class JaxprTrace(pe.DynamicJaxprTrace):
 partial_eval_rules: dict = {}
 
 
-def partial_eval_jaxpr_nounits(closed: ClosedJaxpr, unknowns: Sequence[bool], instantiate):
+def partial_eval_jaxpr_nounits(closed: ClosedJaxpr, unknowns: Sequence[bool], instantiate,
+                               residuals_last=True):
     """Split ``closed`` into a known part and an unknown part.
 
     Returns ``(jaxpr_known, jaxpr_unknown, out_unknowns, num_res)`` where
     ``jaxpr_known(*known_ins) -> [*known_outs, *residuals]`` and
     ``jaxpr_unknown(*residuals, *unknown_ins) -> unknown_outs``.
+
+    As JAX's function of this name (used for control flow bodies), jits met inside take their
+    residuals last; ``residuals_last=False`` is the form JAX's linearization of a jit has (residuals
+    first).
     """
     if isinstance(instantiate, bool):
         instantiate = [instantiate] * len(closed.jaxpr.outvars)
@@ -332,6 +339,7 @@ def partial_eval_jaxpr_nounits(closed: ClosedJaxpr, unknowns: Sequence[bool], in
     def fun_known(*known_args):
         parent = core.trace_ctx.trace
         trace = JaxprTrace(parent)
+        trace.residuals_last = residuals_last
         it = iter(known_args)
         args = [trace.new_arg(a) if u else next(it) for a, u in zip(in_avals, unknowns)]
         with set_current_trace(trace):
@@ -374,6 +382,7 @@ def linearize_flat(fun: Callable, primals: Sequence):
         out_zero = [type(t) in (Zero, SymbolicZero) for t in t_out]
         lin_outs = [pe_trace.instantiate(t) for t, z in zip(t_out, out_zero) if not z]
         jaxpr, residuals = pe_trace.finalize(lin_outs)
+        jaxpr, residuals = _dce_linear(jaxpr, residuals)
     finally:
         jvp_trace.invalidate()
         pe_trace.invalidate()
@@ -381,6 +390,18 @@ def linearize_flat(fun: Callable, primals: Sequence):
         if pe_trace.is_unknown(p):
             raise RuntimeError("internal error: a primal output depends on a tangent")
     return p_out, jaxpr, residuals, out_zero
+
+
+def _dce_linear(jaxpr, residuals):
+    """As JAX's tangent trace: the linear jaxpr without what its outputs do not need (dce rules trim
+    multi-output equations), nor the residuals nothing uses."""
+    jaxpr, _ = pe.dce_jaxpr(jaxpr, [True] * len(jaxpr.outvars))
+    used = {v for e in jaxpr.eqns for v in e.invars if type(v) is Var} | set(jaxpr.outvars)
+    keep = [v in used for v in jaxpr.constvars]
+    if all(keep):
+        return jaxpr, residuals
+    return (jaxpr.replace(constvars=[v for v, k in zip(jaxpr.constvars, keep) if k]),
+            [r for r, k in zip(residuals, keep) if k])
 
 
 # ---------------------------------------------------------------------------------------------------

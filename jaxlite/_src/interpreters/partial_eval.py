@@ -263,13 +263,26 @@ def trace_to_closed_jaxpr_hoisted(fun, in_avals, debug=None):
     return ClosedJaxpr(new, [consts[i] for i in keep]), [consts[i] for i in tracer_idx]
 
 
+# primitive -> rule(used_outputs, eqn) -> (used_inputs, new eqn or None): how dce_jaxpr trims an
+# equation of which only some outputs are used (e.g. a scan's unused ys), as JAX's dce rules
+dce_rules: dict = {}
+
+
 def dce_jaxpr(jaxpr: Jaxpr, used_outputs: Sequence[bool], instantiate=False) -> tuple[Jaxpr, list[bool]]:
     """Drop equations whose outputs are not needed. Returns the new jaxpr and which inputs are used."""
     outvars = [v for v, u in zip(jaxpr.outvars, used_outputs) if u]
     live = {v for v in outvars if isinstance(v, Var)}
     new_eqns = []
     for eqn in reversed(jaxpr.eqns):
-        if any(o in live for o in eqn.outvars) or eqn.effects:
+        used = [o in live for o in eqn.outvars]
+        rule = dce_rules.get(eqn.primitive)
+        if rule is not None and any(used):
+            used_in, eqn = rule(used, eqn)
+            if eqn is not None:
+                new_eqns.append(eqn)
+                live.update(v for v in eqn.invars if isinstance(v, Var))
+            continue
+        if any(used) or eqn.effects:
             new_eqns.append(eqn)
             live.update(v for v in eqn.invars if isinstance(v, Var))
     new_eqns.reverse()

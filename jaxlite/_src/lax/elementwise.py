@@ -777,7 +777,7 @@ ad.defjvp(atan2_p,
 atan2 = _binary(atan2_p)
 
 sqrt_p = unop("sqrt", _errstate(np.sqrt), _inexact, "floating, complexfloating")
-ad.defjvp2(sqrt_p, lambda g, ans, x: div(g, mul(_full_like_val(ans, 2), ans)))
+ad.defjvp2(sqrt_p, lambda g, ans, x: mul(g, div(_full_like_val(x, 0.5), ans)))
 sqrt = _unary(sqrt_p)
 
 

@@ -937,40 +937,68 @@ ad.partial_eval_rules[scan_p] = _scan_partial_eval
 
 
 def _hoist_invariant(jk: core.ClosedJaxpr, k_consts, n_out, forwarded):
-    """Run the equations of the known scan body ``jk`` that depend on its consts only (now, once),
-    and drop them from the body. Returns the new body (its consts: what the remaining equations and
-    known outputs use of those values, in order of first use), those values, and the values of the
-    residual outputs (after the ``n_out`` known ones) so computed, by residual index. Residuals already
-    ``forwarded`` are left alone; hoisted ones stay outputs of the new body but must not be used."""
-    inner = jk.jaxpr
+    """As JAX: partially evaluate the known scan body ``jk`` with only its consts known, running the
+    known part now (once, before the loop). Returns the new body (taking the values it needs from that
+    part as its consts), those values, and the values of the residual outputs (after the ``n_out``
+    known ones) so computed, by residual index; the new body keeps a placeholder output for each of
+    those (not to be used). Residuals already ``forwarded`` are counted among the computed ones."""
     nkc = len(k_consts)
-    env = dict(zip(inner.constvars, jk.consts))
-    env.update(zip(inner.invars[:nkc], k_consts))
-    rest = []
-    for eqn in inner.eqns:
-        if eqn.effects or any(type(v) is core.Var and v not in env for v in eqn.invars):
-            rest.append(eqn)
-            continue
-        outs = eqn.primitive.bind(*[v.val if type(v) is core.Literal else env[v] for v in eqn.invars],
-                                  **eqn.params)
-        env.update(zip(eqn.outvars, outs if eqn.primitive.multiple_results else [outs]))
-    res_out = inner.outvars[n_out:]
-    hoisted = {i: (v.val if type(v) is core.Literal else env[v]) for i, v in enumerate(res_out)
-               if not forwarded[i] and (type(v) is core.Literal or v in env)}
-    if len(rest) == len(inner.eqns) and not hoisted:
+    n_in = len(jk.jaxpr.invars)
+    n_res = len(jk.jaxpr.outvars) - n_out
+    # (known outputs that are literals stay literal outputs of the body)
+    lit_out = [type(v) is core.Literal for v in jk.jaxpr.outvars[:n_out]]
+    known, body, out_uk, n_new = ad.partial_eval_jaxpr_nounits(
+        jk, [False] * nkc + [True] * (n_in - nkc), [not lit for lit in lit_out] + [False] * n_res)
+    if not n_new and all(out_uk[n_out:]) and len(body.jaxpr.eqns) == len(jk.jaxpr.eqns):
         return jk, k_consts, {}
-    needed = []
-    for atoms in [e.invars for e in rest] + [inner.outvars[:n_out]]:
-        for v in atoms:
-            if type(v) is core.Var and v in env and v not in needed:
-                needed.append(v)
-    new_vars = [core.Var(v.aval) for v in needed]
-    sub = dict(zip(needed, new_vars))
-    rename = lambda vs: [sub.get(v, v) if type(v) is core.Var else v for v in vs]  # noqa: E731
-    eqns = [e.replace(invars=rename(e.invars)) for e in rest]
-    outvars = rename(inner.outvars[:n_out]) + list(res_out)
-    new = core.Jaxpr([], new_vars + list(inner.invars[nkc:]), outvars, eqns, inner.effects, inner.debug_info)
-    return core.ClosedJaxpr(new, []), [env[v] for v in needed], hoisted
+    vals = core.jaxpr_as_fun(known)(*k_consts)
+    n_hoisted = len(vals) - n_new
+    hoisted_vals, new_consts = vals[sum(lit_out):n_hoisted], vals[n_hoisted:]
+    res_uk = out_uk[n_out:]
+    it = iter(hoisted_vals)
+    hoisted = {i: next(it) for i, uk in enumerate(res_uk) if not uk}
+    # the new body's outputs, with placeholders where residuals were hoisted
+    outs = iter(body.jaxpr.outvars)
+    outvars = [v if lit else next(outs) for v, lit in zip(jk.jaxpr.outvars[:n_out], lit_out)]
+    for i, uk in enumerate(res_uk):
+        outvars.append(next(outs) if uk else core.Literal(0, jk.jaxpr.outvars[n_out + i].aval))
+    new = body.jaxpr.replace(outvars=outvars)
+    return core.ClosedJaxpr(new, body.consts), list(new_consts), hoisted
+
+
+# ----- dead code elimination ------------------------------------------------------------------------
+
+def _scan_dce(used_outputs, eqn):
+    """Keep the carries the used outputs need (a fixpoint: a carry needed in feeds the same carry out)
+    and only the used ys, as JAX's scan dce rule."""
+    from jaxlite._src.interpreters import partial_eval as pe
+    params = eqn.params
+    jaxpr, nc, ncar = params["jaxpr"], params["num_consts"], params["num_carry"]
+    used_carry, used_ys = list(used_outputs[:ncar]), list(used_outputs[ncar:])
+    while True:
+        body, used_in = pe.dce_jaxpr(jaxpr.jaxpr, used_carry + used_ys)
+        used_carry_in = [a or b for a, b in zip(used_in[nc:nc + ncar], used_carry)]
+        if used_carry_in == used_carry:
+            break
+        used_carry = used_carry_in
+    used_in = list(used_in[:nc]) + used_carry + list(used_in[nc + ncar:])
+    if not any(used_carry) and not any(used_ys) and not jaxpr.jaxpr.effects:
+        return [False] * len(used_in), None
+    body = body.replace(invars=[v for v, u in zip(body.invars, used_in) if u])
+    new_params = dict(params, jaxpr=core.ClosedJaxpr(body, jaxpr.consts), num_consts=sum(used_in[:nc]),
+                      num_carry=sum(used_carry),
+                      linear=tuple(lin for lin, u in zip(params["linear"], used_in) if u))
+    new = eqn.replace(invars=[v for v, u in zip(eqn.invars, used_in) if u],
+                      outvars=[v for v, u in zip(eqn.outvars, used_carry + used_ys) if u], params=new_params)
+    return used_in, new
+
+
+def _register_scan_dce():
+    from jaxlite._src.interpreters import partial_eval as pe
+    pe.dce_rules[scan_p] = _scan_dce
+
+
+_register_scan_dce()
 
 
 # ----- transposition ------------------------------------------------------------------------------------
