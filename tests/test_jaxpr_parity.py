@@ -202,6 +202,19 @@ PROGRAMS += [
     ("grad norm", lambda j, n: j.grad(lambda v: n.linalg.norm(v)), (_X3,)),
 ]
 
+# elementwise jvps stage JAX's equations (tan's 1 + ans**2, asin's rsqrt(1 - x**2), ...)
+_UNARY_GRADS = ["tan", "arcsin", "arccos", "arctan", "arcsinh", "arctanh", "exp2", "expm1", "log1p", "cbrt",
+                "sqrt", "sin", "cos", "tanh", "exp", "log", "square", "reciprocal"]
+PROGRAMS += [(f"grad {nm}", (lambda nm: lambda j, n: j.grad(lambda v: getattr(n, nm)(v).sum()))(nm),
+              (np.array([0.3, 0.1, 0.7], np.float32),)) for nm in _UNARY_GRADS]
+PROGRAMS += [(f"grad scipy.special.{nm}", (lambda nm: lambda j, n: j.grad(
+    lambda v: getattr(j.scipy.special, nm)(v).sum()))(nm), (np.array([0.3, 0.1, 0.7], np.float32),))
+    for nm in ["erf", "erfc", "erfinv", "expit"]]
+PROGRAMS += [("grad power", lambda j, n: j.grad(lambda v, w: n.power(v, w).sum(), (0, 1)),
+              (np.array([0.3, 0., 0.7], np.float32), np.array([0.8, 0.5, 1.2], np.float32))),
+             ("grad nn.sigmoid and silu", lambda j, n: j.grad(lambda v: (j.nn.sigmoid(v) + j.nn.silu(v)).sum()),
+              (_X3,))]
+
 
 @pytest.mark.parametrize("mode, kwargs, pad_width, a", _PAD_CASES)
 def test_pad_values_match_jax(jnp_oracle, mode, kwargs, pad_width, a):

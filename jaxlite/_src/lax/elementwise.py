@@ -338,8 +338,10 @@ def _pow_jvp_lhs(g, ans, x, y):
 
 
 def _pow_jvp_rhs(g, ans, x, y):
-    logx = select_n(eq(x, _zeros(x)), log(x), _zeros(x))
-    return mul(convert_element_type(g, ans.dtype) if g.dtype != ans.dtype else g, mul(ans, logx))
+    # g * (log(x) * ans), with log(x) taken as 0 where x == 0 (x replaced by 1 there), as JAX's
+    x_or_one = select_n(eq(x, _full_like_val(x, 0)), x, _ones(x))
+    out = mul(g, mul(log(x_or_one), ans))
+    return convert_element_type(out, y.dtype) if out.dtype != y.dtype else out
 
 
 ad.defjvp2(pow_p, _pow_jvp_lhs, _pow_jvp_rhs)
@@ -553,7 +555,7 @@ for _p in (exp_p, exp_xla_p):
 exp = _exact_bind(exp_p, exp_xla_p, _REAL_FLOATS)
 
 exp2_p = unop("exp2", _errstate(np.exp2), _inexact, "floating, complexfloating")
-ad.defjvp2(exp2_p, lambda g, ans, x: mul(g, mul(ans, _full_like_val(x, np.log(2)))))
+ad.defjvp2(exp2_p, lambda g, ans, x: mul(log(_full_like_val(x, 2)), mul(g, ans)))
 exp2 = _unary(exp2_p)
 
 log_p = unop("log", _errstate(np.log), _inexact, "floating, complexfloating")
@@ -563,13 +565,13 @@ for _p in (log_p, log_xla_p):
 log = _exact_bind(log_p, log_xla_p, _F32_F64)
 
 expm1_p = unop("expm1", _errstate(np.expm1), _inexact, "floating, complexfloating")
-ad.defjvp2(expm1_p, lambda g, ans, x: mul(g, add(ans, _ones(ans))))
+ad.defjvp2(expm1_p, lambda g, ans, x: mul(g, add(ans, _full_like_val(ans, 1))))
 expm1 = _unary(expm1_p)
 
 log1p_p = unop("log1p", _errstate(np.log1p), _inexact, "floating, complexfloating")
 log1p_xla_p = _xla_twin(log1p_p, _or_f64(_xla_math.log1p64, _xla_math.log1p))
 for _p in (log1p_p, log1p_xla_p):
-    ad.defjvp(_p, lambda g, x: div(g, add(x, _ones(x))))
+    ad.defjvp(_p, lambda g, x: div(g, add(x, _full_like_val(x, 1))))
 log1p = _exact_bind(log1p_p, log1p_xla_p, _F32_F64)
 
 # ``add`` of a product as XLA computes it: LLVM contracts a float32/float64 ``mul`` feeding an ``add`` into
@@ -721,7 +723,7 @@ def _logistic_impl(x):
 
 
 logistic_p = unop("logistic", _logistic_impl, _inexact, "floating, complexfloating")
-ad.defjvp2(logistic_p, lambda g, ans, x: mul(g, mul(ans, sub(_ones(ans), ans))))
+ad.defjvp2(logistic_p, lambda g, ans, x: mul(g, mul(ans, sub(_full_like_val(ans, 1), ans))))
 logistic = _unary(logistic_p)
 
 sin_p = unop("sin", _errstate(np.sin), _inexact, "floating, complexfloating")
@@ -735,19 +737,19 @@ cos = _unary(cos_p)
 tan_p = unop("tan", _errstate(np.tan), _inexact, "floating, complexfloating")
 tan_xla_p = _xla_twin(tan_p, _via_f32(_xla_math.tan, _or_f64(_xla_math.tan64, _errstate(np.tan))))
 for _p in (tan_p, tan_xla_p):
-    ad.defjvp2(_p, lambda g, ans, x: mul(g, add(_ones(x), mul(ans, ans))))
+    ad.defjvp2(_p, lambda g, ans, x: mul(g, add(_full_like_val(x, 1), square(ans))))
 tan = _exact_bind(tan_p, tan_xla_p, _REAL_FLOATS)
 
 asin_p = unop("asin", _errstate(np.arcsin), _inexact, "floating, complexfloating")
-ad.defjvp(asin_p, lambda g, x: mul(g, rsqrt(sub(_ones(x), mul(x, x)))))
+ad.defjvp(asin_p, lambda g, x: mul(g, rsqrt(sub(_full_like_val(x, 1), square(x)))))
 asin = _unary(asin_p)
 
 acos_p = unop("acos", _errstate(np.arccos), _inexact, "floating, complexfloating")
-ad.defjvp(acos_p, lambda g, x: neg(mul(g, rsqrt(sub(_ones(x), mul(x, x))))))
+ad.defjvp(acos_p, lambda g, x: mul(g, neg(rsqrt(sub(_full_like_val(x, 1), square(x))))))
 acos = _unary(acos_p)
 
 atan_p = unop("atan", _errstate(np.arctan), _inexact, "floating, complexfloating")
-ad.defjvp(atan_p, lambda g, x: div(g, add(_ones(x), mul(x, x))))
+ad.defjvp(atan_p, lambda g, x: div(g, add(_full_like_val(x, 1), square(x))))
 atan = _unary(atan_p)
 
 sinh_p = unop("sinh", _errstate(np.sinh), _inexact, "floating, complexfloating")
@@ -759,15 +761,15 @@ ad.defjvp(cosh_p, lambda g, x: mul(g, sinh(x)))
 cosh = _unary(cosh_p)
 
 asinh_p = unop("asinh", _errstate(np.arcsinh), _inexact, "floating, complexfloating")
-ad.defjvp(asinh_p, lambda g, x: mul(g, rsqrt(add(mul(x, x), _ones(x)))))
+ad.defjvp(asinh_p, lambda g, x: mul(g, rsqrt(add(square(x), _full_like_val(x, 1)))))
 asinh = _unary(asinh_p)
 
 acosh_p = unop("acosh", _errstate(np.arccosh), _inexact, "floating, complexfloating")
-ad.defjvp(acosh_p, lambda g, x: mul(g, rsqrt(mul(sub(x, _ones(x)), add(x, _ones(x))))))
+ad.defjvp(acosh_p, lambda g, x: mul(g, rsqrt(sub(square(x), _full_like_val(x, 1)))))
 acosh = _unary(acosh_p)
 
 atanh_p = unop("atanh", _errstate(np.arctanh), _inexact, "floating, complexfloating")
-ad.defjvp(atanh_p, lambda g, x: div(g, sub(_ones(x), mul(x, x))))
+ad.defjvp(atanh_p, lambda g, x: mul(reciprocal(add(_full_like_val(x, 1), x)), div(g, sub(_full_like_val(x, 1), x))))
 atanh = _unary(atanh_p)
 
 atan2_p = naryop("atan2", _errstate(np.arctan2), _float, "floating")
@@ -791,7 +793,7 @@ ad.defjvp2(rsqrt_p, lambda g, ans, x: mul(g, mul(_full_like_val(x, -0.5), div(an
 rsqrt = _unary(rsqrt_p)
 
 cbrt_p = unop("cbrt", _errstate(np.cbrt), _float, "floating")
-ad.defjvp2(cbrt_p, lambda g, ans, x: mul(g, div(_full_like_val(x, 1 / 3), mul(ans, ans))))
+ad.defjvp2(cbrt_p, lambda g, ans, x: mul(g, mul(_full_like_val(x, 1 / 3), integer_pow(ans, -2))))
 cbrt = _unary(cbrt_p)
 
 
@@ -809,11 +811,11 @@ erf_p = unop("erf", _special("erf"), _float, "floating")
 erf_xla_p = unop("erf", _via_f32(_xla_math.erf, _or_f64(_xla_math.erf64, _special("erf"))), _float,
                  "floating")
 for _p in (erf_p, erf_xla_p):
-    ad.defjvp(_p, lambda g, x: mul(g, mul(_full_like_val(x, 2 / np.sqrt(np.pi)), exp(neg(mul(x, x))))))
+    ad.defjvp(_p, lambda g, x: mul(_full_like_val(x, 2 / np.sqrt(np.pi)), mul(g, exp(neg(square(x))))))
 erf = _exact_bind(erf_p, erf_xla_p, _REAL_FLOATS)
 
 erfc_p = unop("erfc", _special("erfc"), _float, "floating")
-ad.defjvp(erfc_p, lambda g, x: mul(g, mul(_full_like_val(x, -2 / np.sqrt(np.pi)), exp(neg(mul(x, x))))))
+ad.defjvp(erfc_p, lambda g, x: mul(_full_like_val(x, -2 / np.sqrt(np.pi)), mul(g, exp(neg(square(x))))))
 erfc = _unary(erfc_p)
 
 def _erf_inv_impl(x):
@@ -828,8 +830,7 @@ erf_inv_p = unop("erf_inv", _erf_inv_impl, _float, "floating")
 erf_inv_xla_p = unop("erf_inv", _via_f32(_xla_math.erf_inv, _or_f64(_xla_math.erf_inv64, _erf_inv_impl)),
                      _float, "floating")
 for _p in (erf_inv_p, erf_inv_xla_p):
-    ad.defjvp2(_p, lambda g, ans, x: mul(g, mul(_full_like_val(x, np.sqrt(np.pi) / 2),
-                                                exp(mul(ans, ans)))))
+    ad.defjvp2(_p, lambda g, ans, x: mul(_full_like_val(x, np.sqrt(np.pi) / 2), mul(g, exp(square(ans)))))
 erf_inv = _exact_bind(erf_inv_p, erf_inv_xla_p, _REAL_FLOATS)
 
 lgamma_p = unop("lgamma", _special("gammaln"), _float, "floating")
