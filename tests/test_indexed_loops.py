@@ -222,3 +222,56 @@ def test_squeeze_and_one_element_broadcast():
                     j.lax.broadcast_in_dim(s, (2, 3), ()))
         return f
     _both(make, x, np.int32(4))
+
+
+def _loop_sources():
+    from jaxlite._src.lax.control_flow import loops
+    return [run.__jaxlite_source__ for per_body in list(loops._programs.values())
+            for _, run in per_body.values() if hasattr(run, "__jaxlite_source__")]
+
+
+@pytest.mark.parametrize("inline", [True, False])
+@pytest.mark.parametrize("static", [True, False])
+def test_indexed_loop_writes_its_own_copy_in_place(monkeypatch, inline, static):
+    from jaxlite._src.lax.control_flow import loops
+    monkeypatch.setattr(loops, "_INLINE", inline)
+    x = np.linspace(-1, 1, 40).astype(np.float32)
+    xj = jnp.asarray(x)
+
+    def make(j):
+        def f(x, n):
+            return j.lax.fori_loop(1, 40 if static else n,
+                                   lambda i, x: x.at[i].set(x[i - 1] * 0.5 + x[i] + 0.125), x)
+        return f
+    got = jax.jit(make(jax))(xj, np.int32(40))
+    want = jax_real.jit(make(jax_real))(x, np.int32(40))
+    _same(got, want, 1e-5)
+    np.testing.assert_array_equal(np.asarray(xj), x)
+    again = jax.jit(make(jax))(xj, np.int32(40))
+    assert not np.shares_memory(np.asarray(got), np.asarray(again))
+    if inline:
+        assert any("_copy(" in src for src in _loop_sources())
+
+
+def test_indexed_loop_same_array_in_two_carries():
+    x = np.arange(6, dtype=np.float32)
+
+    def make(j):
+        def f(x):
+            def body(i, c):
+                a, b = c
+                return a.at[i].set(b[i] * 2 + 1), b
+            return j.lax.fori_loop(0, 6, body, (x, x))
+        return f
+    _both(make, x)
+
+
+def test_indexed_loop_callback_sees_each_state():
+    seen = []
+    x = np.zeros(4, np.float32)
+
+    def body(i, x):
+        jax.debug.callback(lambda v: seen.append(np.array(v, copy=False)), x)
+        return x.at[i].set(1.0)
+    jax.jit(lambda x: jax.lax.fori_loop(0, 4, body, x))(x)
+    assert [int(np.asarray(v).sum()) for v in seen] == [0, 1, 2, 3]

@@ -394,7 +394,8 @@ def _scatter_fast(eqn, in_place=False):
             key = pre + (i,) if pre else i
             out[key] = u if ufunc is None else ufunc(out[key], u)
         return out
-    scatter_one.in_place = in_place
+    if not in_place:
+        scatter_one.in_place_twin = lambda: _scatter_fast(eqn, in_place=True)
     return scatter_one
 
 
@@ -505,8 +506,57 @@ def _free_dead_values(lines, line_names, keep):
     return out
 
 
-def compile_jaxpr(jaxpr: Jaxpr, consts=(), backend=None) -> Callable:
+def _aliases(records, start: set, skip=None, after=-1) -> set:
+    """Names that may share memory with a name in ``start``: the outputs of every line (after line
+    ``after``, other than line ``skip``) reading one of them, unless the line is a ufunc call (whose
+    results are new arrays or scalars). Views, aliases and calls of sub-programs all may share."""
+    names = set(start)
+    for j, (_, fn, ins, outs, _e) in enumerate(records):
+        if j > after and j != skip and type(fn) is not np.ufunc and names.intersection(ins):
+            names.update(outs)
+    return names
+
+
+def _may_keep(eqn) -> bool:
+    """Whether an equation might hand its operands' buffers to user code that keeps them (callbacks,
+    effects, sub-programs that may hold either)."""
+    return bool(eqn.effects) or "callback" in eqn.primitive.name or _has_subjaxpr(eqn.params)
+
+
+def _write_in_place(records, rets, donate, glob) -> set:
+    """Let one-index scatters write into donated argument buffers (``donate``: argument index ->
+    output index). Argument ``k`` is written in place by the scatter at line ``L`` when: no line after
+    ``L`` reads the argument or anything that may share its memory, the scatter reads it only as its
+    operand, the scatter's result is returned at output ``donate[k]`` and no other output may share
+    memory with the argument or that result. Returns the argument indices written in place."""
+    written = set()
+    for k, out_k in donate.items():
+        arg = f"a{k}"
+        line = next((j for j, (_, fn, ins, _o, _e) in enumerate(records)
+                     if ins and ins[0] == arg and hasattr(fn, "in_place_twin")), None)
+        if line is None:
+            continue
+        fn_name, fn, ins, outs, _ = records[line]
+        old = _aliases(records, {arg}, skip=line)
+        if old.intersection(ins[1:]) or any(old.intersection(r[2]) for r in records[line + 1:]):
+            continue
+        if any(old.intersection(r[2]) and _may_keep(r[4]) for r in records[:line]):
+            continue
+        new = _aliases(records, {outs[0]}, after=line)
+        if rets[out_k] != outs[0] or any(r in old or r in new
+                                         for i, r in enumerate(rets) if i != out_k):
+            continue
+        glob[fn_name] = fn.in_place_twin()
+        written.add(k)
+    return written
+
+
+def compile_jaxpr(jaxpr: Jaxpr, consts=(), backend=None, donate=None) -> Callable:
     """Compile ``jaxpr`` (with ``consts`` for its constvars) to ``f(*args) -> list of NumPy arrays``.
+
+    ``donate`` (argument index -> output index) lets the program overwrite those arguments' buffers
+    when its result for that argument is a one-index scatter into it and nothing else still reads it
+    (for loops, which own their carries' buffers). ``f.__jaxlite_in_place__``: the arguments it writes.
 
     Under ``jaxlite_backend='numba'`` (or ``backend='numba'``) runs of elementwise equations are fused
     into numba kernels and each other equation first gets the numba tier's lowering, if it has one."""
@@ -546,6 +596,8 @@ def compile_jaxpr(jaxpr: Jaxpr, consts=(), backend=None) -> Callable:
         args.append(f"a{i}")
     counter = 0
     producers: dict = {}
+    records = []  # per generated line: (function's global name, function, input names, output names,
+    # equation)
     for j, eqn in enumerate(eqns):
         invars = eqn.invars
         fusion = fusions.get(eqn.primitive)
@@ -591,6 +643,7 @@ def compile_jaxpr(jaxpr: Jaxpr, consts=(), backend=None) -> Callable:
                 if _nbytes(v.aval) >= _FREE_MIN_BYTES:
                     big.add(names[v])
         line_names.append([n for n in in_names + outs if n in big])
+        records.append((fn_name, fn, in_names, outs, eqn))
         if eqn.primitive.multiple_results:
             lhs = ", ".join(outs) + ("," if len(outs) == 1 else "")
             if not outs:
@@ -599,7 +652,11 @@ def compile_jaxpr(jaxpr: Jaxpr, consts=(), backend=None) -> Callable:
         else:
             lhs = outs[0]
         lines.append(f"    {lhs} = {ins}" if op is not None else f"    {lhs} = {fn_name}({ins})")
-    ret = ", ".join(name_of(v) for v in jaxpr.outvars)
+    ret_names = [name_of(v) for v in jaxpr.outvars]
+    ret = ", ".join(ret_names)
+    in_place = set()
+    if donate and numba_lower is None:
+        in_place = _write_in_place(records, ret_names, donate, glob)
     lines = _free_dead_values(lines, line_names, set(ret.split(", ")))
     lines.append(f"    return [{ret}]")
     if errstate:
@@ -614,6 +671,7 @@ def compile_jaxpr(jaxpr: Jaxpr, consts=(), backend=None) -> Callable:
     fn = glob["_compiled"]
     fn.__jaxlite_source__ = src
     fn.__jaxlite_backend__ = backend
+    fn.__jaxlite_in_place__ = frozenset(in_place)
     return fn
 
 

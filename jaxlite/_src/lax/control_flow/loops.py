@@ -121,6 +121,27 @@ def _finish(name: str, params, lines, glob, errstate: bool):
     return fn
 
 
+def _body_program(closed, num_consts, num_carry):
+    """A loop body's compiled program, allowed to write its carries in place (one-index scatters,
+    ``x.at[i].set(...)``: a step then costs no copy of the carried array). The loop owns those
+    buffers: it copies each such carry once on entry, so neither the caller's arrays nor the results
+    it handed out earlier are written. On the numba tier the body is compiled as usual."""
+    if config.jaxlite_backend == "numba":
+        return numpy_backend.compile_closed(closed)
+    donate = {num_consts + k: k for k in range(num_carry)}
+    return numpy_backend.compile_jaxpr(closed.jaxpr, closed.consts, donate=donate)
+
+
+def _owned_carries(body_fn, num_consts):
+    """Positions of the carries the body writes in place (the loop copies them on entry)."""
+    return sorted(k - num_consts for k in getattr(body_fn, "__jaxlite_in_place__", ()))
+
+
+def _copy_owned(body_fn, num_consts, carry_names, glob):
+    glob["_copy"] = np.array
+    return [f"    {carry_names[k]} = _copy({carry_names[k]})" for k in _owned_carries(body_fn, num_consts)]
+
+
 def _inline_scan(body_fn, length, reverse, num_consts, num_carry, y_avals):
     prog = _take_apart(body_fn)
     if prog is None or len(prog.rets) != num_carry + len(y_avals):
@@ -132,7 +153,7 @@ def _inline_scan(body_fn, length, reverse, num_consts, num_carry, y_avals):
     fixed = dict(zip(prog.args, consts + carry + [f"_s{i}" for i in range(n_xs)]))
     glob = {"_empty": np.empty}
     stmts, rets = _splice(prog, "b_", fixed, glob, "        ")
-    lines = []
+    lines = _copy_owned(body_fn, num_consts, carry, glob)
     for k, a in enumerate(y_avals):
         glob[f"_yshape{k}"], glob[f"_ydtype{k}"] = (length,) + tuple(a.shape), a.dtype
         lines.append(f"    _ys{k} = _empty(_yshape{k}, _ydtype{k})")
@@ -163,7 +184,7 @@ def _inline_while(cond_fn, body_fn, cond_nconsts, body_nconsts):
     glob = {}
     cstmts, (pred,) = _splice(cprog, "c_", dict(zip(cprog.args, cconsts + carry)), glob, "        ")
     bstmts, rets = _splice(bprog, "b_", dict(zip(bprog.args, bconsts + carry)), glob, "        ")
-    lines = ["    while True:"] + cstmts + [f"        if not {pred}:", "            break"] + bstmts
+    lines = _copy_owned(body_fn, body_nconsts, carry, glob) + ["    while True:"] + cstmts + [f"        if not {pred}:", "            break"] + bstmts
     if n_carry:
         lines.append(f"        {', '.join(carry)}, = {', '.join(rets)},")
     lines.append(f"    return [{', '.join(carry)}]")
@@ -272,10 +293,14 @@ def _while_abstract_eval(*avals, cond_jaxpr, body_jaxpr, cond_nconsts, body_ncon
 
 
 def _make_while_runner(cond_fn, body_fn, cond_nconsts, body_nconsts, batched_pred=False):
+    owned = _owned_carries(body_fn, body_nconsts)
+
     def run(*args):
         cconsts = args[:cond_nconsts]
         bconsts = args[cond_nconsts:cond_nconsts + body_nconsts]
         carry = list(args[cond_nconsts + body_nconsts:])
+        for k in owned:
+            carry[k] = np.array(carry[k])
         while cond_fn(*cconsts, *carry)[0]:
             carry = body_fn(*bconsts, *carry)
         return carry
@@ -311,8 +336,10 @@ def _while_program(cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
     if hit is not None:
         return hit[1]
     cond_fn = numpy_backend.compile_closed(cond_jaxpr)
-    body_fn = numpy_backend.compile_closed(body_jaxpr)
     batched_pred = cond_jaxpr.out_avals[0].shape != ()
+    # a batched predicate selects between old and new carries: the old ones must survive the step
+    body_fn = (numpy_backend.compile_closed(body_jaxpr) if batched_pred
+               else _body_program(body_jaxpr, body_nconsts, len(body_jaxpr.out_avals)))
     run = _inline_while(cond_fn, body_fn, cond_nconsts, body_nconsts) if _INLINE and not batched_pred else None
     if run is None:
         run = _make_while_runner(cond_fn, body_fn, cond_nconsts, body_nconsts, batched_pred)
@@ -733,9 +760,13 @@ def _make_scan_runner(body, length, reverse, num_consts, num_carry, y_avals):
     y_shapes = [((length,) + a.shape, a.dtype) for a in y_avals]
     n_ys = len(y_shapes)
 
+    owned = _owned_carries(body, num_consts)
+
     def run(*args):
         consts = list(args[:num_consts])
         carry = list(args[num_consts:num_consts + num_carry])
+        for k in owned:
+            carry[k] = np.array(carry[k])
         xs = args[num_consts + num_carry:]
         ys = [np.empty(s, d) for s, d in y_shapes]
         steps = range(length - 1, -1, -1) if reverse else range(length)
@@ -759,7 +790,7 @@ def _scan_program(jaxpr, length, reverse, num_consts, num_carry):
     hit = per_body.get(key)
     if hit is not None:
         return hit[1]
-    body = numpy_backend.compile_closed(jaxpr)
+    body = _body_program(jaxpr, num_consts, num_carry)
     y_avals = jaxpr.out_avals[num_carry:]
     run = _inline_scan(body, length, reverse, num_consts, num_carry, y_avals) if _INLINE else None
     if run is None:
