@@ -486,7 +486,7 @@ X64_SAMPLERS = {
     "gumbel": lambda r, m, k: r.gumbel(k, (2000,), "float64"),
     "gumbel_high": lambda r, m, k: r.gumbel(k, (2000,), "float64", mode="high"),
     "pareto": lambda r, m, k: r.pareto(k, m.array([0.05, 0.5, 1.0, 3.0, 20.0]), (400, 5), "float64"),
-    # (sigma a power of two: XLA reassociates (sqrt2 * erf_inv) * sigma, see README "Known differences")
+    # (other sigmas: test_lognormal_bits_match_jax)
     "lognormal": lambda r, m, k: r.lognormal(k, 0.5, (2000,), "float64"),
     "weibull_min": lambda r, m, k: r.weibull_min(k, 1.5, 0.7, (2000,), "float64"),
     "rayleigh": lambda r, m, k: r.rayleigh(k, 1.5, (2000,), "float64"),
@@ -785,3 +785,143 @@ def test_maxwell_ynn_bits_match_jax(dtype):
                 want = getattr(jax.random, name)(jax.random.key(seed), *args, shape, dtype)
                 got = getattr(jl.random, name)(jl.random.key(seed), *args, shape, dtype)
                 _same_bits(np.asarray(want).astype(np.float64), np.asarray(got).astype(np.float64))
+
+
+# --- XLA's simplifier across the samplers' nested jits (backend/xla_rewrites.py) ---------------------------
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+def test_lognormal_bits_match_jax(dtype):
+    """(sqrt(2) * erf_inv(u)) * sigma is XLA's erf_inv(u) * (sigma * sqrt(2)) (a rule that sees through
+    normal's jit), for any sigma; not in bfloat16 (float32 operations between conversions there)."""
+    import jaxlite as jl
+    with jax.enable_x64(dtype == "float64"), jl.enable_x64(dtype == "float64"):
+        for seed, sigma, shape in [(0, 0.3, (2000,)), (1, 1.7, (500,)), (2, 0.5, (500,)), (3, 0.3, ()),
+                                   (4, np.array([0.3, 1.7, 0.5], dtype), (300, 3)), (5, 0.1, (7, 9))]:
+            want = jax.random.lognormal(jax.random.key(seed), sigma, shape, dtype)
+            got = jl.random.lognormal(jl.random.key(seed), sigma, shape, dtype)
+            _same_bits(np.asarray(want).astype(np.float64), np.asarray(got).astype(np.float64))
+        # traced sigma under jit, batched keys and sigmas under vmap
+        h = lambda r: (lambda k, s: r.lognormal(k, s, (300,), dtype))
+        _same_bits(np.asarray(jax.jit(h(jax.random))(jax.random.key(6), 0.3)).astype(np.float64),
+                   np.asarray(jl.jit(h(jl.random))(jl.random.key(6), 0.3)).astype(np.float64))
+        ks, ksl = jax.random.split(jax.random.key(7), 5), jl.random.split(jl.random.key(7), 5)
+        _same_bits(np.asarray(jax.vmap(lambda k: jax.random.lognormal(k, 0.3, (40,), dtype))(ks)).astype(np.float64),
+                   np.asarray(jl.vmap(lambda k: jl.random.lognormal(k, 0.3, (40,), dtype))(ksl)).astype(np.float64))
+        s = np.array([0.3, 0.7, 1.3], dtype)
+        _same_bits(np.asarray(jax.vmap(lambda s: jax.random.lognormal(ks[0], s, (40,), dtype))(s)).astype(np.float64),
+                   np.asarray(jl.vmap(lambda s: jl.random.lognormal(ksl[0], s, (40,), dtype))(s)).astype(np.float64))
+        for f in (lambda r: (lambda k: r.lognormal(k, 0.3, (5,), dtype)),
+                  lambda r: (lambda k: r.lognormal(k, np.array([0.3, 2.0], dtype), (4, 2), dtype)),
+                  lambda r: (lambda k, s: r.lognormal(k, s, (3,), dtype))):
+            args = (0.3,) if f(jax.random).__code__.co_argcount == 2 else ()
+            assert str(jax.make_jaxpr(f(jax.random))(jax.random.key(0), *args)).split() == \
+                str(jl.make_jaxpr(f(jl.random))(jl.random.key(0), *args)).split()
+
+
+@pytest.mark.parametrize("name", ["gumbel", "logistic"])
+def test_half_gumbel_logistic_bits_match_jax(name):
+    """float16: with constant bounds XLA folds uniform's (bits - 1) * (1 - tiny) + tiny into bits + (-1 + tiny),
+    which is bits - 1 in float16 (eager, under jit and under vmap)."""
+    import jaxlite as jl
+    for seed, shape in [(0, (3000,)), (1, (31, 17)), (2, ())]:
+        _same_bits(np.asarray(getattr(jax.random, name)(jax.random.key(seed), shape, "float16")).astype(np.float32),
+                   np.asarray(getattr(jl.random, name)(jl.random.key(seed), shape, "float16")).astype(np.float32))
+    f = lambda r: (lambda k: getattr(r, name)(k, (500,), "float16"))
+    _same_bits(np.asarray(jax.jit(f(jax.random))(jax.random.key(3))).astype(np.float32),
+               np.asarray(jl.jit(f(jl.random))(jl.random.key(3))).astype(np.float32))
+    ks, ksl = jax.random.split(jax.random.key(4), 6), jl.random.split(jl.random.key(4), 6)
+    _same_bits(np.asarray(jax.vmap(f(jax.random))(ks)).astype(np.float32),
+               np.asarray(jl.vmap(f(jl.random))(ksl)).astype(np.float32))
+    # the same folding of uniform's constant bounds inside a user's jit; eagerly they are arguments
+    tiny = float(np.finfo(np.float16).tiny)
+    g = lambda r: (lambda k: r.uniform(k, (500,), "float16", tiny, 1.0))
+    _same_bits(np.asarray(jax.jit(g(jax.random))(jax.random.key(5))).astype(np.float32),
+               np.asarray(jl.jit(g(jl.random))(jl.random.key(5))).astype(np.float32))
+    _same_bits(np.asarray(g(jax.random)(jax.random.key(5))).astype(np.float32),
+               np.asarray(g(jl.random)(jl.random.key(5))).astype(np.float32))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+def test_double_sided_maxwell_any_scale_bits_match_jax(dtype):
+    """sign * maxwell * scale + loc: XLA contracts the last product and sum into a fused multiply-add
+    (fewer than 1365 values: from 4096 normals on, YNNPACK sums the norms)."""
+    import jaxlite as jl
+    with jax.enable_x64(dtype == "float64"), jl.enable_x64(dtype == "float64"):
+        for seed, loc, scale in [(0, 0.3, 1.7), (1, -2.1, 0.37), (2, np.array([0.1, 5.0], dtype), 3.3)]:
+            shape = (300, 2) if np.ndim(loc) else (800,)
+            want = jax.random.double_sided_maxwell(jax.random.key(seed), loc, scale, shape, dtype)
+            got = jl.random.double_sided_maxwell(jl.random.key(seed), loc, scale, shape, dtype)
+            _same_bits(np.asarray(want).astype(np.float64), np.asarray(got).astype(np.float64))
+        h = lambda r: (lambda k, l, s: r.double_sided_maxwell(k, l, s, (300,), dtype))
+        _same_bits(np.asarray(jax.jit(h(jax.random))(jax.random.key(3), 0.3, 1.7)).astype(np.float64),
+                   np.asarray(jl.jit(h(jl.random))(jl.random.key(3), 0.3, 1.7)).astype(np.float64))
+        f = lambda r: (lambda k: r.double_sided_maxwell(k, 0.3, 1.7, (4,), dtype))
+        assert str(jax.make_jaxpr(f(jax.random))(jax.random.key(0))).split() == \
+            str(jl.make_jaxpr(f(jl.random))(jl.random.key(0))).split()
+
+
+def test_sampler_with_user_constants_in_jit_matches_jax():
+    """Inside a user's jit that calls a sampler, XLA also reassociates the user's products by constants with
+    the sampler's (normal * 0.3 is erf_inv(u) * (sqrt(2) * 0.3)); so does jaxlite's backend there."""
+    import jaxlite as jl
+    f = lambda r: r.jit(lambda k: r.random.normal(k, (2000,)) * 0.3)
+    _same_bits(f(jax)(jax.random.key(1)), f(jl)(jl.random.key(1)))
+    g = lambda r: r.jit(lambda k: 0.25 * (r.random.normal(k, (300,), "float16") * 3.0))
+    _same_bits(np.asarray(g(jax)(jax.random.key(2))).astype(np.float32),
+               np.asarray(g(jl)(jl.random.key(2))).astype(np.float32))
+
+
+def test_xla_rewrites_leave_other_programs_alone():
+    """Programs without a sampler in them compile as they are: x * 2.5 * 0.3 rounds twice (JAX's jit
+    would fold the constants; eager JAX and NumPy round twice)."""
+    import jaxlite as jl
+    from jaxlite._src.backend import xla_rewrites
+    x = np.linspace(-3, 3, 2001, dtype=np.float32)
+    np.testing.assert_array_equal(np.asarray(jl.jit(lambda x: x * 2.5 * 0.3)(x)), x * np.float32(2.5) * np.float32(0.3))
+    assert not xla_rewrites.wanted(jl.make_jaxpr(lambda x: x * 2.5 * 0.3)(x).jaxpr)
+    assert xla_rewrites.wanted(jl.make_jaxpr(lambda k: jl.random.normal(k, (3,)))(jl.random.key(0)).jaxpr)
+
+
+def test_xla_rewrites_rules():
+    """The rules on small programs, against the values XLA's rewritten forms give."""
+    import jaxlite as jl
+    from jaxlite._src.backend import xla_rewrites
+    from jaxlite._src.backend.numpy_backend import compile_jaxpr
+    x = np.linspace(-3, 3, 1001, dtype=np.float32)
+    y = np.float32(0.7)
+    c1, c2, d1, d2 = np.float32(1.4142135), np.float32(0.3), np.float32(0.1), np.float32(0.37)
+    cases = [(lambda x, y: (c1 * x) * c2, x * (c1 * c2)),
+             (lambda x, y: c2 * (x * c1), x * (c1 * c2)),
+             (lambda x, y: (c1 * x) * y, x * (y * c1)),
+             (lambda x, y: y * (x * c1), x * (y * c1)),
+             (lambda x, y: (x - d1) + d2, x + (d2 - d1)),
+             (lambda x, y: d2 + (x + d1), x + (d1 + d2)),
+             (lambda x, y: (x + d1) - d2, x + (d1 - d2)),
+             (lambda x, y: (d1 - x) + d2, (d1 + d2) - x),
+             (lambda x, y: (x * np.float32(1.0)) + np.float32(0.0), x)]
+    for f, want in cases:
+        closed = jl.make_jaxpr(f)(x, y)
+        jaxpr, consts = xla_rewrites.rewrite(closed.jaxpr, closed.consts)
+        got = compile_jaxpr(jaxpr, consts)(x, y)[0]
+        np.testing.assert_array_equal(got, want)
+        # and XLA agrees
+        np.testing.assert_array_equal(jax.jit(f)(x, y), want)
+    # a scalar product is not a broadcast: (c * x) * y stays as written for scalars
+    closed = jl.make_jaxpr(lambda x, y: (c1 * x) * y)(x[7], y)
+    jaxpr, consts = xla_rewrites.rewrite(closed.jaxpr, closed.consts)
+    assert compile_jaxpr(jaxpr, consts)(x[7], y)[0] == (c1 * x[7]) * y
+
+
+def test_inline_jit_samplers_under_transforms():
+    """lognormal is jit(inline=True) as in JAX: inlined into traced jaxprs (also under grad and vmap), one
+    compiled program eagerly under vmap/jvp/grad (so XLA's rewrite applies there too)."""
+    import jaxlite as jl
+    g = lambda r: (lambda s: r.lognormal(r.key(0), s, (3,)).sum())
+    for t in ("grad", "vmap"):
+        arg = 0.3 if t == "grad" else np.float32([0.3, 0.7])
+        want = str(jax.make_jaxpr(getattr(jax, t)(g(jax.random)))(arg))
+        assert want.split() == str(jl.make_jaxpr(getattr(jl, t)(g(jl.random)))(arg)).split()
+    h = lambda r: (lambda s: r.random.lognormal(r.random.key(3), s, (50,))[7])
+    _same_bits(jax.grad(h(jax))(np.float32(0.3)), jl.grad(h(jl))(np.float32(0.3)))
+    _same_bits(jax.jvp(h(jax), (np.float32(0.3),), (np.float32(1.0),))[1],
+               jl.jvp(h(jl), (np.float32(0.3),), (np.float32(1.0),))[1])

@@ -357,10 +357,10 @@ class JitWrapped:
             closed, out_tree = hit
             hoisted = []
             _bounded_put(self._trace_cache, key, hit)
-        if self._inline:
+        if self._inline and type(trace) is pe.DynamicJaxprTrace:  # (other traces: see pjit._jit_staging)
             outs = core.eval_jaxpr(closed.jaxpr, closed.consts, *hoisted, *leaves)
         else:
-            outs = jit_p.bind(*hoisted, *leaves, **jit_params(closed, self._name))
+            outs = jit_p.bind(*hoisted, *leaves, **jit_params(closed, self._name, inline=self._inline))
         return tree_util.tree_unflatten(out_tree, outs)
 
     # -- AOT-style API --

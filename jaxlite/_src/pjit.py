@@ -41,10 +41,21 @@ jit_p.pp_alias_jaxpr = "jaxpr"
 numpy_backend.lowerings[jit_p] = _jit_lowering
 
 
-def jit_params(closed: ClosedJaxpr, name: str, donated=None):
+def jit_params(closed: ClosedJaxpr, name: str, donated=None, inline=False):
     n = len(closed.jaxpr.invars)
     return dict(jaxpr=closed, name=name, donated_invars=tuple(donated or (False,) * n),
-                inline=False, keep_unused=False)
+                inline=bool(inline), keep_unused=False)
+
+
+# ``jit(..., inline=True)`` as in JAX: its equations go straight into a jaxpr being traced, while eagerly --
+# also under vmap, jvp and linearize -- it runs as one compiled program (which the backend compiles as XLA
+# would, see backend/xla_rewrites.py). The transformation rules keep the flag on the jits they bind.
+def _jit_staging(trace, *args, jaxpr: ClosedJaxpr, **params):
+    if params.get("inline"):
+        with core.set_current_trace(trace):
+            return core.eval_jaxpr(jaxpr.jaxpr, jaxpr.consts, *args)
+    atoms = [trace.to_atom(a) for a in args]
+    return trace.emit(jit_p, atoms, jaxpr.out_avals, dict(params, jaxpr=jaxpr))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -78,7 +89,7 @@ def _jit_jvp(primals, tangents, *, jaxpr: ClosedJaxpr, name, **params):
     jvp_closed, out_nz = _memo(jaxpr, ("jvp", tuple(nonzeros)),
                                lambda: ad.jvp_jaxpr(jaxpr, nonzeros, instantiate=False))
     nz_tangents = [t for t, nz in zip(tangents, nonzeros) if nz]
-    outs = jit_p.bind(*primals, *nz_tangents, **jit_params(jvp_closed, name))
+    outs = jit_p.bind(*primals, *nz_tangents, **jit_params(jvp_closed, name, inline=params.get("inline")))
     n = len(jaxpr.out_avals)
     p_out, it = outs[:n], iter(outs[n:])
     t_out = [next(it) if nz else ad.Zero(a.to_tangent_aval()) for a, nz in zip(jaxpr.out_avals, out_nz)]
@@ -87,6 +98,7 @@ def _jit_jvp(primals, tangents, *, jaxpr: ClosedJaxpr, name, **params):
 
 def _jit_partial_eval(trace, *args, jaxpr: ClosedJaxpr, name, **params):
     """Known inputs run now as one jit; unknown ones are staged as another jit fed by residuals."""
+    inline = params.get("inline")
     unknowns = [trace.is_unknown(a) for a in args]
     last = trace.residuals_last  # (control flow bodies: JAX's older partial evaluation, see ad)
     known_jaxpr, unknown_jaxpr, out_unknowns, num_res, fwd, dup, keep = _memo(
@@ -94,7 +106,7 @@ def _jit_partial_eval(trace, *args, jaxpr: ClosedJaxpr, name, **params):
     known_args = [a for a, u in zip(args, unknowns) if not u]
     sources = [*known_args, *known_jaxpr.consts]
     with core.set_current_trace(trace.parent_trace):
-        kept_outs = iter(jit_p.bind(*known_args, **jit_params(known_jaxpr, name)))
+        kept_outs = iter(jit_p.bind(*known_args, **jit_params(known_jaxpr, name, inline=inline)))
     known_outs = [next(kept_outs) if k else None for k in keep]
     known_outs = [sources[f] if f is not None else o for o, f in zip(known_outs, fwd)]
     known_outs = [known_outs[d] if d is not None else o for o, d in zip(known_outs, dup)]
@@ -104,7 +116,8 @@ def _jit_partial_eval(trace, *args, jaxpr: ClosedJaxpr, name, **params):
     in_atoms = [trace.to_atom(a) for a, u in zip(args, unknowns) if u]
     atoms = in_atoms + res_atoms if last else res_atoms + in_atoms
     if unknown_jaxpr.jaxpr.outvars or unknown_jaxpr.jaxpr.eqns:
-        unknown_outs = trace.emit(jit_p, atoms, unknown_jaxpr.out_avals, jit_params(unknown_jaxpr, name))
+        unknown_outs = trace.emit(jit_p, atoms, unknown_jaxpr.out_avals,
+                                  jit_params(unknown_jaxpr, name, inline=inline))
     else:
         unknown_outs = []  # nothing left to compute later (as JAX, no empty jit is staged)
     k_it, u_it = iter(known_vals), iter(unknown_outs)
@@ -196,7 +209,7 @@ def _jit_transpose(cts, *args, jaxpr: ClosedJaxpr, name, **params):
     if made is None:  # closes over tracers: traced afresh each time
         made = _transpose_jaxpr(jaxpr, linear, nonzero, in_avals, keep_hoisted=True)
     closed, hoisted = made
-    cts_in = jit_p.bind(*hoisted, *residuals, *cts, **jit_params(closed, name))
+    cts_in = jit_p.bind(*hoisted, *residuals, *cts, **jit_params(closed, name, inline=params.get("inline")))
     it = iter(cts_in)
     return [next(it) if lin else None for lin in linear]
 
@@ -263,7 +276,7 @@ def _jit_batch(axis_data, vals, dims, *, jaxpr: ClosedJaxpr, name, **params):
     batched_avals = [core.get_aval(v) for v in vals]
     b_jaxpr, _, b_consts = pe.trace_to_jaxpr_dynamic(batched, batched_avals)
     closed, hoisted = _close_hoisting(b_jaxpr, b_consts)
-    outs = jit_p.bind(*hoisted, *vals, **jit_params(closed, name))
+    outs = jit_p.bind(*hoisted, *vals, **jit_params(closed, name, inline=params.get("inline")))
     return outs, out_dims
 
 
@@ -292,6 +305,8 @@ def _register_rules():
     ad.partial_eval_rules[jit_p] = _jit_partial_eval
     ad.primitive_transposes[jit_p] = _jit_transpose
     batching.axis_primitive_batchers[jit_p] = _jit_batch
+    from jaxlite._src.interpreters import partial_eval as pe
+    pe.custom_staging_rules[jit_p] = _jit_staging
 
 
 _register_rules()

@@ -1297,7 +1297,9 @@ def _double_sided_maxwell(key, loc, scale, shape, dtype):
     maxwell_key, rademacher_key = _split(key)
     maxwell_rvs = maxwell(maxwell_key, shape, dtype)
     random_sign = rademacher(rademacher_key, shape, dtype)
-    return random_sign * maxwell_rvs * scale + loc
+    # (+ as jnp promotes it; XLA contracts the product and the sum into one fused multiply-add)
+    from jaxlite._src.numpy.util import promote_args
+    return _add_fma(*promote_args("add", random_sign * maxwell_rvs * scale, loc))
 
 
 def generalized_normal(key, p, shape=(), dtype=None, *, out_sharding=None):
@@ -1358,17 +1360,20 @@ def lognormal(key, sigma=np.float32(1.0), shape=None, dtype=None, *, out_shardin
     dtype = _float_dtype(dtype, "lognormal")
     if shape is not None:
         shape = _canonicalize_shape(shape, "lognormal")
+    if not isinstance(sigma, Tracer) and np.ndim(sigma) == 0:
+        # a constant scalar is converted at once (JAX folds the conversion when it inlines _lognormal)
+        sigma = lax.convert_element_type(sigma, dtype)
     return _lognormal(key, sigma, shape, dtype)
 
 
-@partial(jit, static_argnums=(2, 3))
+@partial(jit, static_argnums=(2, 3), inline=True)
 def _lognormal(key, sigma, shape, dtype):
     if shape is None:
         shape = np.shape(sigma)
     else:
         _check_shape("lognormal", shape, np.shape(sigma))
     sigma = lax.convert_element_type(sigma, dtype)
-    scaled_norm = lax.mul(normal(key, shape, dtype), sigma)
+    scaled_norm = normal(key, shape, dtype) * sigma
     return lax.exp(scaled_norm)
 
 

@@ -169,6 +169,18 @@ CASES = {
     "ball_bf16": "jr.ball(jr.key(3), 3, 2.0, (30,), 'bfloat16')",
     "x64_ball": "jr.ball(jr.key(4), 4, 3.0, (30,))",
     "dirichlet_bf16": "jr.dirichlet(jr.key(5), jnp.array([0.01, 0.1, 0.5, 1.0, 2.0, 7.0]), (20,), 'bfloat16')",
+    # XLA's simplifier across the samplers' nested jits: lognormal's (sqrt(2) * erf_inv(u)) * sigma as
+    # erf_inv(u) * (sigma * sqrt(2)), float16 uniform's constant bounds folded (gumbel, logistic); and
+    # double_sided_maxwell's multiply-add fused
+    "lognormal_sigma": "jr.lognormal(jr.key(2), 0.3, (100,))",
+    "lognormal_arr": "jr.lognormal(jr.key(3), jnp.array([0.3, 1.7, 0.5]), (20, 3))",
+    "lognormal_f16": "jr.lognormal(jr.key(4), 0.3, (64,), 'float16')",
+    "lognormal_vmap": "jax.vmap(lambda k: jr.lognormal(k, 0.3, (10,)))(jr.split(jr.key(6), 4))",
+    "x64_lognormal_sigma": "jr.lognormal(jr.key(5), 0.3, (100,))",
+    "gumbel_f16": "jr.gumbel(jr.key(1), (64,), 'float16')",
+    "logistic_f16": "jr.logistic(jr.key(1), (64,), 'float16')",
+    "double_sided_maxwell_scale": "jr.double_sided_maxwell(jr.key(4), 0.3, 1.7, (50,))",
+    "x64_double_sided_maxwell": "jr.double_sided_maxwell(jr.key(5), 0.3, 1.7, (50,))",
     # float64 under x64 (names starting with x64_ are recorded and replayed with jax_enable_x64 on)
     "x64_exponential": "jr.exponential(jr.key(1), (100,))",
     "x64_laplace": "jr.laplace(jr.key(2), (100,))",

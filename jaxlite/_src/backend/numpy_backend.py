@@ -17,7 +17,7 @@ import numpy as np
 
 from jaxlite._src import core, dtypes
 from jaxlite._src.config import config
-from jaxlite._src.backend import threads
+from jaxlite._src.backend import threads, xla_rewrites
 from jaxlite._src.core import ClosedJaxpr, DropVar, Jaxpr, Literal, Var
 
 lowerings: dict = {}
@@ -678,5 +678,8 @@ def compile_jaxpr(jaxpr: Jaxpr, consts=(), backend=None, donate=None) -> Callabl
 def compile_closed(closed: ClosedJaxpr) -> Callable:
     fn = closed._compiled
     if fn is None or fn.__jaxlite_backend__ != config.jaxlite_backend:
-        fn = closed._compiled = compile_jaxpr(closed.jaxpr, closed.consts)
+        jaxpr, consts = closed.jaxpr, closed.consts
+        if xla_rewrites.wanted(jaxpr):  # a random sampler's program: as XLA's simplifier leaves it
+            jaxpr, consts = xla_rewrites.rewrite(jaxpr, consts)
+        fn = closed._compiled = compile_jaxpr(jaxpr, consts)
     return fn
