@@ -85,9 +85,10 @@ def inline_jits(jaxpr: Jaxpr, consts):
         return v if type(v) is Literal else env.get(v, v)
 
     def walk(jx, env, fresh):
+        keep = _fused_calls(jx)
         for eqn in jx.eqns:
             ins = [atom(env, v) for v in eqn.invars]
-            if eqn.primitive is jit_p:
+            if eqn.primitive is jit_p and id(eqn) not in keep:
                 inner: ClosedJaxpr = eqn.params["jaxpr"]
                 ienv = dict(zip(inner.jaxpr.invars, ins))
                 for cv, c in zip(inner.jaxpr.constvars, inner.consts):
@@ -109,6 +110,24 @@ def inline_jits(jaxpr: Jaxpr, consts):
     walk(jaxpr, env, False)
     outvars = [atom(env, v) for v in jaxpr.outvars]
     return jaxpr.replace(constvars=constvars, outvars=outvars, eqns=eqns), consts
+
+
+def _fused_calls(jaxpr: Jaxpr) -> set:
+    """The ids of the jit equations a backend fusion rule on ``jit`` computes from (and their operands' jit
+    producers, e.g. maxwell's bfloat16 ``norm`` of ``normal``'s output): those stay calls."""
+    from jaxlite._src.backend import numpy_backend
+    rule = numpy_backend.fusions.get(_p()["jit"])
+    keep: set = set()
+    if rule is None:
+        return keep
+    producers: dict = {}
+    for eqn in jaxpr.eqns:
+        if eqn.primitive is _p()["jit"] and rule(eqn, producers) is not None:
+            keep.add(id(eqn))
+            keep.update(id(producers[v]) for v in eqn.invars if type(v) is Var and v in producers)
+        if len(eqn.outvars) == 1:
+            producers[eqn.outvars[0]] = eqn
+    return keep
 
 
 # ---------------------------------------------------------------------------------------------------
