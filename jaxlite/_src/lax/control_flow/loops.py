@@ -1,9 +1,10 @@
 """Loops: ``while_p`` and ``scan_p`` (primitives holding jaxprs), and ``while_loop``, ``fori_loop``,
 ``scan``, ``map`` and ``associative_scan`` built on them.
 
-On the NumPy backend a loop compiles its body jaxpr once (``numpy_backend.compile_closed``) and calls
-it from a Python loop; ``scan`` writes its per-step outputs into preallocated stacked arrays. The body
-runner is a plain ``f(*numpy arrays) -> list`` so that a compiled tier can replace it.
+On the NumPy backend a loop compiles its body jaxpr once (``numpy_backend.compile_jaxpr``, with its
+carries donated so that ``x.at[i].set(...)`` writes the loop's own copy in place) and calls it from a
+Python loop; ``scan`` writes its per-step outputs into preallocated stacked arrays. The body runner is a
+plain ``f(*numpy arrays) -> list`` so that a compiled tier can replace it.
 """
 from __future__ import annotations
 
