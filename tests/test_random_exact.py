@@ -925,3 +925,58 @@ def test_inline_jit_samplers_under_transforms():
     _same_bits(jax.grad(h(jax))(np.float32(0.3)), jl.grad(h(jl))(np.float32(0.3)))
     _same_bits(jax.jvp(h(jax), (np.float32(0.3),), (np.float32(1.0),))[1],
                jl.jvp(h(jl), (np.float32(0.3),), (np.float32(1.0),))[1])
+
+
+def _spd(rng, n, dtype):
+    a = rng.standard_normal((n, n))
+    return (a @ a.T + n * np.eye(n)).astype(dtype), rng.standard_normal(n).astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("method", ["cholesky", "eigh", "svd"])
+def test_multivariate_normal_bits_match_jax(dtype, method):
+    """The factor through jaxlib's LAPACK routines, ``factor @ normals`` in the order XLA CPU's dot kernels
+    add (xla_math.dot_nt: loop nest, matrix-vector kernel or YNNPACK by shape): JAX's bits. Not
+    reproduced: float32 with n >= 8 and two or more samples (YNNPACK's float32 kernels), n == 1 with two
+    or more samples (XLA folds normal's sqrt(2) into the factor across the nested jit)."""
+    pytest.importorskip("scipy")
+    import jaxlite as jl
+    rng = np.random.default_rng(0)
+    ns = (2, 3, 4, 5, 6, 7) if dtype == "float32" else (2, 3, 4, 5, 7, 8, 12)
+    with jax.enable_x64(dtype == "float64"), jl.enable_x64(dtype == "float64"):
+        for n in ns:
+            cov, mean = _spd(rng, n, dtype)
+            for seed, shape in enumerate([None, (), (1,), (2,), (5,), (3, 4), (11,), (100,)]):
+                _same_bits(jax.random.multivariate_normal(jax.random.key(seed), mean, cov, shape, method=method),
+                           jl.random.multivariate_normal(jl.random.key(seed), mean, cov, shape, method=method))
+        for n in (1, 8, 9, 16):  # one sample: XLA's matrix-vector kernel (n = 1: one fused multiply-add)
+            cov, mean = _spd(rng, n, dtype)
+            _same_bits(jax.random.multivariate_normal(jax.random.key(n), mean, cov, method=method),
+                       jl.random.multivariate_normal(jl.random.key(n), mean, cov, method=method))
+        cov, mean = _spd(rng, 3, dtype)
+        f = lambda r: (lambda k, m, c: r.multivariate_normal(k, m, c, (7,), method=method))
+        _same_bits(jax.jit(f(jax.random))(jax.random.key(9), mean, cov), jl.jit(f(jl.random))(jl.random.key(9), mean, cov))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_xla_dot_order_matches_xla(dtype):
+    """xla_math.dot_nt against jitted dot_generals of every strategy XLA CPU picks for ``x @ y.T``."""
+    import jaxlite as jl
+    from jaxlite._src.lax.linalg import dot_general_p, dot_general_xla_p
+    rng = np.random.default_rng(1)
+    f = jax.jit(lambda x, y: jax.lax.dot_general(x, y, (([1], [1]), ([], []))))
+    with jax.enable_x64(dtype == "float64"):
+        for m in (1, 2, 3, 4, 5, 7, 8, 11, 12, 17, 42, 100):
+            for k in (1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 16, 17, 31, 40):
+                x, y = rng.standard_normal((m, k)).astype(dtype), rng.standard_normal((k, k)).astype(dtype)
+                got = xla_math.dot_nt(x, y)
+                if got is None:
+                    assert dtype == "float32" and m > 1 and k >= 8
+                    continue
+                _same_bits(f(x, y), got)
+    # the samplers bind the twin (same jaxpr); elsewhere dot_general stays NumPy's
+    x = np.ones((2, 3), dtype)
+    g = lambda a: jl.lax.dot_general(a, a, (([1], [1]), ([], [])))
+    assert jl.make_jaxpr(g)(x).eqns[0].primitive is dot_general_p
+    with xla_math.exact():
+        assert jl.make_jaxpr(g)(x).eqns[0].primitive is dot_general_xla_p

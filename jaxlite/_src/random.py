@@ -1736,6 +1736,12 @@ def multivariate_normal(key, mean, cov, shape=None, dtype=None, method="cholesky
     dtype = mean.dtype if dtype is None else _float_dtype(dtype, "multivariate_normal")
     if shape is not None:
         shape = _canonicalize_shape(shape, "multivariate_normal")
+    return _multivariate_normal(key, mean, cov, shape, np.dtype(dtype), method)
+
+
+@partial(jit, static_argnums=(3, 4, 5))
+def _multivariate_normal(key, mean, cov, shape, dtype, method):
+    jnp = _jnp()
     if not np.ndim(mean) >= 1:
         raise ValueError(f"multivariate_normal requires mean.ndim >= 1, got mean.ndim == {np.ndim(mean)}")
     if not np.ndim(cov) >= 2:
@@ -1760,8 +1766,13 @@ def multivariate_normal(key, mean, cov, shape=None, dtype=None, method="cholesky
     z = normal(key, shape + mean.shape[-1:], dtype)
     from jaxlite._src import config as config_mod
     from jaxlite._src.numpy.einsum import einsum
+    from jaxlite._src.numpy.util import promote_shapes
     with config_mod.numpy_rank_promotion("allow"):
-        return mean + einsum("...ij,...j->...i", factor, z)
+        prod = einsum("...ij,...j->...i", factor, z)
+        if mean.dtype != prod.dtype:
+            return mean + prod
+        # (an add XLA may fuse with the product: see lax.add_fma)
+        return _add_fma(*promote_shapes("add", mean, prod))
 
 
 def orthogonal(key, n, shape=(), dtype=None, m=None, *, out_sharding=None):

@@ -1462,3 +1462,116 @@ def dtypes_bfloat16():
 
 
 __all__ += ["ynn_exp", "ynn_log", "ynn_reduce_sum", "YNN_MIN_ELEMENTS"]
+
+
+# --- matrix products: the summation orders of XLA CPU's dot strategies ---------------------------------
+# XLA CPU picks an implementation for each dot by its shape: YNNPACK when a dimension reaches 8 (and the
+# product is not a matrix-vector one), a tiled LLVM matrix-vector kernel when one side is a vector, and a
+# plain loop nest (which LLVM then vectorizes) for small products. Each adds the k products in its own
+# order, with or without fused multiply-adds; ``dot_nt`` reproduces the orders measured on jaxlib 0.10.2's
+# x86-64 CPU code (256-bit vectors) for ``x @ y.T`` with a square ``y`` (jax.random.multivariate_normal's
+# ``factor @ normals``). Subnormals are flushed (DAZ/FTZ), as in XLA's runtime.
+
+def _dot_chain(x, y, ks, acc=None):
+    """acc[i, j] = fma(x[i, k], y[j, k], acc[i, j]) for k in ``ks`` in turn, from +0."""
+    if acc is None:
+        acc = np.zeros((x.shape[0], y.shape[0]), x.dtype)
+    for k in ks:
+        acc = fma_ftz(x[:, None, k], y[None, :, k], acc)
+    return acc
+
+
+def _products(x, y):
+    """The rounded products p[i, j, k] = x[i, k] * y[j, k] (the vector multiplies of XLA's kernels)."""
+    tiny = np.finfo(x.dtype).tiny
+    return _flush(_flush(x, tiny)[:, None, :] * _flush(y, tiny)[None, :, :], tiny)
+
+
+def _sum_left(p, acc=None):
+    """Products added one after the other (each sum rounded), over the last axis."""
+    tiny = np.finfo(p.dtype).tiny
+    for k in range(p.shape[-1]):
+        acc = p[..., k] if acc is None else _flush(acc + p[..., k], tiny)
+    return acc
+
+
+def _sum_split_tree(p):
+    """Pairwise sums over the last axis, split at the largest power of two below the length."""
+    n = p.shape[-1]
+    if n == 1:
+        return p[..., 0]
+    h = 1 << (n - 1).bit_length() - 1
+    return _flush(_sum_split_tree(p[..., :h]) + _sum_split_tree(p[..., h:]), np.finfo(p.dtype).tiny)
+
+
+def _hsum(lanes, adjacent):
+    """A vector register's lanes summed: neighbours first (``adjacent``: (l0+l1)+(l2+l3)...) or halves
+    first (l0+l4, l1+l5, ... then again)."""
+    tiny = np.finfo(lanes[0].dtype).tiny
+    while len(lanes) > 1:
+        h = len(lanes) // 2
+        pairs = [(2 * i, 2 * i + 1) for i in range(h)] if adjacent else [(i, i + h) for i in range(h)]
+        lanes = [_flush(lanes[a] + lanes[b], tiny) for a, b in pairs]
+    return lanes[0]
+
+
+def _gemv(x, y):
+    """XLA's tiled row-major matrix-vector kernel: ``y @ x[0]``, rows in tiles of 8. Each vector lane
+    accumulates every W-th product with FMAs (W = 8 float32 / 4 float64 lanes); the lanes are summed
+    (full tiles: neighbours first in float32, halves first in float64; the last, partial tile halves
+    first, but neighbours first for a 4-row float64 tile); the k % W trailing products make their own FMA
+    chain, added last."""
+    n, k = y.shape
+    w = 8 if x.dtype == _f32 else 4
+    main = k - k % w
+    out = np.zeros((1, n), x.dtype)
+    tiny = np.finfo(x.dtype).tiny
+    tail = _dot_chain(x, y, range(main, k))
+    if not main:
+        return tail
+    lanes = [_dot_chain(x, y, range(i, main, w)) for i in range(w)]
+    full = n - n % 8
+    rows = [(slice(0, full), x.dtype == _f32), (slice(full, n), x.dtype == _f64 and n - full == 4)]
+    for sl, adjacent in rows:
+        out[:, sl] = _flush(_hsum([l[:, sl] for l in lanes], adjacent) + tail[:, sl], tiny)
+    return out
+
+
+# Row counts for which YNNPACK's float64 kernel choice for k <= 4 rounds each product and adds them in
+# order (measured for m up to 129 and a few larger ones on a 2-core x86-64 host; its tiling, and so this
+# list, may depend on the machine)
+_YNN_F64_ROUNDED_ROWS = frozenset({11, 12, 17, 18, 41, 42})
+
+
+def dot_nt(x, y):
+    """``x @ y.T`` (x: (m, k), y: (k, k), float32 or float64) with XLA CPU's summation order, or None where
+    it is not reproduced (float32 products with k >= 8 and m >= 2, handed to YNNPACK)."""
+    m, k = x.shape
+    if y.shape != (k, k) or m == 0 or k == 0 or x.dtype not in (_f32, _f64) or y.dtype != x.dtype:
+        return None
+    with np.errstate(all="ignore"):
+        if m == 1:
+            return _gemv(x, y)
+        if max(m, k) >= 8:  # YNNPACK
+            if x.dtype == _f64:
+                if k <= 4 and m in _YNN_F64_ROUNDED_ROWS:
+                    return _sum_left(_products(x, y))
+                return _dot_chain(x, y, range(k))
+            return _sum_split_tree(_products(x, y)) if k < 8 else None
+        # the loop nest: float32 (and float64 below 4) contracts into FMAs; float64 from 4 on, LLVM
+        # vectorizes over the output columns (4 then 2 at a time, products rounded, added in order); in a
+        # last lone column (k odd), rows taken 4 at a time sum their first four products pairwise
+        if x.dtype == _f32 or k < 4:
+            return _dot_chain(x, y, range(k))
+        p = _products(x, y)
+        out = _sum_left(p)
+        r = m - m % 4
+        if k % 2 and r:
+            tiny = np.finfo(x.dtype).tiny
+            q = p[:r, -1, :]
+            first = _flush(_flush(q[:, 0] + q[:, 1], tiny) + _flush(q[:, 2] + q[:, 3], tiny), tiny)
+            out[:r, -1] = _sum_left(q[:, 4:], first)
+        return out
+
+
+__all__ += ["dot_nt"]

@@ -589,11 +589,24 @@ def _fma_fusion(eqn, producers):
     dtype = eqn.outvars[0].aval.dtype
     if dtype not in (np.float32, np.float64):  # float16/bfloat16: XLA rounds product and sum separately
         return None
+    from jaxlite._src.lax.linalg import dot_general_xla_p
     for i, v in enumerate(eqn.invars):
         src = producers.get(v) if type(v) is core.Var else None
         if src is not None and src.primitive is mul_p and all(u.aval.dtype == dtype for u in src.invars):
             return _xla_math.fma_ftz, [*src.invars, eqn.invars[1 - i]]
+        if src is not None and src.primitive is dot_general_xla_p and _is_outer_product(src, dtype):
+            # a dot that contracts one element is a multiply to XLA's simplifier, which LLVM then contracts
+            # with the add (jax.random.multivariate_normal of one dimension: mean + factor * normal)
+            return (lambda x, y, c: _xla_math.fma_ftz(x, y[:, 0], c)), [*src.invars, eqn.invars[1 - i]]
     return None
+
+
+def _is_outer_product(eqn, dtype):
+    """Whether a dot_general computes ``x[..., 0] * y[:, 0]`` (x: (..., 1), y: (n, 1), no batch dims)."""
+    (xc, yc), (xb, yb) = eqn.params["dimension_numbers"]
+    x, y = (v.aval for v in eqn.invars)
+    return (not xb and x.ndim >= 1 and y.ndim == 2 and xc == (x.ndim - 1,) and yc == (1,) and y.shape[1] == 1
+            and x.dtype == y.dtype == dtype)
 
 
 from jaxlite._src.backend import numpy_backend as _numpy_backend  # noqa: E402

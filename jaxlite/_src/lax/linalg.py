@@ -216,7 +216,8 @@ ad.primitive_jvps[dot_general_p] = _dot_jvp
 ad.primitive_transposes[dot_general_p] = _dot_general_transpose
 
 
-def _dot_general_batch(vals, dims, *, dimension_numbers, **params):
+def _dot_general_batch(vals, dims, *, dimension_numbers, _prim=dot_general_p, **params):
+    dot_general_p = _prim  # (the twin below batches into itself)
     (x, y), (xd, yd) = vals, dims
     (xc, yc), (xb, yb) = dimension_numbers
     if xd is not None and yd is not None:
@@ -240,6 +241,36 @@ def _dot_general_batch(vals, dims, *, dimension_numbers, **params):
 batching.primitive_batchers[dot_general_p] = _dot_general_batch
 
 
+# A twin of dot_general (same name and params, so jaxprs print the same) that adds the products in the
+# order XLA CPU's dot kernels do (xla_math.dot_nt: loop nest, matrix-vector kernel or YNNPACK, chosen by
+# shape as XLA chooses). The random samplers bind it while ``xla_math.exact()`` is on, so that
+# multivariate_normal's ``factor @ normals`` rounds as JAX's does; shapes it does not cover use NumPy.
+from jaxlite._src import xla_math as _xla_math  # noqa: E402
+
+
+def _dot_general_xla_impl(x, y, *, dimension_numbers, precision, preferred_element_type, out_sharding):
+    (xc, yc), (xb, yb) = dimension_numbers
+    x, y = np.asarray(x), np.asarray(y)
+    if (not xb and x.ndim >= 1 and y.ndim == 2 and xc == (x.ndim - 1,) and yc == (1,)
+            and x.dtype == y.dtype and preferred_element_type in (None, x.dtype)):
+        k = x.shape[-1]
+        out = _xla_math.dot_nt(x.reshape(-1, k), y)
+        if out is not None:
+            return out.reshape(x.shape[:-1] + y.shape[:1])
+    return _dot_general_impl(x, y, dimension_numbers=dimension_numbers, precision=precision,
+                             preferred_element_type=preferred_element_type, out_sharding=out_sharding)
+
+
+dot_general_xla_p = Primitive("dot_general")
+dot_general_xla_p.def_impl(_dot_general_xla_impl)
+dot_general_xla_p.def_abstract_eval(_dot_general_abstract)
+dot_general_xla_p.pp_params = _dot_pp
+ad.primitive_jvps[dot_general_xla_p] = _dot_jvp
+ad.primitive_transposes[dot_general_xla_p] = _dot_general_transpose
+batching.primitive_batchers[dot_general_xla_p] = \
+    lambda vals, dims, **params: _dot_general_batch(vals, dims, _prim=dot_general_xla_p, **params)
+
+
 def dot_general(lhs, rhs, dimension_numbers, precision=None, preferred_element_type=None,
                 out_sharding=None):
     """General tensor contraction: ``dimension_numbers = ((lhs_contract, rhs_contract),
@@ -257,8 +288,12 @@ def dot_general(lhs, rhs, dimension_numbers, precision=None, preferred_element_t
     else:
         pet = dtypes.canonicalize_dtype(np.dtype(preferred_element_type))
     precision = canonicalize_precision(precision)
-    return dot_general_p.bind(lhs, rhs, dimension_numbers=dn, precision=precision,
-                              preferred_element_type=pet, out_sharding=out_sharding)
+    prim = dot_general_p
+    if (_xla_math.enabled() and la.dtype == ra.dtype and pet in (None, la.dtype)
+            and la.dtype in (np.float32, np.float64)):
+        prim = dot_general_xla_p
+    return prim.bind(lhs, rhs, dimension_numbers=dn, precision=precision, preferred_element_type=pet,
+                     out_sharding=out_sharding)
 
 
 def dot(lhs, rhs, precision=None, preferred_element_type=None):
