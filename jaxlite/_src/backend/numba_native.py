@@ -130,7 +130,7 @@ class _Emitter:
                     if not isinstance(v, DropVar):
                         env[v] = o
                 continue
-            nested = _NESTED.get(eqn.primitive.name)
+            nested = _NESTED.get(eqn.primitive)
             if nested is not None:  # cond / a loop inside the loop body: control flow in the kernel
                 outs = nested(self, eqn, args, lines, indent, shapes)
                 if outs is None:
@@ -285,7 +285,7 @@ def _nested_while(em, eqn, args, lines, indent, shapes):
     return carry
 
 
-_NESTED = {"cond": _nested_cond, "scan": _nested_scan, "while": _nested_while}
+_NESTED = {}  # primitive -> rule emitting control flow inside a kernel; filled by _install_rules
 
 
 def _inner_jaxpr(eqn):
@@ -577,6 +577,9 @@ def _install_rules():
         from jaxlite._src.interpreters import ad
         from jaxlite._src.lax import elementwise as ew
         from jaxlite._src.lax import shapes
+        from jaxlite._src.lax.control_flow import conditionals, loops
+        _NESTED.update({conditionals.cond_p: _nested_cond, loops.scan_p: _nested_scan,
+                        loops.while_p: _nested_while})
         rules = {
             ew.add_p: _arith("+"), ad.add_any_p: _arith("+"), ew.sub_p: _arith("-"),
             ew.mul_p: _arith("*"), ew.div_p: _div, ew.rem_p: _rem, ew.neg_p: _neg,
