@@ -286,17 +286,20 @@ def _nested_while(em, eqn, args, lines, indent, shapes):
 
 
 _NESTED = {}  # primitive -> rule emitting control flow inside a kernel; filled by _install_rules
+_CALLS = {}  # call-like primitive -> "jit" / "custom": its inner jaxpr inlines; filled by _install_rules
 
 
 def _inner_jaxpr(eqn):
     """The jaxpr of a call-like equation whose value is its inner jaxpr's (jit, custom_jvp/vjp)."""
-    name = eqn.primitive.name
-    if name == "jit":
-        j = eqn.params.get("jaxpr")
-    elif name in ("custom_jvp_call", "custom_vjp_call"):
-        j = eqn.params.get("call_jaxpr") or eqn.params.get("fun_jaxpr")
-    else:
+    if not _installed:
+        _install_rules()
+    kind = _CALLS.get(eqn.primitive)
+    if kind is None:
         return None
+    if kind == "jit":
+        j = eqn.params.get("jaxpr")
+    else:
+        j = eqn.params.get("call_jaxpr") or eqn.params.get("fun_jaxpr")
     if isinstance(j, Jaxpr):
         j = ClosedJaxpr(j, ())
     return j if isinstance(j, ClosedJaxpr) else None
@@ -578,8 +581,11 @@ def _install_rules():
         from jaxlite._src.lax import elementwise as ew
         from jaxlite._src.lax import shapes
         from jaxlite._src.lax.control_flow import conditionals, loops
+        from jaxlite._src import custom_derivatives as cd
+        from jaxlite._src import pjit
         _NESTED.update({conditionals.cond_p: _nested_cond, loops.scan_p: _nested_scan,
                         loops.while_p: _nested_while})
+        _CALLS.update({pjit.jit_p: "jit", cd.custom_jvp_call_p: "custom", cd.custom_vjp_call_p: "custom"})
         rules = {
             ew.add_p: _arith("+"), ad.add_any_p: _arith("+"), ew.sub_p: _arith("-"),
             ew.mul_p: _arith("*"), ew.div_p: _div, ew.rem_p: _rem, ew.neg_p: _neg,
