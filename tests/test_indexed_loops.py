@@ -249,7 +249,7 @@ def test_indexed_loop_writes_its_own_copy_in_place(monkeypatch, inline, static):
     np.testing.assert_array_equal(np.asarray(xj), x)
     again = jax.jit(make(jax))(xj, np.int32(40))
     assert not np.shares_memory(np.asarray(got), np.asarray(again))
-    if inline:
+    if inline and jax.config.jaxlite_backend == "numpy":  # the numba tier runs the loop natively
         assert any("_copy(" in src for src in _loop_sources())
 
 
