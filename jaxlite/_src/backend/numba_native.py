@@ -122,17 +122,12 @@ class _Emitter:
             if not all(_dtype_ok(a) and shape_ok(a) for a in avals):
                 return None
             inner = _inner_jaxpr(eqn)
-            if inner is not None:  # a nested jit or custom derivative: its equations inline
-                outs = self.emit(inner.jaxpr, inner.consts, args, lines, indent, shapes)
-                if outs is None:
-                    return None
-                for v, o in zip(eqn.outvars, outs):
-                    if not isinstance(v, DropVar):
-                        env[v] = o
-                continue
-            nested = _NESTED.get(eqn.primitive)
-            if nested is not None:  # cond / a loop inside the loop body: control flow in the kernel
-                outs = nested(self, eqn, args, lines, indent, shapes)
+            nested = None if inner is not None else _NESTED.get(eqn.primitive)
+            if inner is not None or nested is not None:
+                if inner is not None:  # a nested jit or custom derivative: its equations inline
+                    outs = self.emit(inner.jaxpr, inner.consts, args, lines, indent, shapes)
+                else:  # cond / a loop inside the loop body: control flow in the kernel
+                    outs = nested(self, eqn, args, lines, indent, shapes)
                 if outs is None:
                     return None
                 for v, o in zip(eqn.outvars, outs):
